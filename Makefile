@@ -1,0 +1,42 @@
+# Casusregie: `make run` starts the whole product, `make test` runs the whole suite.
+# Both install into .venv/ first. Without DATABASE_URL/REDIS_URL they use embedded
+# PostgreSQL and Redis under ./.data/ (see config/embedded.py).
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+SIZE ?= 100000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format bench-sweep clean-data
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	PORT=$(PORT) $(PY) -m config.embedded run
+
+test: $(STAMP)
+	$(PY) -m config.embedded exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench-sweep: $(STAMP)
+	$(PY) -m config.embedded exec -- $(PY) manage.py bench_sweep --size $(SIZE)
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,328 @@
+"""The GARP core: organisations, workers, families, youths, cases and their regisseurs.
+
+Invariants live in PostgreSQL: at most one open case per family, no overlapping regisseur
+periods on a case, no case closed before it opened, education periods unique per start date.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import refs
+from .bsn import validate_bsn
+
+
+class DateRange(Func):
+    """``daterange(lower, upper, '[)')``: a half-open period; a NULL upper bound is open-ended."""
+
+    function = "DATERANGE"
+    output_field = models.Field()  # only used inside constraints
+
+    def __init__(self, lower, upper) -> None:
+        super().__init__(lower, upper, models.Value("[)"))
+
+
+class Region(models.Model):
+    """A jeugdregio: municipalities that contract specialist care together."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+
+    class Meta:
+        verbose_name = _("jeugdregio")
+        verbose_name_plural = _("jeugdregio's")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """A gemeente, identified by its CBS code (e.g. GM0599)."""
+
+    code = models.CharField(
+        _("CBS-code"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^GM\d{4}$", _("Een CBS-code heeft de vorm GM0599."))],
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("regio")
+    )
+
+    class Meta:
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class LocalTeam(models.Model):
+    """A lokaal (jeugd)team: the municipal access team, serving one or more municipalities."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.team_ref)
+    name = models.CharField(_("naam"), max_length=200)
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="local_teams", verbose_name=_("gemeenten")
+    )
+
+    class Meta:
+        verbose_name = _("lokaal team")
+        verbose_name_plural = _("lokale teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    REGISSEUR = "regisseur", _("Regisseur")
+    TEAM_LEAD = "team_lead", _("Teamleider")
+    EXPERT_TABLE = "expert_table", _("Lid Regionale Experttafel")
+    EXPERT_TABLE_CHAIR = "expert_table_chair", _("Voorzitter Regionale Experttafel")
+    POLICY = "policy", _("Beleidsmedewerker")
+    ADMIN = "admin", _("Functioneel beheerder")
+
+
+class Worker(AbstractUser):
+    """A professional who logs in: local-team worker, team lead, expert, policy or admin."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.worker_ref)
+    name = models.CharField(_("naam"), max_length=200, blank=True)
+    local_team = models.ForeignKey(
+        LocalTeam,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workers",
+        verbose_name=_("lokaal team"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workers",
+        verbose_name=_("regio"),
+        help_text=_("Voor experttafel- en beleidsrollen: de regio waarvoor zij werken."),
+    )
+
+    class Meta:
+        verbose_name = _("medewerker")
+        verbose_name_plural = _("medewerkers")
+        ordering = ["name", "username"]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def has_role(self, role: str) -> bool:
+        return any(m.role == role for m in self.role_memberships.all())
+
+
+class RoleMembership(models.Model):
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.CASCADE,
+        related_name="role_memberships",
+        verbose_name=_("medewerker"),
+    )
+    role = models.CharField(_("rol"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("rol")
+        verbose_name_plural = _("rollen")
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "role"], name="role_membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_membership_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.get_role_display()}"
+
+
+class Family(models.Model):
+    """A gezin: one or more youths with their carers."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.family_ref)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="families", verbose_name=_("gemeente")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("gezin")
+        verbose_name_plural = _("gezinnen")
+        ordering = ["ref"]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class Carer(models.Model):
+    """An opvoeder / verzorger: parent or legal carer."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.carer_ref)
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, related_name="carers", verbose_name=_("gezin")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    bsn = models.CharField(_("BSN"), max_length=9, blank=True, validators=[validate_bsn])
+    birth_date = models.DateField(_("geboortedatum"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opvoeder")
+        verbose_name_plural = _("opvoeders")
+        ordering = ["ref"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Youth(models.Model):
+    """A jeugdige: a child or young person, followed up to 27 for transitions."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.youth_ref)
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, related_name="youths", verbose_name=_("gezin")
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    bsn = models.CharField(_("BSN"), max_length=9, blank=True, validators=[validate_bsn])
+    birth_date = models.DateField(_("geboortedatum"))
+    has_startkwalificatie = models.BooleanField(_("startkwalificatie behaald"), default=False)
+
+    class Meta:
+        verbose_name = _("jeugdige")
+        verbose_name_plural = _("jeugdigen")
+        ordering = ["ref"]
+        indexes = [models.Index(fields=["family"], name="youth_family_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EducationStatus(models.TextChoices):
+    ATTENDING = "attending", _("Naar school")
+    NOT_ENROLLED = "not_enrolled", _("Niet ingeschreven")
+    ABSENT = "absent", _("Ingeschreven, thuis")
+    EXEMPT = "exempt", _("Vrijstelling")
+
+
+class EducationPeriod(models.Model):
+    """One period of a youth's education status; it lasts until the next period's start."""
+
+    youth = models.ForeignKey(
+        Youth, on_delete=models.CASCADE, related_name="education", verbose_name=_("jeugdige")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=EducationStatus.choices)
+    from_date = models.DateField(_("vanaf"))
+    school = models.CharField(_("school"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("onderwijsperiode")
+        verbose_name_plural = _("onderwijsperiodes")
+        ordering = ["youth", "from_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["youth", "from_date"], name="education_period_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=EducationStatus.values), name="education_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.youth}: {self.status} vanaf {self.from_date}"
+
+
+class Case(models.Model):
+    """The GARP casus of one family: at most one open case per family."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.case_ref)
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, related_name="cases", verbose_name=_("gezin")
+    )
+    local_team = models.ForeignKey(
+        LocalTeam, on_delete=models.PROTECT, related_name="cases", verbose_name=_("lokaal team")
+    )
+    opened_on = models.DateField(_("geopend op"))
+    closed_on = models.DateField(_("gesloten op"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("casus")
+        verbose_name_plural = _("casussen")
+        ordering = ["ref"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(closed_on__isnull=True),
+                name="case_one_open_per_family",
+                violation_error_message=_("Dit gezin heeft al een open casus."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+                violation_error_message=_("Een casus kan niet sluiten voordat hij geopend is."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["local_team"],
+                condition=Q(closed_on__isnull=True),
+                name="case_open_team_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class RegisseurPeriod(models.Model):
+    """A period in which a worker is the case's regisseur; `until` is the first day they are not."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="regisseurs", verbose_name=_("casus")
+    )
+    worker = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="regie_periods", verbose_name=_("regisseur")
+    )
+    from_date = models.DateField(_("vanaf"))
+    until = models.DateField(_("tot"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regisseursperiode")
+        verbose_name_plural = _("regisseursperiodes")
+        ordering = ["case", "from_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gt=F("from_date")),
+                name="regisseur_period_until_after_from",
+                violation_error_message=_("Het einde van een regisseursperiode ligt na het begin."),
+            ),
+            ExclusionConstraint(
+                name="regisseur_periods_do_not_overlap",
+                expressions=[
+                    ("case", RangeOperators.EQUAL),
+                    (DateRange("from_date", "until"), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message=_("Regisseursperiodes van een casus overlappen niet."),
+            ),
+        ]
+        indexes = [models.Index(fields=["worker"], name="regisseur_worker_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} ({self.from_date}–{self.until or ''})"

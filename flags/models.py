@@ -1,0 +1,1 @@
+"""The rulebook's models (flags, thresholds per region, notes)."""

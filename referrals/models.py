@@ -1,0 +1,231 @@
+"""Providers, their products and contracts, and referrals with their lifecycle."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from casusregie import refs
+
+from .lifecycle import (
+    NEEDS_ANSWERED_ON,
+    NEEDS_ENDED_ON,
+    NEEDS_SENT_ON,
+    NEEDS_STARTED_ON,
+    Status,
+)
+
+
+class Segment(models.TextChoices):
+    """The seven purchasing segments (seed 001, Bijlage A)."""
+
+    AMBULANT = "ambulant", _("Ambulant")
+    DAGBEHANDELING = "dagbehandeling", _("Dagbehandeling")
+    VERBLIJF = "verblijf", _("Verblijf")
+    PLEEGZORG = "pleegzorg", _("Pleegzorg")
+    CRISIS = "crisis", _("Crisis")
+    ONDERWIJS = "onderwijs", _("Onderwijs-zorg")
+    VEILIGHEID = "veiligheid", _("Veiligheid")
+
+
+class Provider(models.Model):
+    """A regionally contracted zorgaanbieder."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.provider_ref)
+    name = models.CharField(_("naam"), max_length=200)
+    agb_code = models.CharField(_("AGB-code"), max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("zorgaanbieder")
+        verbose_name_plural = _("zorgaanbieders")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+    segment = models.CharField(_("segment"), max_length=32, choices=Segment.choices)
+    specialist = models.BooleanField(_("specialistisch"), default=True)
+    ijw_category = models.CharField(_("iJw-productcategorie"), max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("producten")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(segment__in=Segment.values), name="product_segment_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Contract(models.Model):
+    """A provider's contract for a product in some municipalities over a period."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="contracts")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="contracts")
+    municipalities = models.ManyToManyField("casusregie.Municipality", related_name="contracts")
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_until = models.DateField(_("geldig tot en met"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracten")
+        ordering = ["provider", "product", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="contract_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} – {self.product}"
+
+
+def _status_in(statuses) -> Q:
+    return Q(status__in=[str(s) for s in statuses])
+
+
+class Referral(models.Model):
+    """A verwijzing: the regisseur's request for specialist care by a regional provider."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.referral_ref)
+    case = models.ForeignKey(
+        "casusregie.Case",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("casus"),
+    )
+    youth = models.ForeignKey(
+        "casusregie.Youth",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("jeugdige"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("product")
+    )
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("zorgaanbieder"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    question = models.TextField(_("hulpvraag"), blank=True)
+    sent_on = models.DateField(_("verzonden op"), null=True, blank=True)
+    answered_on = models.DateField(_("beantwoord op"), null=True, blank=True)
+    decline_code = models.CharField(_("reden afwijzing (code)"), max_length=32, blank=True)
+    decline_reason = models.CharField(_("reden afwijzing"), max_length=500, blank=True)
+    started_on = models.DateField(_("zorg gestart op"), null=True, blank=True)
+    ended_on = models.DateField(_("zorg beëindigd op"), null=True, blank=True)
+    end_code = models.CharField(_("reden beëindiging (iJw)"), max_length=2, blank=True)
+    end_reason = models.CharField(_("reden beëindiging"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("versie"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("verwijzing")
+        verbose_name_plural = _("verwijzingen")
+        ordering = ["ref"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="referral_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~_status_in(NEEDS_SENT_ON) | Q(sent_on__isnull=False),
+                name="referral_sent_has_sent_on",
+                violation_error_message=_("Een verzonden verwijzing heeft een verzenddatum."),
+            ),
+            models.CheckConstraint(
+                condition=~_status_in(NEEDS_ANSWERED_ON) | Q(answered_on__isnull=False),
+                name="referral_answered_has_answered_on",
+                violation_error_message=_("Een beantwoorde verwijzing heeft een antwoorddatum."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.DECLINED) | ~Q(decline_reason=""),
+                name="referral_decline_has_reason",
+                violation_error_message=_("Geen nee zonder reden: een afwijzing noemt de reden."),
+            ),
+            models.CheckConstraint(
+                condition=_status_in(NEEDS_STARTED_ON) & Q(started_on__isnull=False)
+                | ~_status_in(NEEDS_STARTED_ON) & Q(started_on__isnull=True),
+                name="referral_started_on_fits_status",
+                violation_error_message=_("Alleen gestarte zorg heeft een startdatum."),
+            ),
+            models.CheckConstraint(
+                condition=_status_in(NEEDS_ENDED_ON) & Q(ended_on__isnull=False) & ~Q(end_reason="")
+                | ~_status_in(NEEDS_ENDED_ON) & Q(ended_on__isnull=True),
+                name="referral_ended_on_fits_status",
+                violation_error_message=_("Beëindigde zorg heeft een einddatum en een reden."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.DRAFT)
+                | Q(sent_on__isnull=True, answered_on__isnull=True),
+                name="referral_draft_has_no_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_on__isnull=True)
+                | Q(sent_on__isnull=False, answered_on__gte=F("sent_on")),
+                name="referral_answered_after_sent",
+                violation_error_message=_("Een verwijzing wordt beantwoord na verzending."),
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(answered_on__isnull=False, started_on__gte=F("answered_on")),
+                name="referral_started_after_answered",
+                violation_error_message=_("Zorg start niet vóór de toewijzing."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=False, ended_on__gte=F("started_on")),
+                name="referral_ended_after_started",
+                violation_error_message=_("Zorg eindigt niet vóór de start."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case"], name="referral_case_idx"),
+            models.Index(fields=["youth"], name="referral_youth_idx"),
+            models.Index(fields=["provider", "status"], name="referral_provider_status_idx"),
+            models.Index(fields=["provider", "updated_at"], name="referral_provider_updated_idx"),
+            models.Index(fields=["status", "sent_on"], name="referral_status_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class ReferralEvent(models.Model):
+    """History of a referral: one row per transition, with the actor and the time."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor_kind = models.CharField(max_length=16)
+    actor_worker = models.ForeignKey(
+        "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_provider = models.ForeignKey(
+        Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("verwijzingsgebeurtenis")
+        verbose_name_plural = _("verwijzingsgebeurtenissen")
+        ordering = ["referral", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,249 @@
+"""Factories for the GARP core. Test BSNs are synthetic and pass the 11-proef."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import factory
+from factory.django import DjangoModelFactory
+
+from analyses.models import Analysis, AnalysisStatus
+from casusregie.models import (
+    Carer,
+    Case,
+    EducationPeriod,
+    EducationStatus,
+    Family,
+    LocalTeam,
+    Municipality,
+    Region,
+    RegisseurPeriod,
+    Role,
+    RoleMembership,
+    Worker,
+    Youth,
+)
+from escalations.models import Escalation
+from plans.models import Evaluation, PerspectivePlan, Plan
+from referrals.lifecycle import Status
+from referrals.models import Contract, Product, Provider, Referral, Segment
+
+
+def synthetic_bsn(seed: int) -> str:
+    """A 9-digit number passing the 11-proef, derived deterministically from ``seed``."""
+    rng = random.Random(seed)
+    while True:
+        digits = [rng.randint(0, 9) for _ in range(8)]
+        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        last = total % 11
+        if last < 10 and digits[0] != 0:
+            return "".join(map(str, digits)) + str(last)
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"regio-{n}")
+    name = factory.Sequence(lambda n: f"Regio {n}")
+
+
+class MunicipalityFactory(DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"GM{n % 10000:04d}")
+    name = factory.Sequence(lambda n: f"Gemeente {n}")
+    region = factory.SubFactory(RegionFactory)
+
+
+class LocalTeamFactory(DjangoModelFactory):
+    class Meta:
+        model = LocalTeam
+        skip_postgeneration_save = True
+
+    ref = factory.Sequence(lambda n: f"lt-{n}")
+    name = factory.Sequence(lambda n: f"Wijkteam {n}")
+
+    @factory.post_generation
+    def municipalities(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.municipalities.set(extracted or [MunicipalityFactory()])
+
+
+class WorkerFactory(DjangoModelFactory):
+    class Meta:
+        model = Worker
+        skip_postgeneration_save = True
+
+    ref = factory.Sequence(lambda n: f"w-{n}")
+    username = factory.Sequence(lambda n: f"medewerker{n}")
+    name = factory.Sequence(lambda n: f"Medewerker {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    local_team = factory.SubFactory(LocalTeamFactory)
+    password = factory.django.Password("geheim-wachtwoord-123")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for role in extracted if extracted is not None else [Role.REGISSEUR]:
+            RoleMembership.objects.get_or_create(worker=self, role=role)
+
+
+class FamilyFactory(DjangoModelFactory):
+    class Meta:
+        model = Family
+
+    ref = factory.Sequence(lambda n: f"f-{n}")
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+
+class CarerFactory(DjangoModelFactory):
+    class Meta:
+        model = Carer
+
+    ref = factory.Sequence(lambda n: f"c-{n}")
+    family = factory.SubFactory(FamilyFactory)
+    name = factory.Sequence(lambda n: f"Ouder {n}")
+    bsn = factory.Sequence(lambda n: synthetic_bsn(10_000 + n))
+
+
+class YouthFactory(DjangoModelFactory):
+    class Meta:
+        model = Youth
+
+    ref = factory.Sequence(lambda n: f"y-{n}")
+    family = factory.SubFactory(FamilyFactory)
+    name = factory.Sequence(lambda n: f"Jeugdige {n}")
+    bsn = factory.Sequence(lambda n: synthetic_bsn(n))
+    birth_date = dt.date(2012, 3, 1)
+    has_startkwalificatie = False
+
+
+class EducationPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = EducationPeriod
+
+    youth = factory.SubFactory(YouthFactory)
+    status = EducationStatus.ATTENDING
+    from_date = dt.date(2018, 9, 1)
+
+
+class CaseFactory(DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    ref = factory.Sequence(lambda n: f"k-{n}")
+    family = factory.SubFactory(FamilyFactory)
+    local_team = factory.SubFactory(LocalTeamFactory)
+    opened_on = dt.date(2026, 1, 5)
+    closed_on = None
+
+
+class RegisseurPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = RegisseurPeriod
+
+    case = factory.SubFactory(CaseFactory)
+    worker = factory.SubFactory(WorkerFactory)
+    from_date = factory.SelfAttribute("case.opened_on")
+    until = None
+
+
+class AnalysisFactory(DjangoModelFactory):
+    class Meta:
+        model = Analysis
+
+    case = factory.SubFactory(CaseFactory)
+    status = AnalysisStatus.ESTABLISHED
+    established_on = factory.SelfAttribute("case.opened_on")
+    participants = factory.LazyFunction(lambda: ["carers", "youth"])
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    case = factory.SubFactory(CaseFactory)
+    agreed_on = factory.SelfAttribute("case.opened_on")
+
+
+class EvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    plan = factory.SubFactory(PlanFactory)
+    planned_on = dt.date(2026, 6, 1)
+    held_on = None
+
+
+class PerspectivePlanFactory(DjangoModelFactory):
+    class Meta:
+        model = PerspectivePlan
+
+    case = factory.SubFactory(CaseFactory)
+    youth = factory.SubFactory(YouthFactory, family=factory.SelfAttribute("..case.family"))
+    kind = "transition_18"
+    status = "draft"
+    started_on = dt.date(2026, 1, 5)
+
+
+class ProviderFactory(DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    ref = factory.Sequence(lambda n: f"p-{n}")
+    name = factory.Sequence(lambda n: f"Aanbieder {n}")
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"PROD-{n}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    segment = Segment.AMBULANT
+    specialist = True
+
+
+class ContractFactory(DjangoModelFactory):
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    provider = factory.SubFactory(ProviderFactory)
+    product = factory.SubFactory(ProductFactory)
+    valid_from = dt.date(2020, 1, 1)
+
+    @factory.post_generation
+    def municipalities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.municipalities.set(extracted)
+
+
+class ReferralFactory(DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    ref = factory.Sequence(lambda n: f"r-{n}")
+    case = factory.SubFactory(CaseFactory)
+    youth = factory.SubFactory(YouthFactory, family=factory.SelfAttribute("..case.family"))
+    product = factory.SubFactory(ProductFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    status = Status.DRAFT
+
+
+class EscalationFactory(DjangoModelFactory):
+    class Meta:
+        model = Escalation
+
+    ref = factory.Sequence(lambda n: f"e-{n}")
+    case = factory.SubFactory(CaseFactory)
+    submitted_on = dt.date(2026, 3, 2)
+    reason = "geen passend aanbod"
