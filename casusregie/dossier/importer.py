@@ -1,0 +1,395 @@
+"""Import a ``casusregie-dossier`` document: atomic, idempotent, all or nothing.
+
+Records are identified by their ``ref`` (or ``code``). Importing the same document twice
+changes nothing: a row is saved only when one of its values differs. Lists owned by a record
+without refs of their own (education periods, regisseur periods, evaluations, perspective
+plans, analysis findings and explanations) are replaced by what the document says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+
+from analyses.models import Analysis, DomainFinding, Explanation, Strength
+from casusregie.models import (
+    Carer,
+    Case,
+    EducationPeriod,
+    Family,
+    LocalTeam,
+    Municipality,
+    Region,
+    RegisseurPeriod,
+    RoleMembership,
+    Worker,
+    Youth,
+)
+from escalations.models import Escalation, EscalationSource
+from plans.models import Evaluation, PerspectivePlan, Plan
+from referrals.models import Contract, Product, Provider, Referral
+
+from .validation import KnownRefs, Problem, schema_problems, semantic_problems
+
+
+class DossierRefused(Exception):
+    """The dossier has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    by_model: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+
+def _d(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def known_refs(doc: dict[str, Any]) -> KnownRefs:
+    family_refs = [f["ref"] for f in doc.get("families", [])]
+    return KnownRefs(
+        regions=set(Region.objects.values_list("code", flat=True)),
+        municipalities=set(Municipality.objects.values_list("code", flat=True)),
+        local_teams=set(LocalTeam.objects.values_list("ref", flat=True)),
+        workers=set(Worker.objects.values_list("ref", flat=True)),
+        providers=set(Provider.objects.values_list("ref", flat=True)),
+        products=set(Product.objects.values_list("code", flat=True)),
+        open_cases=dict(
+            Case.objects.filter(family__ref__in=family_refs, closed_on__isnull=True).values_list(
+                "family__ref", "ref"
+            )
+        ),
+    )
+
+
+def validate_dossier(doc: Any) -> list[Problem]:
+    problems = schema_problems(doc)
+    if problems:
+        # The meaning can only be checked on a document of the right shape.
+        return problems
+    return semantic_problems(doc, known_refs(doc))
+
+
+def import_dossier(doc: Any) -> ImportResult:
+    """Validate and write ``doc``; raise :class:`DossierRefused` with every problem found."""
+    problems = validate_dossier(doc)
+    if problems:
+        raise DossierRefused(problems)
+    try:
+        with transaction.atomic():
+            return _Writer(doc).write()
+    except IntegrityError as exc:  # last line of defence: the database's own invariants
+        constraint = getattr(getattr(exc, "__cause__", None), "diag", None)
+        name = getattr(constraint, "constraint_name", None) or "integrity"
+        raise DossierRefused([Problem("", f"refused by the database ({name})")]) from exc
+
+
+class _Writer:
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.result = ImportResult()
+
+    # -- generic upsert ---------------------------------------------------------------------
+    def upsert(self, model: type[Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+        obj = model.objects.filter(**lookup).first()
+        name = model.__name__
+        if obj is None:
+            obj = model.objects.create(**lookup, **values)
+            self.result.created += 1
+            self.result.by_model[name] = self.result.by_model.get(name, 0) + 1
+            return obj
+        changed = [k for k, v in values.items() if getattr(obj, k) != v]
+        if changed:
+            for k in changed:
+                setattr(obj, k, values[k])
+            obj.save()
+            self.result.updated += 1
+            self.result.by_model[name] = self.result.by_model.get(name, 0) + 1
+        return obj
+
+    def replace_rows(self, queryset, wanted: list[tuple], key, create) -> None:
+        """Make the rows of ``queryset`` equal ``wanted`` (compared by ``key(row)``)."""
+        existing = list(queryset)
+        if sorted(map(key, existing), key=repr) == sorted(wanted, key=repr):
+            return
+        self.result.deleted += len(existing)
+        queryset.delete()
+        for item in wanted:
+            create(item)
+            self.result.created += 1
+
+    def set_m2m(self, manager, objs: list[Model]) -> None:
+        if set(manager.values_list("pk", flat=True)) != {o.pk for o in objs}:
+            manager.set(objs)
+            self.result.updated += 1
+
+    # -- the document -------------------------------------------------------------------------
+    def write(self) -> ImportResult:
+        doc = self.doc
+        for r in doc.get("regions", []):
+            self.upsert(Region, {"code": r["code"]}, {"name": r["name"]})
+        regions = {r.code: r for r in Region.objects.all()}
+        for m in doc.get("municipalities", []):
+            self.upsert(
+                Municipality,
+                {"code": m["code"]},
+                {"name": m["name"], "region": regions[m["region"]]},
+            )
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        for t in doc.get("local_teams", []):
+            team = self.upsert(LocalTeam, {"ref": t["ref"]}, {"name": t["name"]})
+            self.set_m2m(team.municipalities, [self.municipalities[c] for c in t["municipalities"]])
+        self.teams = {t.ref: t for t in LocalTeam.objects.all()}
+        for w in doc.get("workers", []):
+            self.worker(w)
+        self.workers = {w.ref: w for w in Worker.objects.all()}
+        for p in doc.get("providers", []):
+            self.upsert(
+                Provider,
+                {"ref": p["ref"]},
+                {"name": p["name"], "agb_code": p.get("agb_code") or ""},
+            )
+        self.providers = {p.ref: p for p in Provider.objects.all()}
+        for p in doc.get("products", []):
+            values = {"name": p["name"], "segment": p["segment"], "specialist": p["specialist"]}
+            if p.get("ijw_category"):
+                values["ijw_category"] = p["ijw_category"]
+            self.upsert(Product, {"code": p["code"]}, values)
+        self.products = {p.code: p for p in Product.objects.all()}
+        for c in doc.get("contracts", []):
+            contract = self.upsert(
+                Contract,
+                {
+                    "provider": self.providers[c["provider"]],
+                    "product": self.products[c["product"]],
+                    "valid_from": _d(c["valid_from"]),
+                },
+                {"valid_until": _d(c.get("valid_until"))},
+            )
+            self.set_m2m(
+                contract.municipalities, [self.municipalities[m] for m in c["municipalities"]]
+            )
+        for fam in doc.get("families", []):
+            self.family(fam)
+        return self.result
+
+    def worker(self, w: dict[str, Any]) -> None:
+        worker = Worker.objects.filter(ref=w["ref"]).first()
+        values = {
+            "name": w["name"],
+            "email": w.get("email") or "",
+            "local_team": self.teams.get(w.get("local_team")) if w.get("local_team") else None,
+        }
+        if worker is None:
+            username = w["ref"]
+            if Worker.objects.filter(username=username).exists():
+                username = f"{w['ref']}-import"
+            worker = Worker(ref=w["ref"], username=username, **values)
+            worker.set_unusable_password()
+            worker.save()
+            self.result.created += 1
+        else:
+            changed = [k for k, v in values.items() if getattr(worker, k) != v]
+            if changed:
+                for k in changed:
+                    setattr(worker, k, values[k])
+                worker.save(update_fields=changed)
+                self.result.updated += 1
+        roles = set(w.get("roles", []))
+        have = set(worker.role_memberships.values_list("role", flat=True))
+        if roles != have:
+            worker.role_memberships.exclude(role__in=roles).delete()
+            RoleMembership.objects.bulk_create(
+                [RoleMembership(worker=worker, role=r) for r in sorted(roles - have)]
+            )
+            self.result.updated += 1
+
+    def family(self, fam: dict[str, Any]) -> None:
+        family = self.upsert(
+            Family, {"ref": fam["ref"]}, {"municipality": self.municipalities[fam["municipality"]]}
+        )
+        for c in fam.get("carers", []):
+            self.upsert(
+                Carer,
+                {"ref": c["ref"]},
+                {
+                    "family": family,
+                    "name": c["name"],
+                    "bsn": c.get("bsn") or "",
+                    "birth_date": _d(c.get("birth_date")),
+                },
+            )
+        youths = {}
+        for y in fam.get("youths", []):
+            youth = self.upsert(
+                Youth,
+                {"ref": y["ref"]},
+                {
+                    "family": family,
+                    "name": y["name"],
+                    "bsn": y.get("bsn") or "",
+                    "birth_date": _d(y["birth_date"]),
+                    "has_startkwalificatie": bool(y.get("has_startkwalificatie", False)),
+                },
+            )
+            youths[youth.ref] = youth
+            wanted = [
+                (_d(p["from"]), p["status"], p.get("school") or "") for p in y.get("education", [])
+            ]
+            self.replace_rows(
+                youth.education.all(),
+                wanted,
+                key=lambda p: (p.from_date, p.status, p.school),
+                create=lambda item, youth=youth: EducationPeriod.objects.create(
+                    youth=youth, from_date=item[0], status=item[1], school=item[2]
+                ),
+            )
+        # Closed cases first, so an open case never meets another open one on the way.
+        for c in sorted(fam.get("cases", []), key=lambda c: c.get("closed_on") is None):
+            self.case(c, family, youths)
+
+    def case(self, c: dict[str, Any], family: Family, youths: dict[str, Youth]) -> None:
+        case = self.upsert(
+            Case,
+            {"ref": c["ref"]},
+            {
+                "family": family,
+                "local_team": self.teams[c["local_team"]],
+                "opened_on": _d(c["opened_on"]),
+                "closed_on": _d(c.get("closed_on")),
+            },
+        )
+        wanted = [
+            (self.workers[r["worker"]].pk, _d(r["from"]), _d(r.get("until")))
+            for r in c.get("regisseurs", [])
+        ]
+        self.replace_rows(
+            case.regisseurs.all(),
+            wanted,
+            key=lambda p: (p.worker_id, p.from_date, p.until),
+            create=lambda item: RegisseurPeriod.objects.create(
+                case=case, worker_id=item[0], from_date=item[1], until=item[2]
+            ),
+        )
+        self.analysis(case, c.get("analysis"))
+        self.plan(case, c.get("plan"))
+        wanted_pp = [
+            (youths[p["youth"]].pk, p["kind"], p["status"], _d(p["started_on"]))
+            for p in c.get("perspective_plans", [])
+        ]
+        self.replace_rows(
+            case.perspective_plans.all(),
+            wanted_pp,
+            key=lambda p: (p.youth_id, p.kind, p.status, p.started_on),
+            create=lambda item: PerspectivePlan.objects.create(
+                case=case, youth_id=item[0], kind=item[1], status=item[2], started_on=item[3]
+            ),
+        )
+        for r in c.get("referrals", []):
+            self.upsert(
+                Referral,
+                {"ref": r["ref"]},
+                {
+                    "case": case,
+                    "youth": youths[r["youth"]],
+                    "product": self.products[r["product"]],
+                    "provider": self.providers[r["provider"]],
+                    "status": r["status"],
+                    "sent_on": _d(r.get("sent_on")),
+                    "answered_on": _d(r.get("answered_on")),
+                    "decline_reason": r.get("decline_reason") or "",
+                    "started_on": _d(r.get("started_on")),
+                    "ended_on": _d(r.get("ended_on")),
+                    "end_reason": r.get("end_reason") or "",
+                },
+            )
+        # Discussed escalations first: at most one undiscussed escalation per case.
+        for e in sorted(c.get("escalations", []), key=lambda e: e.get("discussed_on") is None):
+            existing = Escalation.objects.filter(ref=e["ref"]).first()
+            self.upsert(
+                Escalation,
+                {"ref": e["ref"]},
+                {
+                    "case": case,
+                    "submitted_on": _d(e["submitted_on"]),
+                    "reason": e["reason"],
+                    "discussed_on": _d(e.get("discussed_on")),
+                    **({} if existing else {"source": EscalationSource.IMPORT}),
+                },
+            )
+
+    def analysis(self, case: Case, a: dict[str, Any] | None) -> None:
+        current = case.analyses.filter(is_current=True).first()
+        if a is None:
+            return  # an analysis made in the application is never removed by an import
+        values = {
+            "status": a["status"],
+            "established_on": _d(a.get("established_on")),
+            "participants": list(a.get("participants", [])),
+        }
+        if current is None:
+            version = (
+                case.analyses.order_by("-version").values_list("version", flat=True).first() or 0
+            ) + 1
+            current = Analysis.objects.create(case=case, version=version, is_current=True, **values)
+            self.result.created += 1
+        else:
+            current = self.upsert(Analysis, {"pk": current.pk}, values)
+        self.replace_rows(
+            current.findings.all(),
+            sorted((a.get("domains") or {}).items()),
+            key=lambda f: (f.domain, f.text),
+            create=lambda item: DomainFinding.objects.create(
+                analysis=current, domain=item[0], text=item[1]
+            ),
+        )
+        self.replace_rows(
+            current.explanations.all(),
+            list(enumerate(a.get("explanations") or [])),
+            key=lambda e: (e.position, e.text),
+            create=lambda item: Explanation.objects.create(
+                analysis=current, position=item[0], text=item[1]
+            ),
+        )
+        self.replace_rows(
+            current.strengths.all(),
+            list(enumerate(a.get("strengths") or [])),
+            key=lambda s: (s.position, s.text),
+            create=lambda item: Strength.objects.create(
+                analysis=current, position=item[0], text=item[1]
+            ),
+        )
+
+    def plan(self, case: Case, p: dict[str, Any] | None) -> None:
+        if p is None:
+            return  # a plan made in the application is never removed by an import
+        current = case.plans.filter(is_current=True).first()
+        if current is None:
+            current = Plan.objects.create(case=case, agreed_on=_d(p.get("agreed_on")))
+            self.result.created += 1
+        else:
+            current = self.upsert(Plan, {"pk": current.pk}, {"agreed_on": _d(p.get("agreed_on"))})
+        wanted = [(_d(e["planned_on"]), _d(e.get("held_on"))) for e in p.get("evaluations", [])]
+        self.replace_rows(
+            current.evaluations.all(),
+            wanted,
+            key=lambda e: (e.planned_on, e.held_on),
+            create=lambda item: Evaluation.objects.create(
+                plan=current, planned_on=item[0], held_on=item[1]
+            ),
+        )

@@ -1,0 +1,328 @@
+"""Checks a dossier before anything is written: the schema, then the meaning.
+
+Every problem is reported with its JSON path (``families[3].youths[0].bsn: …``); a dossier with
+any problem is refused as a whole. The database constraints stay as the last line of defence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from casusregie.bsn import is_valid_bsn
+from referrals.lifecycle import (
+    NEEDS_ANSWERED_ON,
+    NEEDS_ENDED_ON,
+    NEEDS_SENT_ON,
+    NEEDS_STARTED_ON,
+    Status,
+)
+
+from .schema import SCHEMA
+
+_VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker())
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def schema_problems(doc: Any) -> list[Problem]:
+    problems = []
+    for error in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.path))):
+        message = error.message
+        if error.validator == "format" and error.validator_value == "date":
+            message = f"not a valid date: {error.instance!r}"
+        elif error.validator == "pattern" and "\\d{4}-" in str(error.validator_value):
+            message = f"not a date in the form YYYY-MM-DD: {error.instance!r}"
+        if len(message) > 200:
+            message = message[:197] + "..."
+        problems.append(Problem(json_path(error.absolute_path), message))
+    return problems
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@dataclass
+class KnownRefs:
+    """Refs that exist in the database already, so the file may name them without defining them."""
+
+    regions: set[str]
+    municipalities: set[str]
+    local_teams: set[str]
+    workers: set[str]
+    providers: set[str]
+    products: set[str]
+    # family ref -> ref of the family's open case in the database, if any
+    open_cases: dict[str, str]
+
+
+def semantic_problems(doc: dict[str, Any], known: KnownRefs) -> list[Problem]:
+    return list(_semantic(doc, known))
+
+
+def _duplicates(items: list[dict], key: str, path: str, what: str) -> Iterator[Problem]:
+    counts = Counter(item[key] for item in items)
+    for i, item in enumerate(items):
+        if counts[item[key]] > 1:
+            yield Problem(f"{path}[{i}].{key}", f"{what} {item[key]!r} is defined more than once")
+
+
+def _semantic(doc: dict[str, Any], known: KnownRefs) -> Iterator[Problem]:
+    def defined(kind: str, key: str) -> set[str]:
+        return {item[key] for item in doc.get(kind, [])}
+
+    regions = defined("regions", "code") | known.regions
+    municipalities = defined("municipalities", "code") | known.municipalities
+    teams = defined("local_teams", "ref") | known.local_teams
+    workers = defined("workers", "ref") | known.workers
+    providers = defined("providers", "ref") | known.providers
+    products = defined("products", "code") | known.products
+
+    for kind, key, what in [
+        ("regions", "code", "region"),
+        ("municipalities", "code", "municipality"),
+        ("local_teams", "ref", "local team"),
+        ("workers", "ref", "worker"),
+        ("providers", "ref", "provider"),
+        ("products", "code", "product"),
+        ("families", "ref", "family"),
+    ]:
+        yield from _duplicates(doc.get(kind, []), key, kind, what)
+
+    def must_exist(value: str | None, pool: set[str], path: str, what: str) -> Iterator[Problem]:
+        if value is not None and value not in pool:
+            yield Problem(path, f"unknown {what} {value!r}")
+
+    for i, m in enumerate(doc.get("municipalities", [])):
+        yield from must_exist(m["region"], regions, f"municipalities[{i}].region", "region")
+    for i, t in enumerate(doc.get("local_teams", [])):
+        for j, code in enumerate(t["municipalities"]):
+            path = f"local_teams[{i}].municipalities[{j}]"
+            yield from must_exist(code, municipalities, path, "municipality")
+    for i, w in enumerate(doc.get("workers", [])):
+        path = f"workers[{i}].local_team"
+        yield from must_exist(w.get("local_team"), teams, path, "local team")
+    for i, c in enumerate(doc.get("contracts", [])):
+        path = f"contracts[{i}]"
+        yield from must_exist(c["provider"], providers, f"{path}.provider", "provider")
+        yield from must_exist(c["product"], products, f"{path}.product", "product")
+        for j, code in enumerate(c["municipalities"]):
+            yield from must_exist(
+                code, municipalities, f"{path}.municipalities[{j}]", "municipality"
+            )
+        until = _date(c.get("valid_until"))
+        if until and until < _date(c["valid_from"]):
+            yield Problem(f"{path}.valid_until", "before valid_from")
+
+    # Refs of records nested in families are unique across the whole file.
+    nested: Counter[tuple[str, str]] = Counter()
+    for fam in doc.get("families", []):
+        for carer in fam.get("carers", []):
+            nested["carer", carer["ref"]] += 1
+        for youth in fam.get("youths", []):
+            nested["youth", youth["ref"]] += 1
+        for case in fam.get("cases", []):
+            nested["case", case["ref"]] += 1
+            for r in case.get("referrals", []):
+                nested["referral", r["ref"]] += 1
+            for e in case.get("escalations", []):
+                nested["escalation", e["ref"]] += 1
+
+    for i, fam in enumerate(doc.get("families", [])):
+        yield from _family(
+            fam,
+            f"families[{i}]",
+            nested,
+            known,
+            municipalities,
+            teams,
+            workers,
+            providers,
+            products,
+        )
+
+
+def _family(
+    fam: dict[str, Any],
+    path: str,
+    nested: Counter[tuple[str, str]],
+    known: KnownRefs,
+    municipalities: set[str],
+    teams: set[str],
+    workers: set[str],
+    providers: set[str],
+    products: set[str],
+) -> Iterator[Problem]:
+    if fam["municipality"] not in municipalities:
+        yield Problem(f"{path}.municipality", f"unknown municipality {fam['municipality']!r}")
+
+    for kind, items in (("carer", fam.get("carers", [])), ("youth", fam.get("youths", []))):
+        for j, person in enumerate(items):
+            ppath = f"{path}.{kind}s[{j}]" if kind == "carer" else f"{path}.youths[{j}]"
+            if nested[kind, person["ref"]] > 1:
+                yield Problem(f"{ppath}.ref", f"{kind} {person['ref']!r} is defined more than once")
+            if person.get("bsn") not in (None, "") and not is_valid_bsn(person["bsn"]):
+                yield Problem(f"{ppath}.bsn", "not a valid BSN (11-proef)")
+
+    youths = {y["ref"] for y in fam.get("youths", [])}
+    for j, youth in enumerate(fam.get("youths", [])):
+        starts = [_date(p["from"]) for p in youth.get("education", [])]
+        for k in range(1, len(starts)):
+            if starts[k] <= starts[k - 1]:
+                yield Problem(
+                    f"{path}.youths[{j}].education[{k}].from",
+                    "education periods out of order (each starts after the previous one)",
+                )
+
+    open_cases = [c for c in fam.get("cases", []) if not c.get("closed_on")]
+    if len(open_cases) > 1:
+        yield Problem(f"{path}.cases", "a family has at most one open case (two have no closed_on)")
+    elif open_cases:
+        existing = known.open_cases.get(fam["ref"])
+        if existing and existing != open_cases[0]["ref"]:
+            yield Problem(
+                f"{path}.cases",
+                f"the family already has open case {existing!r} in the database",
+            )
+
+    for k, case in enumerate(fam.get("cases", [])):
+        yield from _case(
+            case, f"{path}.cases[{k}]", nested, youths, teams, workers, providers, products
+        )
+
+
+def _case(
+    case: dict[str, Any],
+    path: str,
+    nested: Counter[tuple[str, str]],
+    youths: set[str],
+    teams: set[str],
+    workers: set[str],
+    providers: set[str],
+    products: set[str],
+) -> Iterator[Problem]:
+    if nested["case", case["ref"]] > 1:
+        yield Problem(f"{path}.ref", f"case {case['ref']!r} is defined more than once")
+    if case["local_team"] not in teams:
+        yield Problem(f"{path}.local_team", f"unknown local team {case['local_team']!r}")
+    opened, closed = _date(case["opened_on"]), _date(case.get("closed_on"))
+    if closed and closed < opened:
+        yield Problem(f"{path}.closed_on", "a case cannot close before it opened")
+
+    periods = []
+    for i, reg in enumerate(case.get("regisseurs", [])):
+        rpath = f"{path}.regisseurs[{i}]"
+        if reg["worker"] not in workers:
+            yield Problem(f"{rpath}.worker", f"unknown worker {reg['worker']!r}")
+        start, until = _date(reg["from"]), _date(reg.get("until"))
+        if until and until <= start:
+            yield Problem(f"{rpath}.until", "until must be after from")
+            continue
+        periods.append((start, until or dt.date.max, i))
+    periods.sort()
+    for (_, end_a, _), (start_b, _, i_b) in zip(periods, periods[1:], strict=False):
+        if start_b < end_a:
+            yield Problem(f"{path}.regisseurs[{i_b}]", "regisseur periods overlap")
+
+    analysis = case.get("analysis")
+    if analysis and analysis["status"] == "established" and not analysis.get("established_on"):
+        yield Problem(f"{path}.analysis.established_on", "an established analysis needs a date")
+
+    for i, pp in enumerate(case.get("perspective_plans", [])):
+        if pp["youth"] not in youths:
+            yield Problem(
+                f"{path}.perspective_plans[{i}].youth", f"unknown youth {pp['youth']!r} in family"
+            )
+
+    for i, ref in enumerate(case.get("referrals", [])):
+        yield from _referral(ref, f"{path}.referrals[{i}]", nested, youths, providers, products)
+
+    open_escalations = 0
+    for i, esc in enumerate(case.get("escalations", [])):
+        epath = f"{path}.escalations[{i}]"
+        if nested["escalation", esc["ref"]] > 1:
+            yield Problem(f"{epath}.ref", f"escalation {esc['ref']!r} is defined more than once")
+        discussed = _date(esc.get("discussed_on"))
+        if discussed is None:
+            open_escalations += 1
+        elif discussed < _date(esc["submitted_on"]):
+            yield Problem(f"{epath}.discussed_on", "discussed before it was submitted")
+    if open_escalations > 1:
+        yield Problem(f"{path}.escalations", "a case has at most one escalation not yet discussed")
+
+
+_DATE_ORDER = ("sent_on", "answered_on", "started_on", "ended_on")
+
+
+def _referral(
+    ref: dict[str, Any],
+    path: str,
+    nested: Counter[tuple[str, str]],
+    youths: set[str],
+    providers: set[str],
+    products: set[str],
+) -> Iterator[Problem]:
+    if nested["referral", ref["ref"]] > 1:
+        yield Problem(f"{path}.ref", f"referral {ref['ref']!r} is defined more than once")
+    if ref["youth"] not in youths:
+        yield Problem(f"{path}.youth", f"unknown youth {ref['youth']!r} in family")
+    if ref["provider"] not in providers:
+        yield Problem(f"{path}.provider", f"unknown provider {ref['provider']!r}")
+    if ref["product"] not in products:
+        yield Problem(f"{path}.product", f"unknown product {ref['product']!r}")
+
+    status = ref["status"]
+    required = {
+        "sent_on": status in NEEDS_SENT_ON,
+        "answered_on": status in NEEDS_ANSWERED_ON,
+        "started_on": status in NEEDS_STARTED_ON,
+        "ended_on": status in NEEDS_ENDED_ON,
+    }
+    for field, needed in required.items():
+        if needed and not ref.get(field):
+            yield Problem(f"{path}.{field}", f"a referral with status {status!r} needs {field}")
+    for field in ("started_on", "ended_on"):
+        if ref.get(field) and not required[field]:
+            yield Problem(f"{path}.{field}", f"does not fit status {status!r}")
+    if status == Status.DRAFT:
+        for field in ("sent_on", "answered_on"):
+            if ref.get(field):
+                yield Problem(f"{path}.{field}", "a draft referral has not been sent")
+    if status == Status.DECLINED and not ref.get("decline_reason"):
+        yield Problem(f"{path}.decline_reason", "a declined referral names its reason")
+    if status == Status.ENDED and not ref.get("end_reason"):
+        yield Problem(f"{path}.end_reason", "ended care names its reason")
+
+    previous: tuple[str, dt.date] | None = None
+    for field in _DATE_ORDER:
+        value = _date(ref.get(field))
+        if value is None:
+            continue
+        if previous and value < previous[1]:
+            yield Problem(f"{path}.{field}", f"{field} is before {previous[0]}: dates go backwards")
+        previous = (field, value)
+    for field in _DATE_ORDER[1:]:
+        # A later date needs the earlier ones (answered needs sent, started needs answered…).
+        index = _DATE_ORDER.index(field)
+        if ref.get(field) and not ref.get(_DATE_ORDER[index - 1]):
+            yield Problem(f"{path}.{field}", f"{field} without {_DATE_ORDER[index - 1]}")
