@@ -1,1 +1,225 @@
-"""The rulebook's models (flags, thresholds per region, notes)."""
+"""The rulebook's models: flags with their lifecycle, thresholds per region, notes, the inbox.
+
+At most one open flag per rule and subject is a partial unique constraint, so a re-run of the
+sweep, or two workers racing, can never duplicate a flag.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Severity(models.TextChoices):
+    WARNING = "warning", _("Waarschuwing")
+    VIOLATION = "violation", _("Overtreding")
+
+
+class SubjectType(models.TextChoices):
+    YOUTH = "youth", _("Jeugdige")
+    CASE = "case", _("Casus")
+    REFERRAL = "referral", _("Verwijzing")
+    ESCALATION = "escalation", _("Aanmelding experttafel")
+
+
+class Resolution(models.TextChoices):
+    CONDITION_CLEARED = "condition_cleared", _("Opgelost")
+    CASE_CLOSED = "case_closed", _("Casus gesloten")
+
+
+class OwnerRole(models.TextChoices):
+    REGISSEUR = "regisseur", _("Regisseur")
+    TEAM_LEAD = "team_lead", _("Teamleider")
+    EXPERT_TABLE_CHAIR = "expert_table_chair", _("Voorzitter experttafel")
+
+
+class RuleSetting(models.Model):
+    """A region's own thresholds for one rule; without a row the rulebook's defaults apply."""
+
+    region = models.ForeignKey(
+        "casusregie.Region",
+        on_delete=models.CASCADE,
+        related_name="rule_settings",
+        verbose_name=_("regio"),
+    )
+    rule = models.CharField(_("regel"), max_length=64)
+    warning = models.PositiveIntegerField(
+        _("waarschuwing na"), null=True, blank=True, help_text=_("In de eenheid van de regel.")
+    )
+    violation = models.PositiveIntegerField(
+        _("overtreding na"), help_text=_("In de eenheid van de regel.")
+    )
+    escalate_after = models.PositiveIntegerField(_("escaleren na (dagen)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("drempel per regio")
+        verbose_name_plural = _("drempels per regio")
+        ordering = ["region", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "rule"], name="rule_setting_unique"),
+            models.CheckConstraint(
+                condition=Q(warning__isnull=True) | Q(warning__lte=models.F("violation")),
+                name="rule_setting_warning_before_violation",
+                violation_error_message=_("De waarschuwing komt niet na de overtreding."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.rule}"
+
+
+class CalendarDay(models.Model):
+    """Every day with its working-day ordinal: the number of working days up to and including it.
+
+    Working days are Monday–Friday less Dutch national holidays. "S + n working days" is the
+    working day whose ordinal is ``ordinal(S) + n``.
+    """
+
+    day = models.DateField(primary_key=True)
+    is_working_day = models.BooleanField()
+    ordinal = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("kalenderdag")
+        verbose_name_plural = _("kalenderdagen")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ordinal"],
+                condition=Q(is_working_day=True),
+                name="calendar_working_ordinal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class Flag(models.Model):
+    """A signaal: one rule violated by one subject, with its lifecycle."""
+
+    rule = models.CharField(_("regel"), max_length=64)
+    subject_type = models.CharField(
+        _("soort onderwerp"), max_length=16, choices=SubjectType.choices
+    )
+    subject_id = models.BigIntegerField(_("onderwerp"))
+    case = models.ForeignKey(
+        "casusregie.Case", on_delete=models.CASCADE, related_name="flags", verbose_name=_("casus")
+    )
+    severity = models.CharField(_("ernst"), max_length=16, choices=Severity.choices)
+    since = models.DateField(_("sinds"))
+    opened_on = models.DateField(_("geopend op"))
+    raised_on = models.DateField(_("verhoogd op"), null=True, blank=True)
+    resolved_on = models.DateField(_("opgelost op"), null=True, blank=True)
+    resolution = models.CharField(
+        _("reden oplossing"), max_length=32, choices=Resolution.choices, blank=True
+    )
+    escalated_on = models.DateField(_("geëscaleerd op"), null=True, blank=True)
+    escalation = models.ForeignKey(
+        "escalations.Escalation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flags",
+        verbose_name=_("aanmelding experttafel"),
+    )
+    owner_role = models.CharField(_("eigenaar"), max_length=32, choices=OwnerRole.choices)
+    thresholds = models.JSONField(_("drempels"), default=dict)
+
+    class Meta:
+        verbose_name = _("signaal")
+        verbose_name_plural = _("signalen")
+        ordering = ["rule", "subject_type", "subject_id", "opened_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject_type", "subject_id"],
+                condition=Q(resolved_on__isnull=True),
+                name="flag_one_open_per_rule_and_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=Severity.values), name="flag_severity_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(subject_type__in=SubjectType.values), name="flag_subject_type_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True, resolution="")
+                | Q(resolved_on__isnull=False, resolution__in=Resolution.values),
+                name="flag_resolution_fits",
+            ),
+            models.CheckConstraint(
+                condition=Q(escalated_on__isnull=True) | Q(severity=Severity.VIOLATION),
+                name="flag_only_violations_escalate",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["case"], condition=Q(resolved_on__isnull=True), name="flag_open_case_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None
+
+
+class FlagNote(models.Model):
+    """A worker's note on a flag; acknowledging a flag does not resolve it."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        "casusregie.Worker", on_delete=models.PROTECT, related_name="flag_notes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("notitie"))
+    acknowledges = models.BooleanField(_("gezien"), default=True)
+
+    class Meta:
+        verbose_name = _("notitie bij signaal")
+        verbose_name_plural = _("notities bij signalen")
+        ordering = ["flag", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class NotificationKind(models.TextChoices):
+    OPENED = "opened", _("Nieuw signaal")
+    RAISED = "raised", _("Signaal verhoogd naar overtreding")
+
+
+class Notification(models.Model):
+    """The in-app inbox: a new or raised flag for its owner."""
+
+    recipient = models.ForeignKey(
+        "casusregie.Worker", on_delete=models.CASCADE, related_name="notifications"
+    )
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("soort"), max_length=16, choices=NotificationKind.choices)
+    created_on = models.DateField(_("datum"))
+    read_at = models.DateTimeField(_("gelezen"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("gemaild"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        ordering = ["-created_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "flag", "kind"], name="notification_once_per_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.flag}"

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Flag, FlagNote, RuleSetting
+
+
+@admin.register(RuleSetting)
+class RuleSettingAdmin(admin.ModelAdmin):
+    list_display = ["region", "rule", "warning", "violation", "escalate_after"]
+    list_filter = ["region", "rule"]
+    list_select_related = ["region"]
+
+
+class FlagNoteInline(admin.TabularInline):
+    model = FlagNote
+    extra = 0
+    readonly_fields = ["author", "created_at", "text", "acknowledges"]
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["rule", "subject_type", "subject_id", "severity", "since", "resolved_on"]
+    list_filter = ["rule", "severity", "subject_type"]
+    list_select_related = ["case"]
+    readonly_fields = [f.name for f in Flag._meta.fields]
+    inlines = [FlagNoteInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,26 @@
+"""The working-day calendar: Monday–Friday less Dutch national holidays (`holidays`, NL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import holidays
+
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+def calendar_rows(first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY):
+    """Yield (day, is_working_day, ordinal): ordinal counts working days up to and including day."""
+    nl = holidays.country_holidays("NL", years=range(first.year, last.year + 1))
+    ordinal = 0
+    day = first
+    while day <= last:
+        working = day.weekday() < 5 and day not in nl
+        ordinal += working
+        yield day, working, ordinal
+        day += dt.timedelta(days=1)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in holidays.country_holidays("NL", years=day.year)

@@ -1,0 +1,85 @@
+"""Reads of flags: the export format, open flags of a case, a worker's inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value, When
+
+from casusregie.models import Case, Youth
+from escalations.models import Escalation
+from referrals.models import Referral
+
+from .models import Flag, Notification, SubjectType
+
+_REF_MODELS = {
+    SubjectType.YOUTH: Youth,
+    SubjectType.CASE: Case,
+    SubjectType.REFERRAL: Referral,
+    SubjectType.ESCALATION: Escalation,
+}
+
+
+def with_subject_ref(flags: QuerySet[Flag]) -> QuerySet[Flag]:
+    """Annotate ``subject_ref``: the ref of the youth, case, referral or escalation (one query)."""
+    return flags.annotate(
+        subject_ref=SqlCase(
+            *[
+                When(
+                    subject_type=kind,
+                    then=Subquery(
+                        model.objects.filter(pk=OuterRef("subject_id")).values("ref")[:1]
+                    ),
+                )
+                for kind, model in _REF_MODELS.items()
+            ],
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def flags_for_export(*, include_resolved: bool = False) -> list[dict[str, Any]]:
+    """The ``export_flags`` document: sorted by rule, then subject type, then ref."""
+    flags = (
+        Flag.objects.all() if include_resolved else Flag.objects.filter(resolved_on__isnull=True)
+    )
+    rows = with_subject_ref(flags).values(
+        "rule",
+        "subject_type",
+        "subject_ref",
+        "severity",
+        "since",
+        "escalated_on",
+        "opened_on",
+        "resolved_on",
+    )
+    out = [
+        {
+            "rule": r["rule"],
+            "subject": {"type": r["subject_type"], "ref": r["subject_ref"]},
+            "severity": r["severity"],
+            "since": r["since"].isoformat(),
+            "escalated": r["escalated_on"] is not None,
+            "opened_on": r["opened_on"].isoformat(),
+            "resolved_on": r["resolved_on"].isoformat() if r["resolved_on"] else None,
+        }
+        for r in rows
+    ]
+    out.sort(key=lambda f: (f["rule"], f["subject"]["type"], f["subject"]["ref"], f["opened_on"]))
+    return out
+
+
+def open_flags_of_case(case: Case) -> QuerySet[Flag]:
+    return with_subject_ref(Flag.objects.filter(case=case, resolved_on__isnull=True)).order_by(
+        F("severity").desc(), "since"
+    )
+
+
+def unread_notifications(worker) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=worker, read_at__isnull=True)
+        .select_related("flag")
+        .order_by("-created_on", "-id")
+    )

@@ -1,0 +1,379 @@
+"""The sweep: every rule as of a date, reconciled with the open flags, set-based.
+
+One transaction per region, under an advisory lock on that region, so two sweeps started at
+once run one after the other; the partial unique constraint on open flags is the last line of
+defence. Nothing here loops over cases in Python: each step is one SQL statement over the
+whole region, so the number of queries does not grow with the number of cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from casusregie.models import Case, Region
+
+from .models import Flag, FlagNote, RuleSetting
+from .rules import RULES, Rule, Thresholds, Unit
+
+logger = logging.getLogger(__name__)
+
+SWEEP_LOCK_CLASS = 7410  # first key of pg_advisory_xact_lock(int, int); the second is the region
+
+
+@dataclass
+class SweepResult:
+    as_of: dt.date
+    regions: int = 0
+    hits: int = 0
+    opened: int = 0
+    raised: int = 0
+    resolved: int = 0
+    escalated: int = 0
+    escalations_submitted: int = 0
+    notifications: int = 0
+    per_rule: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: SweepResult) -> None:
+        for name in (
+            "regions",
+            "hits",
+            "opened",
+            "raised",
+            "resolved",
+            "escalated",
+            "escalations_submitted",
+            "notifications",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for code, n in other.per_rule.items():
+            self.per_rule[code] = self.per_rule.get(code, 0) + n
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.opened or self.raised or self.resolved or self.escalated or self.notifications
+        )
+
+
+def thresholds_for(region: Region) -> dict[str, Thresholds]:
+    """The region's thresholds per rule: its own settings, else the rulebook's defaults."""
+    own = {s.rule: s for s in RuleSetting.objects.filter(region=region)}
+    result = {}
+    for rule in RULES:
+        s = own.get(rule.code)
+        result[rule.code] = (
+            Thresholds(warning=s.warning, violation=s.violation, escalate_after=s.escalate_after)
+            if s
+            else rule.defaults
+        )
+    return result
+
+
+def sweep(
+    as_of: dt.date,
+    *,
+    region: Region | None = None,
+    case_ids: Iterable[int] | None = None,
+) -> SweepResult:
+    """Judge every open case (of ``region``, or only ``case_ids``) as of ``as_of``."""
+    ids = sorted(set(case_ids)) if case_ids is not None else None
+    if ids is not None:
+        regions = Region.objects.filter(municipalities__families__cases__id__in=ids).distinct()
+    elif region is not None:
+        regions = Region.objects.filter(pk=region.pk)
+    else:
+        regions = Region.objects.all()
+    total = SweepResult(as_of=as_of)
+    for r in regions.order_by("pk"):
+        total.add(_sweep_region(as_of, r, ids))
+    logger.info(
+        "sweep as of %s: %s regions, %s opened, %s raised, %s resolved, %s escalated",
+        as_of,
+        total.regions,
+        total.opened,
+        total.raised,
+        total.resolved,
+        total.escalated,
+    )
+    return total
+
+
+_OPEN_CASE = """
+open_case AS (
+    SELECT c.id AS case_id, c.family_id, c.opened_on, c.local_team_id
+    FROM casusregie_case c
+    JOIN casusregie_family fa ON fa.id = c.family_id
+    JOIN casusregie_municipality m ON m.id = fa.municipality_id
+    WHERE c.closed_on IS NULL AND m.region_id = %(region)s
+      AND (%(case_ids)s::bigint[] IS NULL OR c.id = ANY(%(case_ids)s::bigint[]))
+)"""
+
+_SCOPE_CASE = """
+scope_case AS (
+    SELECT c.id AS case_id, c.closed_on
+    FROM casusregie_case c
+    JOIN casusregie_family fa ON fa.id = c.family_id
+    JOIN casusregie_municipality m ON m.id = fa.municipality_id
+    WHERE m.region_id = %(region)s
+      AND (%(case_ids)s::bigint[] IS NULL OR c.id = ANY(%(case_ids)s::bigint[]))
+)"""
+
+_MATCH = "h.rule = f.rule AND h.subject_type = f.subject_type AND h.subject_id = f.subject_id"
+
+
+def _threshold_date(unit: Unit, param: str) -> str:
+    """SQL for the date ``r.start`` + the threshold in ``param`` (NULL when it has none)."""
+    if unit == Unit.DAYS:
+        return f"(r.start + %({param})s::int)"
+    if unit == Unit.MONTHS:
+        # PostgreSQL clamps to the month's last day: 30 Nov + 3 months = 28/29 Feb.
+        return f"(r.start + make_interval(months => %({param})s::int))::date"
+    return (
+        "(SELECT t.day FROM flags_calendarday s JOIN flags_calendarday t"
+        f" ON t.is_working_day AND t.ordinal = s.ordinal + %({param})s::int"
+        " WHERE s.day = r.start)"
+    )
+
+
+def rule_hits_sql(rule: Rule) -> str:
+    """INSERT the rule's current hits (subject, severity, since) into ``sweep_hits``."""
+    vdate = _threshold_date(rule.unit, "violation")
+    wdate = _threshold_date(rule.unit, "warning")
+    return f"""
+WITH {_OPEN_CASE}
+INSERT INTO sweep_hits (rule, subject_type, subject_id, case_id, severity, since)
+SELECT %(rule)s, %(subject_type)s, subject_id, case_id,
+       CASE WHEN vdate <= %(d)s THEN 'violation' ELSE 'warning' END,
+       CASE WHEN vdate <= %(d)s THEN vdate ELSE wdate END
+FROM (
+    SELECT r.subject_id, r.case_id, {vdate} AS vdate, {wdate} AS wdate
+    FROM ({rule.sql}) r
+) t
+WHERE vdate <= %(d)s OR wdate <= %(d)s
+"""
+
+
+def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) -> SweepResult:
+    result = SweepResult(as_of=as_of, regions=1)
+    thresholds = thresholds_for(region)
+    base = {"d": as_of, "region": region.pk, "case_ids": case_ids}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, region.pk])
+        cursor.execute(
+            "CREATE TEMP TABLE sweep_hits (rule varchar(64), subject_type varchar(16),"
+            " subject_id bigint, case_id bigint, severity varchar(16), since date)"
+            " ON COMMIT DROP"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE sweep_rules (rule varchar(64) PRIMARY KEY,"
+            " owner_role varchar(32), thresholds jsonb) ON COMMIT DROP"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE sweep_changed (flag_id bigint, kind varchar(16)) ON COMMIT DROP"
+        )
+        cursor.execute(
+            "INSERT INTO sweep_rules SELECT * FROM jsonb_to_recordset(%s::jsonb)"
+            " AS x(rule varchar, owner_role varchar, thresholds jsonb)",
+            [
+                json.dumps(
+                    [
+                        {
+                            "rule": rule.code,
+                            "owner_role": str(rule.owner),
+                            "thresholds": thresholds[rule.code].as_json(rule.unit),
+                        }
+                        for rule in RULES
+                    ]
+                )
+            ],
+        )
+        for rule in RULES:
+            t = thresholds[rule.code]
+            cursor.execute(
+                rule_hits_sql(rule),
+                {
+                    **base,
+                    "rule": rule.code,
+                    "subject_type": str(rule.subject),
+                    "violation": t.violation,
+                    "warning": t.warning,
+                },
+            )
+            result.per_rule[rule.code] = cursor.rowcount
+            result.hits += cursor.rowcount
+        cursor.execute("CREATE INDEX ON sweep_hits (rule, subject_type, subject_id)")
+        cursor.execute("ANALYZE sweep_hits")
+
+        # Resolve the open flags whose condition no longer holds (or whose case closed).
+        cursor.execute(
+            f"""
+            WITH {_SCOPE_CASE}
+            UPDATE flags_flag f
+            SET resolved_on = %(d)s,
+                resolution = CASE WHEN sc.closed_on IS NULL THEN 'condition_cleared'
+                                  ELSE 'case_closed' END
+            FROM scope_case sc
+            WHERE f.case_id = sc.case_id AND f.resolved_on IS NULL
+              AND NOT EXISTS (SELECT 1 FROM sweep_hits h WHERE {_MATCH})
+            """,
+            base,
+        )
+        result.resolved = cursor.rowcount
+
+        # Raise warnings that became violations; severity never goes down.
+        cursor.execute(
+            f"""
+            WITH raised AS (
+                UPDATE flags_flag f
+                SET severity = 'violation', since = h.since, raised_on = %(d)s,
+                    thresholds = sr.thresholds
+                FROM sweep_hits h JOIN sweep_rules sr ON sr.rule = h.rule
+                WHERE {_MATCH} AND f.resolved_on IS NULL
+                  AND f.severity = 'warning' AND h.severity = 'violation'
+                RETURNING f.id
+            )
+            INSERT INTO sweep_changed SELECT id, 'raised' FROM raised
+            """,
+            base,
+        )
+        result.raised = cursor.rowcount
+
+        # Keep `since` true for the severity a flag has (data may have been corrected).
+        cursor.execute(
+            f"""
+            UPDATE flags_flag f SET since = h.since
+            FROM sweep_hits h
+            WHERE {_MATCH} AND f.resolved_on IS NULL
+              AND f.severity = h.severity AND f.since <> h.since
+            """,
+            base,
+        )
+
+        # Open a flag for every hit without an open one.
+        cursor.execute(
+            f"""
+            WITH opened AS (
+                INSERT INTO flags_flag (rule, subject_type, subject_id, case_id, severity, since,
+                                        opened_on, resolution, owner_role, thresholds)
+                SELECT h.rule, h.subject_type, h.subject_id, h.case_id, h.severity, h.since,
+                       %(d)s, '', sr.owner_role, sr.thresholds
+                FROM sweep_hits h JOIN sweep_rules sr ON sr.rule = h.rule
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM flags_flag f WHERE {_MATCH} AND f.resolved_on IS NULL
+                )
+                ON CONFLICT (rule, subject_type, subject_id) WHERE resolved_on IS NULL
+                DO NOTHING
+                RETURNING id
+            )
+            INSERT INTO sweep_changed SELECT id, 'opened' FROM opened
+            """,
+            base,
+        )
+        result.opened = cursor.rowcount
+
+        result.escalations_submitted, result.escalated = _escalate(cursor, base)
+        result.notifications = _notify(cursor, base)
+
+    if result.notifications:
+        from .tasks import send_flag_emails
+
+        transaction.on_commit(send_flag_emails.delay)
+    return result
+
+
+_ESCALATE_DUE = """
+    f.resolved_on IS NULL AND f.severity = 'violation' AND f.escalated_on IS NULL
+    AND (f.thresholds ->> 'escalate_after') IS NOT NULL
+    AND f.since + (f.thresholds ->> 'escalate_after')::int <= %(d)s
+"""
+
+
+def _escalate(cursor, params: dict) -> tuple[int, int]:
+    """Escalate violations open long enough: link to the case's open escalation, or submit one."""
+    cursor.execute(
+        f"""
+        WITH {_OPEN_CASE}
+        INSERT INTO escalations_escalation
+            (ref, case_id, submitted_on, reason, source, created_at, updated_at)
+        SELECT DISTINCT 'e-auto-' || f.case_id || '-' || to_char(%(d)s::date, 'YYYYMMDD'),
+               f.case_id, %(d)s::date, %(reason)s, 'rulebook', now(), now()
+        FROM flags_flag f JOIN open_case oc ON oc.case_id = f.case_id
+        WHERE {_ESCALATE_DUE}
+          AND NOT EXISTS (
+              SELECT 1 FROM escalations_escalation e
+              WHERE e.case_id = f.case_id AND e.discussed_on IS NULL
+          )
+        ON CONFLICT DO NOTHING
+        """,
+        {
+            **params,
+            "reason": _("Aangemeld door de signalering: een overtreding bleef te lang open."),
+        },
+    )
+    submitted = cursor.rowcount
+    cursor.execute(
+        f"""
+        WITH {_OPEN_CASE}
+        UPDATE flags_flag f SET escalated_on = %(d)s, escalation_id = e.id
+        FROM open_case oc, escalations_escalation e
+        WHERE oc.case_id = f.case_id AND e.case_id = f.case_id AND e.discussed_on IS NULL
+          AND {_ESCALATE_DUE}
+        """,
+        params,
+    )
+    return submitted, cursor.rowcount
+
+
+def _notify(cursor, params: dict) -> int:
+    """Each new or raised flag reaches its owner's inbox (the team lead when no regisseur)."""
+    cursor.execute(
+        """
+        INSERT INTO flags_notification (recipient_id, flag_id, kind, created_on)
+        SELECT DISTINCT owner.worker_id, f.id, ch.kind, %(d)s
+        FROM sweep_changed ch
+        JOIN flags_flag f ON f.id = ch.flag_id
+        JOIN casusregie_case c ON c.id = f.case_id
+        CROSS JOIN LATERAL (
+            SELECT p.worker_id FROM casusregie_regisseurperiod p
+            WHERE f.owner_role = 'regisseur' AND p.case_id = c.id
+              AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
+            UNION ALL
+            SELECT w.id FROM casusregie_worker w
+            JOIN casusregie_rolemembership rm ON rm.worker_id = w.id AND rm.role = 'team_lead'
+            WHERE w.local_team_id = c.local_team_id AND w.is_active
+              AND (f.owner_role = 'team_lead' OR (f.owner_role = 'regisseur' AND NOT EXISTS (
+                  SELECT 1 FROM casusregie_regisseurperiod p
+                  WHERE p.case_id = c.id AND p.from_date <= %(d)s
+                    AND (p.until IS NULL OR p.until > %(d)s))))
+            UNION ALL
+            SELECT w.id FROM casusregie_worker w
+            JOIN casusregie_rolemembership rm
+              ON rm.worker_id = w.id AND rm.role = 'expert_table_chair'
+            WHERE f.owner_role = 'expert_table_chair' AND w.region_id = %(region)s AND w.is_active
+        ) owner
+        ON CONFLICT DO NOTHING
+        """,
+        params,
+    )
+    return cursor.rowcount
+
+
+def request_case_sweep(case: Case | int) -> None:
+    """Re-judge one case within seconds of a change, once the change is committed."""
+    from .tasks import sweep_case
+
+    case_id = case if isinstance(case, int) else case.pk
+    transaction.on_commit(lambda: sweep_case.delay(case_id))
+
+
+@transaction.atomic
+def acknowledge_flag(*, flag: Flag, by, text: str) -> FlagNote:
+    """A worker has seen the flag and says what they do about it; the flag stays open."""
+    return FlagNote.objects.create(flag=flag, author=by, text=text, acknowledges=True)

@@ -1,0 +1,78 @@
+"""Celery tasks of the rulebook: thin wrappers around the services, idempotent, retried."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Notification
+from .rules import RULES_BY_CODE
+
+logger = logging.getLogger(__name__)
+
+RETRY = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+    "acks_late": True,
+}
+
+
+@shared_task(name="flags.tasks.sweep_all", **RETRY)
+def sweep_all(as_of: str | None = None) -> dict:
+    """The daily sweep of every region (Celery beat, 06:00 Europe/Amsterdam by default)."""
+    import datetime as dt
+
+    from .services import sweep
+
+    day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    result = sweep(day)
+    return {"as_of": day.isoformat(), "opened": result.opened, "resolved": result.resolved}
+
+
+@shared_task(name="flags.tasks.sweep_case", **RETRY)
+def sweep_case(case_id: int) -> dict:
+    """Re-judge one case after a change (queued on commit by ``request_case_sweep``)."""
+    from .services import sweep
+
+    result = sweep(timezone.localdate(), case_ids=[case_id])
+    return {"case_id": case_id, "opened": result.opened, "resolved": result.resolved}
+
+
+@shared_task(name="flags.tasks.send_flag_emails", **RETRY)
+def send_flag_emails() -> int:
+    """E-mail unread, un-mailed notifications to their recipients (off by default)."""
+    if not settings.FLAG_EMAIL_ENABLED:
+        return 0
+    sent = 0
+    with transaction.atomic():
+        pending = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(emailed_at__isnull=True, read_at__isnull=True)
+            .exclude(recipient__email="")
+            .select_related("recipient", "flag")[:500]
+        )
+        for note in pending:
+            rule = RULES_BY_CODE.get(note.flag.rule)
+            title = str(rule.title) if rule else note.flag.rule
+            send_mail(
+                subject=_("Casusregie: %(title)s") % {"title": title},
+                message=_(
+                    "Er is een signaal voor u in Casusregie: %(title)s (sinds %(since)s). "
+                    "Log in om het te bekijken."
+                )
+                % {"title": title, "since": note.flag.since.isoformat()},
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[note.recipient.email],
+            )
+            note.emailed_at = timezone.now()
+            note.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
