@@ -125,6 +125,7 @@ scope_case AS (
       AND (%(case_ids)s::bigint[] IS NULL OR c.id = ANY(%(case_ids)s::bigint[]))
 )"""
 
+_DROP_TEMP_TABLES = "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed"
 _MATCH = "h.rule = f.rule AND h.subject_type = f.subject_type AND h.subject_id = f.subject_id"
 
 
@@ -166,6 +167,9 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
     base = {"d": as_of, "region": region.pk, "case_ids": case_ids}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, region.pk])
+        # ON COMMIT DROP cleans up after a real transaction; inside an outer one (tests, or a
+        # caller's transaction) an earlier sweep's tables may still be there.
+        cursor.execute(_DROP_TEMP_TABLES)
         cursor.execute(
             "CREATE TEMP TABLE sweep_hits (rule varchar(64), subject_type varchar(16),"
             " subject_id bigint, case_id bigint, severity varchar(16), since date)"
@@ -280,6 +284,7 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
 
         result.escalations_submitted, result.escalated = _escalate(cursor, base)
         result.notifications = _notify(cursor, base)
+        cursor.execute(_DROP_TEMP_TABLES)
 
     if result.notifications:
         from .tasks import send_flag_emails
