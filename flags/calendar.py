@@ -24,3 +24,19 @@ def calendar_rows(first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY):
 
 def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in holidays.country_holidays("NL", years=day.year)
+
+
+def ensure_calendar(day: dt.date) -> None:
+    """Make sure the calendar table covers ``day`` (it is filled by a migration; a flushed test
+    database or a date past its end fills it again)."""
+    from .models import CalendarDay
+
+    if CalendarDay.objects.filter(day=day).exists():
+        return
+    first = min(FIRST_DAY, day.replace(month=1, day=1))
+    last = max(LAST_DAY, day.replace(month=12, day=31))
+    CalendarDay.objects.all().delete()
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(day=d, is_working_day=w, ordinal=o) for d, w, o in calendar_rows(first, last)],
+        batch_size=5000,
+    )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.models import Case, Region
 
+from .calendar import ensure_calendar
 from .models import Flag, FlagNote, RuleSetting
 from .rules import RULES, Rule, Thresholds, Unit
 
@@ -90,6 +91,7 @@ def sweep(
         regions = Region.objects.filter(pk=region.pk)
     else:
         regions = Region.objects.all()
+    ensure_calendar(as_of)
     total = SweepResult(as_of=as_of)
     for r in regions.order_by("pk"):
         total.add(_sweep_region(as_of, r, ids))
