@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -54,4 +55,6 @@ def test_the_scenario_gives_exactly_its_expected_flags(dossier, as_of, expected)
 
 
 def test_the_scenarios_are_there():
+    if not SCENARIOS.is_dir() and not os.environ.get("CI"):
+        pytest.skip(f"shared/ is not beside the repository ({SCENARIOS})")
     assert len(expectations()) >= 4, f"no scenarios found under {SCENARIOS}"

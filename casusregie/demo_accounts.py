@@ -1,0 +1,28 @@
+"""The demo accounts, importable without Django (``make run`` prints them)."""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "demo-casusregie-2026"  # noqa: S105 - a published demo password, demo data only
+REGION = "rijnmond"
+
+# username, name, team, roles, Dutch description
+WORKERS: list[tuple[str, str, str | None, list[str], str]] = [
+    ("anna", "Anna de Vries", "lt-delfshaven", ["regisseur"], "regisseur, Wijkteam Delfshaven"),
+    ("bram", "Bram Jansen", "lt-delfshaven", ["regisseur"], "regisseur, Wijkteam Delfshaven"),
+    ("chantal", "Chantal Bakker", "lt-noord", ["regisseur"], "regisseur, Wijkteam Noord"),
+    ("dirk", "Dirk Visser", "lt-schiedam", ["regisseur"], "regisseur, Jeugdteam Schiedam"),
+    (
+        "tineke",
+        "Tineke Smit",
+        "lt-delfshaven",
+        ["regisseur", "team_lead"],
+        "teamleider, Wijkteam Delfshaven",
+    ),
+    ("henk", "Henk Mulder", "lt-noord", ["team_lead"], "teamleider, Wijkteam Noord"),
+    ("sanne", "Sanne Meijer", "lt-schiedam", ["team_lead"], "teamleider, Jeugdteam Schiedam"),
+    ("eva", "Eva de Boer", None, ["expert_table"], "lid Regionale Experttafel"),
+    ("fatima", "Fatima El Amrani", None, ["expert_table_chair"], "voorzitter experttafel"),
+    ("gert", "Gert de Graaf", None, ["policy"], "beleidsmedewerker regio"),
+    ("beheer", "Functioneel beheer", None, ["admin"], "functioneel beheerder (admin)"),
+]
+DEMO_LOGINS: list[tuple[str, str]] = [(w[0], w[4]) for w in WORKERS]
