@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import transaction
 
-from .dossier.importer import import_dossier
 from .demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, REGION, WORKERS
+from .dossier.importer import import_dossier
 from .models import Region, Role, Worker
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "build_dossier", "load_demo_data"]
