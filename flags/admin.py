@@ -1,10 +1,21 @@
+from django import forms
 from django.contrib import admin
 
 from .models import Flag, FlagNote, RuleSetting
+from .rules import RULES
+
+
+class RuleSettingForm(forms.ModelForm):
+    rule = forms.ChoiceField(choices=[(r.code, f"{r.code} – {r.title}") for r in RULES])
+
+    class Meta:
+        model = RuleSetting
+        fields = ["region", "rule", "warning", "violation", "escalate_after"]
 
 
 @admin.register(RuleSetting)
 class RuleSettingAdmin(admin.ModelAdmin):
+    form = RuleSettingForm
     list_display = ["region", "rule", "warning", "violation", "escalate_after"]
     list_filter = ["region", "rule"]
     list_select_related = ["region"]

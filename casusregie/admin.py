@@ -1,0 +1,111 @@
+"""Django admin for the functional administrator: regions, municipalities, teams, workers.
+
+Families and cases are shown read-mostly, without BSNs in lists or search.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Case,
+    EducationPeriod,
+    Family,
+    LocalTeam,
+    Municipality,
+    Region,
+    RegisseurPeriod,
+    RoleMembership,
+    Worker,
+    Youth,
+)
+
+admin.site.site_header = _("Casusregie – beheer")
+admin.site.site_title = _("Casusregie")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    list_select_related = ["region"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(LocalTeam)
+class LocalTeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "ref"]
+    search_fields = ["name", "ref"]
+    filter_horizontal = ["municipalities"]
+
+
+class RoleMembershipInline(admin.TabularInline):
+    model = RoleMembership
+    extra = 1
+
+
+@admin.register(Worker)
+class WorkerAdmin(UserAdmin):
+    list_display = ["username", "name", "email", "local_team", "region", "is_active"]
+    list_filter = ["local_team", "region", "role_memberships__role", "is_active"]
+    list_select_related = ["local_team", "region"]
+    search_fields = ["username", "name", "email", "ref"]
+    inlines = [RoleMembershipInline]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (_("Casusregie"), {"fields": ["ref", "name", "local_team", "region"]}),
+    ]
+    add_fieldsets = [
+        *UserAdmin.add_fieldsets,
+        (_("Casusregie"), {"fields": ["name", "email", "local_team", "region"]}),
+    ]
+
+
+class YouthInline(admin.TabularInline):
+    model = Youth
+    extra = 0
+    fields = ["ref", "name", "birth_date", "has_startkwalificatie"]
+    show_change_link = True
+
+
+@admin.register(Family)
+class FamilyAdmin(admin.ModelAdmin):
+    list_display = ["ref", "municipality"]
+    list_filter = ["municipality"]
+    list_select_related = ["municipality"]
+    search_fields = ["ref"]
+    inlines = [YouthInline]
+
+
+class EducationPeriodInline(admin.TabularInline):
+    model = EducationPeriod
+    extra = 0
+
+
+@admin.register(Youth)
+class YouthAdmin(admin.ModelAdmin):
+    list_display = ["ref", "name", "birth_date", "family"]
+    list_select_related = ["family"]
+    search_fields = ["ref", "name"]
+    exclude = ["bsn"]
+    inlines = [EducationPeriodInline]
+
+
+class RegisseurPeriodInline(admin.TabularInline):
+    model = RegisseurPeriod
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["ref", "family", "local_team", "opened_on", "closed_on"]
+    list_filter = ["local_team", "closed_on"]
+    list_select_related = ["family", "local_team"]
+    search_fields = ["ref", "family__ref"]
+    inlines = [RegisseurPeriodInline]

@@ -1,0 +1,71 @@
+"""manage.py demo_data builds a believable region, idempotently, with a login for every role."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from casusregie.bsn import is_valid_bsn
+from casusregie.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, WORKERS
+from casusregie.models import Family, Role, Worker, Youth
+from referrals.models import Product, Referral
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"casusregie", "analyses", "plans", "referrals", "escalations"}
+    }
+
+
+def test_demo_data_twice_changes_nothing():
+    call_command("demo_data", stdout=io.StringIO())
+    first = counts()
+    out = io.StringIO()
+    call_command("demo_data", stdout=out)
+    assert counts() == first
+    assert "(0 rows created or changed)" in out.getvalue()
+
+
+def test_demo_data_is_a_believable_region():
+    call_command("demo_data", stdout=io.StringIO())
+    assert 45 <= Family.objects.count() <= 60
+    assert set(Product.objects.values_list("segment", flat=True)) == {
+        "ambulant",
+        "dagbehandeling",
+        "verblijf",
+        "pleegzorg",
+        "crisis",
+        "onderwijs",
+        "veiligheid",
+    }
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert {"sent", "accepted", "declined", "started", "ended"} <= statuses
+    assert all(is_valid_bsn(b) for b in Youth.objects.values_list("bsn", flat=True))
+    roles = set(Worker.objects.values_list("role_memberships__role", flat=True))
+    assert roles == set(Role.values)
+
+
+@pytest.mark.parametrize(("username", "description"), DEMO_LOGINS)
+def test_every_demo_login_works(client, username, description):
+    call_command("demo_data", stdout=io.StringIO())
+    assert client.login(username=username, password=DEMO_PASSWORD), description
+
+
+def test_if_empty_leaves_an_existing_database_alone():
+    call_command("demo_data", stdout=io.StringIO())
+    Family.objects.filter(ref="demo-f000").update(ref="renamed")
+    out = io.StringIO()
+    call_command("demo_data", "--if-empty", stdout=out)
+    assert "left as it is" in out.getvalue()
+    assert not Family.objects.filter(ref="demo-f000").exists()
+
+
+def test_the_admin_account_is_a_superuser():
+    call_command("demo_data", stdout=io.StringIO())
+    admin_username = next(w[0] for w in WORKERS if "admin" in w[3])
+    assert Worker.objects.get(username=admin_username).is_superuser
