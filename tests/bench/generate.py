@@ -1,0 +1,452 @@
+"""Bulk-generate a region of N youths with PostgreSQL COPY, deterministic and memory-bounded.
+
+Proportions: families of 1–3 youths; most families with an open case, some closed; a few per
+cent thuiszitters; about 30% of youths in open cases with referrals in every status, with dates
+spread around the rulebook's thresholds; perspective plans, evaluations and escalations.
+Rows are streamed family by family; nothing holds the whole region in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from tqdm import tqdm
+
+from casusregie.models import LocalTeam, Municipality, Region, Role, RoleMembership, Worker
+from referrals.models import Contract, Product, Provider, Segment
+
+MUNICIPALITIES = 8
+TEAMS_PER_MUNICIPALITY = 3
+WORKERS_PER_TEAM = 8
+
+PRODUCTS = [
+    ("B-AMB", Segment.AMBULANT, False),
+    ("S-AMB", Segment.AMBULANT, True),
+    ("S-DAG", Segment.DAGBEHANDELING, True),
+    ("S-VERB", Segment.VERBLIJF, True),
+    ("S-PLEEG", Segment.PLEEGZORG, True),
+    ("S-CRIS", Segment.CRISIS, True),
+    ("S-OZA", Segment.ONDERWIJS, True),
+    ("S-VEIL", Segment.VEILIGHEID, True),
+]
+
+TABLES = {
+    "family": ("casusregie_family", ["id", "ref", "municipality_id", "created_at", "updated_at"]),
+    "youth": (
+        "casusregie_youth",
+        ["id", "ref", "family_id", "name", "bsn", "birth_date", "has_startkwalificatie"],
+    ),
+    "education": (
+        "casusregie_educationperiod",
+        ["id", "youth_id", "status", "from_date", "school"],
+    ),
+    "case": (
+        "casusregie_case",
+        [
+            "id",
+            "ref",
+            "family_id",
+            "local_team_id",
+            "opened_on",
+            "closed_on",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    "regisseur": (
+        "casusregie_regisseurperiod",
+        ["id", "case_id", "worker_id", "from_date", "until"],
+    ),
+    "analysis": (
+        "analyses_analysis",
+        [
+            "id",
+            "case_id",
+            "version",
+            "is_current",
+            "status",
+            "established_on",
+            "participants",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    "plan": (
+        "plans_plan",
+        ["id", "case_id", "is_current", "agreed_on", "created_at", "updated_at"],
+    ),
+    "evaluation": ("plans_evaluation", ["id", "plan_id", "planned_on", "held_on", "notes"]),
+    "perspective": (
+        "plans_perspectiveplan",
+        ["id", "case_id", "youth_id", "kind", "status", "started_on", "notes"],
+    ),
+    "referral": (
+        "referrals_referral",
+        [
+            "id",
+            "ref",
+            "case_id",
+            "youth_id",
+            "product_id",
+            "provider_id",
+            "status",
+            "question",
+            "sent_on",
+            "answered_on",
+            "decline_code",
+            "decline_reason",
+            "started_on",
+            "ended_on",
+            "end_code",
+            "end_reason",
+            "version",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    "escalation": (
+        "escalations_escalation",
+        [
+            "id",
+            "ref",
+            "case_id",
+            "submitted_on",
+            "reason",
+            "source",
+            "submitted_by_id",
+            "discussed_on",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+}
+
+
+@dataclass
+class Reference:
+    region: Region
+    municipalities: list[int]
+    teams_by_municipality: dict[int, list[int]]
+    workers_by_team: dict[int, list[int]]
+    products: list[tuple[int, str, bool]]  # id, segment, specialist
+    providers: list[int]
+
+
+def reference_data(prefix: str = "bench") -> Reference:
+    region, _ = Region.objects.get_or_create(
+        code=f"{prefix}-regio", defaults={"name": "Benchregio"}
+    )
+    municipalities, teams, workers = [], {}, {}
+    for m in range(MUNICIPALITIES):
+        mun, _ = Municipality.objects.get_or_create(
+            code=f"GM{9000 + m:04d}", defaults={"name": f"Benchgemeente {m}", "region": region}
+        )
+        municipalities.append(mun.pk)
+        teams[mun.pk] = []
+        for t in range(TEAMS_PER_MUNICIPALITY):
+            team, created = LocalTeam.objects.get_or_create(
+                ref=f"{prefix}-lt-{m}-{t}", defaults={"name": f"Benchteam {m}.{t}"}
+            )
+            if created:
+                team.municipalities.add(mun)
+            teams[mun.pk].append(team.pk)
+            workers[team.pk] = []
+            for w in range(WORKERS_PER_TEAM):
+                worker, created = Worker.objects.get_or_create(
+                    ref=f"{prefix}-w-{m}-{t}-{w}",
+                    defaults={"username": f"{prefix}-w-{m}-{t}-{w}", "local_team": team},
+                )
+                if created:
+                    role = Role.TEAM_LEAD if w == 0 else Role.REGISSEUR
+                    RoleMembership.objects.create(worker=worker, role=role)
+                workers[team.pk].append(worker.pk)
+    providers = []
+    for p in range(12):
+        provider, _ = Provider.objects.get_or_create(
+            ref=f"{prefix}-p-{p}", defaults={"name": f"Benchaanbieder {p}"}
+        )
+        providers.append(provider.pk)
+    products = []
+    for code, segment, specialist in PRODUCTS:
+        product, _ = Product.objects.get_or_create(
+            code=f"{prefix}-{code}",
+            defaults={"name": code, "segment": segment, "specialist": specialist},
+        )
+        products.append((product.pk, segment, specialist))
+        if not Contract.objects.filter(product=product).exists():
+            for provider_id in providers[:4]:
+                contract = Contract.objects.create(
+                    provider_id=provider_id, product=product, valid_from=dt.date(2020, 1, 1)
+                )
+                contract.municipalities.set(municipalities)
+    return Reference(region, municipalities, teams, workers, products, providers)
+
+
+def _next_ids(cursor) -> dict[str, int]:
+    ids = {}
+    for key, (table, _) in TABLES.items():
+        cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608 - constant
+        ids[key] = cursor.fetchone()[0]
+    return ids
+
+
+def generate(youths: int, as_of: dt.date, seed: int = 1, progress: bool = True) -> dict[str, int]:
+    """Add about ``youths`` youths (whole families) to the database; return rows per table."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data
+    ref = reference_data()
+    now = dt.datetime.now(dt.UTC)
+    counts = dict.fromkeys(TABLES, 0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = _next_ids(cursor)
+        raw = cursor.cursor  # the psycopg cursor, for COPY
+        buffers: dict[str, list[tuple]] = {key: [] for key in TABLES}
+
+        def emit(key: str, row: tuple) -> None:
+            buffers[key].append(row)
+            counts[key] += 1
+
+        def flush() -> None:
+            for key, rows in buffers.items():
+                if not rows:
+                    continue
+                table, columns = TABLES[key]
+                with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                rows.clear()
+
+        bar = tqdm(total=youths, unit="youth", file=sys.stderr, disable=not progress)
+        made = 0
+        while made < youths:
+            n = min(rng.choices([1, 2, 3], weights=[45, 35, 20])[0], youths - made)
+            _family(rng, ref, ids, emit, n, as_of, now)
+            made += n
+            bar.update(n)
+            if counts["youth"] % 20_000 < n:
+                flush()
+        flush()
+        bar.close()
+        for table, _ in TABLES.values():
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"coalesce((SELECT max(id) FROM {table}), 1))"
+            )
+        cursor.execute("ANALYZE")
+    return counts
+
+
+def _d(as_of: dt.date, days: int) -> dt.date:
+    return as_of - dt.timedelta(days=days)
+
+
+def _family(rng, ref: Reference, ids, emit, n_youths: int, as_of: dt.date, now) -> None:
+    fid = ids["family"]
+    ids["family"] += 1
+    municipality = rng.choice(ref.municipalities)
+    emit("family", (fid, f"bf-{fid}", municipality, now, now))
+    youth_ids = []
+    for _ in range(n_youths):
+        yid = ids["youth"]
+        ids["youth"] += 1
+        youth_ids.append(yid)
+        birth = _d(as_of, rng.randint(0, 20 * 365))
+        emit("youth", (yid, f"by-{yid}", fid, f"Jeugdige {yid}", "", birth, rng.random() < 0.03))
+        school_start = dt.date(birth.year + 4, 9, 1)
+        if school_start <= as_of:
+            emit("education", (ids["education"], yid, "attending", school_start, ""))
+            ids["education"] += 1
+            roll = rng.random()
+            if roll < 0.05:
+                start = max(
+                    _d(
+                        as_of,
+                        rng.choice(
+                            [
+                                rng.randint(0, 40),
+                                rng.randint(25, 35),
+                                rng.randint(85, 100),
+                                rng.randint(0, 300),
+                            ]
+                        ),
+                    ),
+                    school_start + dt.timedelta(days=1),
+                )
+                status = rng.choice(["absent", "not_enrolled"])
+                emit("education", (ids["education"], yid, status, start, ""))
+                ids["education"] += 1
+                if rng.random() < 0.3:
+                    later = start + dt.timedelta(days=rng.randint(1, 60))
+                    if later <= as_of:
+                        again = rng.choice(["absent", "not_enrolled", "attending", "exempt"])
+                        emit("education", (ids["education"], yid, again, later, ""))
+                        ids["education"] += 1
+    roll = rng.random()
+    if roll < 0.05:
+        return  # a family without a case
+    teams = ref.teams_by_municipality[municipality]
+    team = rng.choice(teams)
+    if roll < 0.15:  # only a closed case
+        opened = _d(as_of, rng.randint(400, 1500))
+        cid = ids["case"]
+        ids["case"] += 1
+        emit(
+            "case", (cid, f"bk-{cid}", fid, team, opened, opened + dt.timedelta(days=200), now, now)
+        )
+        return
+    _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now)
+
+
+def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
+    cid = ids["case"]
+    ids["case"] += 1
+    opened = _d(as_of, rng.choice([rng.randint(0, 60), rng.randint(0, 1500)]))
+    emit("case", (cid, f"bk-{cid}", fid, team, opened, None, now, now))
+    workers = ref.workers_by_team[team]
+    roll = rng.random()
+    if roll < 0.93:
+        emit("regisseur", (ids["regisseur"], cid, rng.choice(workers[1:]), opened, None))
+        ids["regisseur"] += 1
+    elif roll < 0.96:
+        until = min(opened + dt.timedelta(days=rng.randint(1, 60)), as_of)
+        if until > opened:
+            emit("regisseur", (ids["regisseur"], cid, rng.choice(workers[1:]), opened, until))
+            ids["regisseur"] += 1
+    roll = rng.random()
+    established_on = None
+    if roll < 0.85:
+        established_on = min(opened + dt.timedelta(days=rng.randint(0, 60)), as_of)
+        emit(
+            "analysis",
+            (
+                ids["analysis"],
+                cid,
+                1,
+                True,
+                "established",
+                established_on,
+                "{carers,youth}",
+                now,
+                now,
+            ),
+        )
+        ids["analysis"] += 1
+    elif roll < 0.93:
+        emit("analysis", (ids["analysis"], cid, 1, True, "draft", None, "{carers}", now, now))
+        ids["analysis"] += 1
+    if rng.random() < 0.85:
+        pid = ids["plan"]
+        ids["plan"] += 1
+        agreed = min(opened + dt.timedelta(days=rng.randint(0, 50)), as_of)
+        emit("plan", (pid, cid, True, agreed if rng.random() < 0.95 else None, now, now))
+        for _ in range(rng.randint(0, 2)):
+            planned = as_of + dt.timedelta(days=rng.randint(-40, 120))
+            held = planned if planned < as_of and rng.random() < 0.6 else None
+            emit("evaluation", (ids["evaluation"], pid, planned, held, ""))
+            ids["evaluation"] += 1
+    for yid in youth_ids:
+        if rng.random() < 0.30:
+            for _ in range(rng.choice([1, 1, 1, 2])):
+                _referral(rng, ref, ids, emit, cid, yid, opened, established_on, as_of, now)
+        if rng.random() < 0.04:
+            emit(
+                "perspective",
+                (
+                    ids["perspective"],
+                    cid,
+                    yid,
+                    rng.choice(["transition_18", "return_home"]),
+                    rng.choice(["draft", "agreed"]),
+                    opened,
+                    "",
+                ),
+            )
+            ids["perspective"] += 1
+    if rng.random() < 0.01:
+        submitted = _d(as_of, rng.randint(0, 40))
+        discussed = None if rng.random() < 0.6 else min(submitted + dt.timedelta(days=7), as_of)
+        emit(
+            "escalation",
+            (
+                ids["escalation"],
+                f"be-{ids['escalation']}",
+                cid,
+                submitted,
+                "geen passend aanbod",
+                "regisseur",
+                None,
+                discussed,
+                now,
+                now,
+            ),
+        )
+        ids["escalation"] += 1
+
+
+STATUSES = ["draft", "sent", "accepted", "declined", "withdrawn", "started", "started", "ended"]
+
+
+def _referral(rng, ref, ids, emit, cid, yid, opened, established_on, as_of, now) -> None:
+    rid = ids["referral"]
+    ids["referral"] += 1
+    product_id, _, _ = rng.choice(ref.products)
+    provider_id = rng.choice(ref.providers)
+    status = rng.choice(STATUSES)
+    # Dates crowded around the thresholds: 5–10 working days, 28 and 70 days, 7 and 28 days.
+    age = rng.choice(
+        [rng.randint(0, 15), rng.randint(25, 31), rng.randint(66, 74), rng.randint(0, 400)]
+    )
+    sent = max(_d(as_of, age), opened)
+    if sent > as_of:
+        sent = as_of
+    row: dict = {
+        "sent_on": None,
+        "answered_on": None,
+        "decline_code": "",
+        "decline_reason": "",
+        "started_on": None,
+        "ended_on": None,
+        "end_code": "",
+        "end_reason": "",
+    }
+    if status != "draft":
+        row["sent_on"] = sent
+    gap = (as_of - sent).days
+    if status in ("accepted", "declined", "started", "ended"):
+        row["answered_on"] = sent + dt.timedelta(days=rng.randint(0, max(gap, 0)))
+    if status == "declined":
+        row["decline_code"], row["decline_reason"] = "no_capacity", "geen capaciteit"
+    if status in ("started", "ended"):
+        rest = (as_of - row["answered_on"]).days
+        row["started_on"] = row["answered_on"] + dt.timedelta(days=rng.randint(0, max(rest, 0)))
+    if status == "ended":
+        rest = (as_of - row["started_on"]).days
+        row["ended_on"] = row["started_on"] + dt.timedelta(days=rng.randint(0, max(rest, 0)))
+        row["end_code"], row["end_reason"] = "31", "volgens plan"
+    emit(
+        "referral",
+        (
+            rid,
+            f"br-{rid}",
+            cid,
+            yid,
+            product_id,
+            provider_id,
+            status,
+            "",
+            row["sent_on"],
+            row["answered_on"],
+            row["decline_code"],
+            row["decline_reason"],
+            row["started_on"],
+            row["ended_on"],
+            row["end_code"],
+            row["end_reason"],
+            1,
+            now,
+            now,
+        ),
+    )
