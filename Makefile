@@ -36,7 +36,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 bench-sweep: $(STAMP)
-	$(PY) -m config.embedded exec -- $(PY) manage.py bench_sweep --size $(SIZE)
+	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.sweep --size $(SIZE)
 
 clean-data:
 	rm -rf .data

@@ -149,15 +149,17 @@ def rule_hits_sql(rule: Rule) -> str:
     """INSERT the rule's current hits (subject, severity, since) into ``sweep_hits``."""
     vdate = _threshold_date(rule.unit, "violation")
     wdate = _threshold_date(rule.unit, "warning")
+    # The rule's rows are materialised first, so the thresholds are computed only for them.
     return f"""
-WITH {_OPEN_CASE}
+WITH {_OPEN_CASE},
+rule_rows AS MATERIALIZED ({rule.sql})
 INSERT INTO sweep_hits (rule, subject_type, subject_id, case_id, severity, since)
 SELECT %(rule)s, %(subject_type)s, subject_id, case_id,
        CASE WHEN vdate <= %(d)s THEN 'violation' ELSE 'warning' END,
        CASE WHEN vdate <= %(d)s THEN vdate ELSE wdate END
 FROM (
     SELECT r.subject_id, r.case_id, {vdate} AS vdate, {wdate} AS wdate
-    FROM ({rule.sql}) r
+    FROM rule_rows r
 ) t
 WHERE vdate <= %(d)s OR wdate <= %(d)s
 """
@@ -169,6 +171,8 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
     base = {"d": as_of, "region": region.pk, "case_ids": case_ids}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, region.pk])
+        # These statements are short; compiling them (JIT) costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
         # ON COMMIT DROP cleans up after a real transaction; inside an outer one (tests, or a
         # caller's transaction) an earlier sweep's tables may still be there.
         cursor.execute(_DROP_TEMP_TABLES)
@@ -271,9 +275,7 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
                 SELECT h.rule, h.subject_type, h.subject_id, h.case_id, h.severity, h.since,
                        %(d)s, '', sr.owner_role, sr.thresholds
                 FROM sweep_hits h JOIN sweep_rules sr ON sr.rule = h.rule
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM flags_flag f WHERE {_MATCH} AND f.resolved_on IS NULL
-                )
+                -- A hit that has an open flag already meets the partial unique index.
                 ON CONFLICT (rule, subject_type, subject_id) WHERE resolved_on IS NULL
                 DO NOTHING
                 RETURNING id
@@ -342,29 +344,35 @@ def _notify(cursor, params: dict) -> int:
     """Each new or raised flag reaches its owner's inbox (the team lead when no regisseur)."""
     cursor.execute(
         """
-        INSERT INTO flags_notification (recipient_id, flag_id, kind, created_on)
-        SELECT DISTINCT owner.worker_id, f.id, ch.kind, %(d)s
-        FROM sweep_changed ch
-        JOIN flags_flag f ON f.id = ch.flag_id
-        JOIN casusregie_case c ON c.id = f.case_id
-        CROSS JOIN LATERAL (
-            SELECT p.worker_id FROM casusregie_regisseurperiod p
-            WHERE f.owner_role = 'regisseur' AND p.case_id = c.id
+        WITH changed AS (
+            SELECT f.id, f.case_id, f.owner_role, ch.kind, c.local_team_id
+            FROM sweep_changed ch
+            JOIN flags_flag f ON f.id = ch.flag_id
+            JOIN casusregie_case c ON c.id = f.case_id
+        ), current_regisseur AS MATERIALIZED (
+            SELECT p.case_id, p.worker_id FROM casusregie_regisseurperiod p
+            WHERE p.case_id IN (SELECT case_id FROM changed)
               AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
-            UNION ALL
-            SELECT w.id FROM casusregie_worker w
-            JOIN casusregie_rolemembership rm ON rm.worker_id = w.id AND rm.role = 'team_lead'
-            WHERE w.local_team_id = c.local_team_id AND w.is_active
-              AND (f.owner_role = 'team_lead' OR (f.owner_role = 'regisseur' AND NOT EXISTS (
-                  SELECT 1 FROM casusregie_regisseurperiod p
-                  WHERE p.case_id = c.id AND p.from_date <= %(d)s
-                    AND (p.until IS NULL OR p.until > %(d)s))))
-            UNION ALL
-            SELECT w.id FROM casusregie_worker w
-            JOIN casusregie_rolemembership rm
-              ON rm.worker_id = w.id AND rm.role = 'expert_table_chair'
-            WHERE f.owner_role = 'expert_table_chair' AND w.region_id = %(region)s AND w.is_active
-        ) owner
+        ), holder AS (
+            SELECT w.id, w.local_team_id, w.region_id, rm.role
+            FROM casusregie_worker w
+            JOIN casusregie_rolemembership rm ON rm.worker_id = w.id
+            WHERE w.is_active AND rm.role IN ('team_lead', 'expert_table_chair')
+        )
+        INSERT INTO flags_notification (recipient_id, flag_id, kind, created_on)
+        SELECT cr.worker_id, ch.id, ch.kind, %(d)s
+        FROM changed ch JOIN current_regisseur cr ON cr.case_id = ch.case_id
+        WHERE ch.owner_role = 'regisseur'
+        UNION
+        SELECT h.id, ch.id, ch.kind, %(d)s
+        FROM changed ch JOIN holder h ON h.role = 'team_lead' AND h.local_team_id = ch.local_team_id
+        WHERE ch.owner_role = 'team_lead'
+           OR (ch.owner_role = 'regisseur'
+               AND NOT EXISTS (SELECT 1 FROM current_regisseur cr WHERE cr.case_id = ch.case_id))
+        UNION
+        SELECT h.id, ch.id, ch.kind, %(d)s
+        FROM changed ch JOIN holder h ON h.role = 'expert_table_chair' AND h.region_id = %(region)s
+        WHERE ch.owner_role = 'expert_table_chair'
         ON CONFLICT DO NOTHING
         """,
         params,

@@ -1,0 +1,135 @@
+"""``make bench-sweep SIZE=N``: generate N youths, then time the sweep, a re-sweep, and naive.
+
+Runs in its own database ``casusregie_bench`` on the server of DATABASE_URL (dropped and made
+anew), never the development or test database. The last line printed is JSON:
+{"youths": N, "sweep_s": …, "resweep_s": …, "naive_estimate_s": …, "peak_rss_mb": …, "queries": …}
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH_DB = "casusregie_bench"
+
+
+def bench_database_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    from config.embedded import ensure_database
+
+    ensure_database(url)  # makes sure the server answers and the database exists
+    parts = urlsplit(url)
+    host = parts.netloc.split("@")[-1]
+    conninfo = {"dbname": "postgres", "user": parts.username or "postgres"}
+    if "%2F" in host:
+        from urllib.parse import unquote
+
+        conninfo["host"] = unquote(host)
+    else:
+        conninfo["host"] = parts.hostname
+        if parts.port:
+            conninfo["port"] = parts.port
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 24))
+    parser.add_argument("--naive-share", type=float, default=0.01)
+    args = parser.parse_args(argv)
+
+    url = bench_database_url(os.environ["DATABASE_URL"])
+    print(f"bench database: {BENCH_DB}", file=sys.stderr)
+    recreate_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casusregie.models import Case
+    from flags.services import sweep
+
+    from .generate import generate
+    from .naive import naive_flags
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    counts = generate(args.size, args.as_of)
+    generate_s = time.perf_counter() - started
+    print(f"generated in {generate_s:.1f} s: {counts}", file=sys.stderr)
+    # A settled production database is vacuumed; freshly COPY'd pages are not (hint bits).
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"vacuum analyze: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = sweep(args.as_of)
+        sweep_s = time.perf_counter() - started
+    print(
+        f"sweep: {sweep_s:.2f} s, {result.hits} hits, {result.opened} opened, "
+        f"{result.escalated} escalated, {len(queries)} queries",
+        file=sys.stderr,
+    )
+    started = time.perf_counter()
+    again = sweep(args.as_of)
+    resweep_s = time.perf_counter() - started
+    assert not again.changed, "a re-sweep with the same data and date changed something"
+    print(f"re-sweep: {resweep_s:.2f} s, nothing changed", file=sys.stderr)
+
+    open_cases = list(
+        Case.objects.filter(closed_on__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    step = max(1, round(1 / args.naive_share))
+    sample = open_cases[::step]
+    started = time.perf_counter()
+    naive_flags(args.as_of, sample)
+    naive_sample_s = time.perf_counter() - started
+    naive_estimate_s = naive_sample_s * len(open_cases) / max(len(sample), 1)
+    print(
+        f"naive: {naive_sample_s:.2f} s for {len(sample)} of {len(open_cases)} open cases, "
+        f"scaled: {naive_estimate_s:.0f} s ({naive_estimate_s / sweep_s:.0f}x the sweep)",
+        file=sys.stderr,
+    )
+    figures = {
+        "youths": counts["youth"],
+        "sweep_s": round(sweep_s, 2),
+        "resweep_s": round(resweep_s, 2),
+        "naive_estimate_s": round(naive_estimate_s, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "queries": len(queries),
+    }
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
