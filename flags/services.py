@@ -268,7 +268,7 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
 
         # Open a flag for every hit without an open one.
         cursor.execute(
-            f"""
+            """
             WITH opened AS (
                 INSERT INTO flags_flag (rule, subject_type, subject_id, case_id, severity, since,
                                         opened_on, resolution, owner_role, thresholds)
