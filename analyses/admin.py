@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from casusregie.admin_rejudge import RejudgesCase
+
 from .models import Analysis, DomainFinding, Explanation, Strength
 
 
@@ -20,7 +22,10 @@ class StrengthInline(admin.TabularInline):
 
 
 @admin.register(Analysis)
-class AnalysisAdmin(admin.ModelAdmin):
+class AnalysisAdmin(RejudgesCase, admin.ModelAdmin):
+    def case_ids_of(self, obj) -> list[int]:
+        return [obj.case_id]
+
     list_display = ["case", "version", "status", "established_on", "is_current"]
     list_filter = ["status", "is_current"]
     list_select_related = ["case"]

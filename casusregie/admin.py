@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_rejudge import RejudgesCase
 from .models import (
     Case,
     EducationPeriod,
@@ -89,7 +90,10 @@ class EducationPeriodInline(admin.TabularInline):
 
 
 @admin.register(Youth)
-class YouthAdmin(admin.ModelAdmin):
+class YouthAdmin(RejudgesCase, admin.ModelAdmin):
+    def case_ids_of(self, obj: Youth) -> list[int]:
+        return list(obj.family.cases.filter(closed_on__isnull=True).values_list("pk", flat=True))
+
     list_display = ["ref", "name", "birth_date", "family"]
     list_select_related = ["family"]
     search_fields = ["ref", "name"]
@@ -103,7 +107,10 @@ class RegisseurPeriodInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(RejudgesCase, admin.ModelAdmin):
+    def case_ids_of(self, obj: Case) -> list[int]:
+        return [obj.pk]
+
     list_display = ["ref", "family", "local_team", "opened_on", "closed_on"]
     list_filter = ["local_team", "closed_on"]
     list_select_related = ["family", "local_team"]

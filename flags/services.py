@@ -380,12 +380,13 @@ def _notify(cursor, params: dict) -> int:
     return cursor.rowcount
 
 
-def request_case_sweep(case: Case | int) -> None:
-    """Re-judge one case within seconds of a change, once the change is committed."""
+def request_case_sweep(*cases: Case | int) -> None:
+    """Re-judge these cases within seconds of a change, once the change is committed."""
     from .tasks import sweep_case
 
-    case_id = case if isinstance(case, int) else case.pk
-    transaction.on_commit(lambda: sweep_case.delay(case_id))
+    case_ids = sorted({c if isinstance(c, int) else c.pk for c in cases})
+    for case_id in case_ids:
+        transaction.on_commit(lambda case_id=case_id: sweep_case.delay(case_id))
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from casusregie.admin_rejudge import RejudgesCase
+
 from .models import Evaluation, PerspectivePlan, Plan
 
 
@@ -9,14 +11,20 @@ class EvaluationInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(RejudgesCase, admin.ModelAdmin):
+    def case_ids_of(self, obj) -> list[int]:
+        return [obj.case_id]
+
     list_display = ["case", "agreed_on", "is_current"]
     list_select_related = ["case"]
     inlines = [EvaluationInline]
 
 
 @admin.register(PerspectivePlan)
-class PerspectivePlanAdmin(admin.ModelAdmin):
+class PerspectivePlanAdmin(RejudgesCase, admin.ModelAdmin):
+    def case_ids_of(self, obj) -> list[int]:
+        return [obj.case_id]
+
     list_display = ["case", "youth", "kind", "status", "started_on"]
     list_filter = ["kind", "status"]
     list_select_related = ["case", "youth"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from casusregie.admin_rejudge import RejudgesCase
+
 from .models import Contract, Product, Provider, Referral
 
 
@@ -25,7 +27,10 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(RejudgesCase, admin.ModelAdmin):
+    def case_ids_of(self, obj) -> list[int]:
+        return [obj.case_id]
+
     list_display = ["ref", "status", "product", "provider", "sent_on", "answered_on"]
     list_filter = ["status", "provider", "product__segment"]
     list_select_related = ["product", "provider"]
