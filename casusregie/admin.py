@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .admin_rejudge import RejudgesCase
 from .models import (
     Case,
+    Consent,
     EducationPeriod,
     Family,
     LocalTeam,
@@ -116,3 +117,10 @@ class CaseAdmin(RejudgesCase, admin.ModelAdmin):
     list_select_related = ["family", "local_team"]
     search_fields = ["ref", "family__ref"]
     inlines = [RegisseurPeriodInline]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["case", "provider", "purpose", "given_on", "withdrawn_on"]
+    list_filter = ["purpose"]
+    list_select_related = ["case", "provider"]

@@ -326,3 +326,50 @@ class RegisseurPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} ({self.from_date}–{self.until or ''})"
+
+
+class ConsentPurpose(models.TextChoices):
+    SHARE_ANALYSIS = "share_analysis", _("Verklarende analyse delen met de zorgaanbieder")
+    EXPERT_TABLE = "expert_table", _("Bespreking aan de Regionale Experttafel")
+
+
+class Consent(models.Model):
+    """The family's recorded toestemming to share its data with a named party for a purpose.
+
+    In force from ``given_on`` until ``withdrawn_on`` (a withdrawal takes effect that day).
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="consents", verbose_name=_("casus")
+    )
+    provider = models.ForeignKey(
+        "referrals.Provider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("zorgaanbieder"),
+        help_text=_(
+            "Leeg: geldt niet voor een aanbieder maar voor het doel (zoals de experttafel)."
+        ),
+    )
+    purpose = models.CharField(_("doel"), max_length=32, choices=ConsentPurpose.choices)
+    given_on = models.DateField(_("gegeven op"))
+    withdrawn_on = models.DateField(_("ingetrokken op"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        Worker, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("toestemming")
+        verbose_name_plural = _("toestemmingen")
+        ordering = ["case", "-given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_purpose_display()}"

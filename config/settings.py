@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "django_htmx",
@@ -163,21 +164,50 @@ CELERY_BEAT_SCHEDULE = {
         "task": "flags.tasks.sweep_all",
         "schedule": crontab(hour=SWEEP_HOUR, minute=SWEEP_MINUTE),
     },
+    "expire-unanswered-referrals": {
+        "task": "referrals.tasks.expire_unanswered",
+        "schedule": crontab(hour=SWEEP_HOUR, minute=(SWEEP_MINUTE + 30) % 60),
+    },
+    "deliver-outbox": {"task": "referrals.tasks.deliver_outbox", "schedule": 10.0},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casusregie@localhost")
 FLAG_EMAIL_ENABLED = env.bool("FLAG_EMAIL_ENABLED", default=False)
+REFERRAL_EXPIRY_WORKING_DAYS = env.int("REFERRAL_EXPIRY_WORKING_DAYS", default=20)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/minute")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_RATES": {"provider": API_THROTTLE_RATE},
+    "EXCEPTION_HANDLER": "referrals.api.errors.handle_exception",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Casusregie API",
-    "DESCRIPTION": "API voor regionale zorgaanbieders: verwijzingen ontvangen en beantwoorden.",
+    "TITLE": "Casusregie – API voor zorgaanbieders",
+    "DESCRIPTION": (
+        "Regionale zorgaanbieders ontvangen hier de verwijzingen die aan hen zijn gericht, "
+        "wijzen toe of af (geen nee zonder alternatief), melden start en einde van de zorg "
+        "en hun capaciteit. Fouten zijn application/problem+json met een Nederlandse titel, "
+        "een code en invalid_params. Wijzigingen vragen If-Match (de ETag) en accepteren een "
+        "Idempotency-Key."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.lifecycle.Status",
+    },
 }
 
 HEALTH_CHECK = {"SUBSETS": {}}

@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", include("health_check.urls")),
+    path("api/v1/", include("referrals.api.urls")),
 ]

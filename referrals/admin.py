@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from casusregie.admin_rejudge import RejudgesCase
 
-from .models import Contract, Product, Provider, Referral
+from .models import (
+    Contract,
+    OutboxEvent,
+    Product,
+    ProductCapacity,
+    Provider,
+    Referral,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 @admin.register(Provider)
@@ -43,3 +52,34 @@ class ReferralAdmin(RejudgesCase, admin.ModelAdmin):
         "ended_on",
         "version",
     ]  # the lifecycle moves through its services, not through the admin
+
+
+@admin.register(ProductCapacity)
+class ProductCapacityAdmin(admin.ModelAdmin):
+    list_display = ["provider", "product", "available_places", "expected_wait_days", "reported_at"]
+    list_select_related = ["provider", "product"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["provider", "url", "active"]
+    list_select_related = ["provider"]
+    exclude = ["secret"]
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    readonly_fields = ["attempted_at", "status_code", "error", "duration_ms"]
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "provider", "kind", "created_at", "delivered_at", "attempts"]
+    list_filter = ["kind", "provider"]
+    list_select_related = ["provider"]
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    inlines = [WebhookDeliveryInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -15,22 +15,22 @@ class Status(models.TextChoices):
     ENDED = "ended", _("Zorg beëindigd")
 
 
-class Actor(models.TextChoices):
+class ActorKind(models.TextChoices):
     REGISSEUR = "regisseur", _("Regisseur")
     PROVIDER = "provider", _("Zorgaanbieder")
     SYSTEM = "system", _("Systeem")
 
 
 TRANSITIONS: dict[str, dict[str, str]] = {  # from -> {to: who may do it}
-    Status.DRAFT: {Status.SENT: Actor.REGISSEUR, Status.WITHDRAWN: Actor.REGISSEUR},
+    Status.DRAFT: {Status.SENT: ActorKind.REGISSEUR, Status.WITHDRAWN: ActorKind.REGISSEUR},
     Status.SENT: {
-        Status.ACCEPTED: Actor.PROVIDER,
-        Status.DECLINED: Actor.PROVIDER,
-        Status.WITHDRAWN: Actor.REGISSEUR,
-        Status.EXPIRED: Actor.SYSTEM,
+        Status.ACCEPTED: ActorKind.PROVIDER,
+        Status.DECLINED: ActorKind.PROVIDER,
+        Status.WITHDRAWN: ActorKind.REGISSEUR,
+        Status.EXPIRED: ActorKind.SYSTEM,
     },
-    Status.ACCEPTED: {Status.STARTED: Actor.PROVIDER, Status.WITHDRAWN: Actor.REGISSEUR},
-    Status.STARTED: {Status.ENDED: Actor.PROVIDER},
+    Status.ACCEPTED: {Status.STARTED: ActorKind.PROVIDER, Status.WITHDRAWN: ActorKind.REGISSEUR},
+    Status.STARTED: {Status.ENDED: ActorKind.PROVIDER},
 }
 
 # Statuses in which a date must be present (the database checks the same, see models.Referral).

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 
 from casusregie import refs
 
@@ -127,6 +131,22 @@ class Referral(models.Model):
     answered_on = models.DateField(_("beantwoord op"), null=True, blank=True)
     decline_code = models.CharField(_("reden afwijzing (code)"), max_length=32, blank=True)
     decline_reason = models.CharField(_("reden afwijzing"), max_length=500, blank=True)
+    alternative_provider = models.ForeignKey(
+        "Provider",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voorgestelde andere aanbieder"),
+    )
+    alternative_product = models.ForeignKey(
+        "Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voorgesteld ander product"),
+    )
     started_on = models.DateField(_("zorg gestart op"), null=True, blank=True)
     ended_on = models.DateField(_("zorg beëindigd op"), null=True, blank=True)
     end_code = models.CharField(_("reden beëindiging (iJw)"), max_length=2, blank=True)
@@ -229,3 +249,118 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.from_status} → {self.to_status}"
+
+
+class ProviderAPIKey(AbstractAPIKey):
+    """A provider's API key; only its hash is stored (djangorestframework-api-key)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="api_keys")
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("API-sleutel van een aanbieder")
+        verbose_name_plural = _("API-sleutels van aanbieders")
+
+
+class ProductCapacity(models.Model):
+    """A provider's reported capacity for a product: free places and expected wait."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="capacities")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="capacities")
+    available_places = models.PositiveIntegerField(_("vrije plaatsen"))
+    expected_wait_days = models.PositiveIntegerField(_("verwachte wachttijd (dagen)"), null=True)
+    reported_at = models.DateTimeField(_("gemeld op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("capaciteit")
+        verbose_name_plural = _("capaciteit")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "product"], name="capacity_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.product}: {self.available_places}"
+
+
+class WebhookSubscription(models.Model):
+    """Where a provider wants to hear about changes to its referrals (signed with ``secret``)."""
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="webhook")
+    url = models.URLField(_("adres"), max_length=500)
+    secret = models.CharField(_("geheim"), max_length=200)
+    active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.url}"
+
+
+class OutboxEvent(models.Model):
+    """A change to a referral, written in the same transaction, delivered later by Celery."""
+
+    event_id = models.UUIDField(_("gebeurtenis-id"), unique=True, default=uuid.uuid4)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="outbox")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField(_("soort"), max_length=32)
+    payload = models.JSONField(_("inhoud"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("uitgaande gebeurtenis")
+        verbose_name_plural = _("uitgaande gebeurtenissen")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(delivered_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"
+
+
+class WebhookDelivery(models.Model):
+    """The delivery log: one row per attempt."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    attempted_at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveIntegerField(null=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("aflevering")
+        verbose_name_plural = _("afleveringen")
+        ordering = ["event", "attempted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.status_code or self.error}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request with an ``Idempotency-Key``, replayed for repeats."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status_code = models.PositiveIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "key"], name="idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,67 @@
+"""Provider authentication by API key (``Authorization: Api-Key <key>``; stored hashed)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import SimpleRateThrottle
+
+from referrals.models import Provider, ProviderAPIKey
+
+KEYWORD = "Api-Key"
+
+
+class ProviderKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        header = get_authorization_header(request).decode("latin-1", errors="replace").split()
+        if not header:
+            return None
+        if len(header) != 2 or header[0] != KEYWORD:
+            raise AuthenticationFailed(_("Gebruik de kop ‘Authorization: Api-Key <sleutel>’."))
+        try:
+            key = ProviderAPIKey.objects.get_from_key(header[1])
+        except ProviderAPIKey.DoesNotExist:
+            raise AuthenticationFailed(_("Ongeldige API-sleutel.")) from None
+        if key.revoked or key.has_expired:
+            raise AuthenticationFailed(_("Deze API-sleutel is ingetrokken of verlopen."))
+        return AnonymousUser(), key.provider
+
+    def authenticate_header(self, request) -> str:
+        return KEYWORD
+
+
+class HasProviderKey(BasePermission):
+    message = _("Alleen voor zorgaanbieders met een geldige API-sleutel.")
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, Provider)
+
+
+class ProviderRateThrottle(SimpleRateThrottle):
+    """Throttling per provider key (per address for requests without one)."""
+
+    scope = "provider"
+
+    def get_cache_key(self, request, view) -> str:
+        ident = (
+            f"p{request.auth.pk}" if isinstance(request.auth, Provider) else self.get_ident(request)
+        )
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ProviderKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "referrals.api.authentication.ProviderKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <sleutel>`; maak een sleutel met "
+            "`manage.py provider_key create AANBIEDER_REF`.",
+        }

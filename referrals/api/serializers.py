@@ -1,0 +1,188 @@
+"""What a provider sees of a referral: only what the referral needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from referrals.codes import decline_reasons, ijw_end_reasons
+from referrals.models import Product, ProductCapacity, Provider, Referral, WebhookSubscription
+
+
+class YouthSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Naam van de jeugdige"))
+    birth_date = serializers.DateField(help_text=_("Geboortedatum"))
+
+
+class MunicipalitySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("CBS-code, bijvoorbeeld GM0599"))
+    name = serializers.CharField()
+
+
+class ProductSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    segment = serializers.CharField()
+    ijw_category = serializers.CharField(help_text=_("iJw-productcategorie"))
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class AnalysisSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    established_on = serializers.DateField(allow_null=True)
+    domains = serializers.DictField(child=serializers.CharField())
+    explanations = serializers.ListField(child=serializers.CharField())
+
+
+class ProviderReferralSerializer(serializers.ModelSerializer):
+    youth = serializers.SerializerMethodField()
+    municipality = serializers.SerializerMethodField()
+    product = serializers.SerializerMethodField()
+    regisseur = serializers.SerializerMethodField()
+    analysis = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "ref",
+            "status",
+            "version",
+            "question",
+            "youth",
+            "municipality",
+            "product",
+            "regisseur",
+            "analysis",
+            "sent_on",
+            "answered_on",
+            "decline_code",
+            "decline_reason",
+            "started_on",
+            "ended_on",
+            "end_code",
+            "end_reason",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(YouthSerializer)
+    def get_youth(self, obj: Referral) -> dict:
+        return {"name": obj.youth.name, "birth_date": obj.youth.birth_date}
+
+    @extend_schema_field(MunicipalitySerializer)
+    def get_municipality(self, obj: Referral) -> dict:
+        m = obj.case.family.municipality
+        return {"code": m.code, "name": m.name}
+
+    @extend_schema_field(ProductSerializer)
+    def get_product(self, obj: Referral) -> dict:
+        p = obj.product
+        return {
+            "code": p.code,
+            "name": p.name,
+            "segment": p.segment,
+            "ijw_category": p.ijw_category,
+        }
+
+    @extend_schema_field(ContactSerializer(allow_null=True))
+    def get_regisseur(self, obj: Referral) -> dict | None:
+        today = timezone.localdate()
+        for period in obj.case.regisseurs.all():
+            if period.from_date <= today and (period.until is None or period.until > today):
+                return {"name": period.worker.name, "email": period.worker.email}
+        return None
+
+    @extend_schema_field(AnalysisSerializer(allow_null=True))
+    def get_analysis(self, obj: Referral) -> dict | None:
+        """Only with the family's consent to share the analysis with this provider."""
+        if not getattr(obj, "analysis_shared", False):
+            return None
+        current = [a for a in obj.case.analyses.all() if a.is_current]
+        if not current:
+            return None
+        a = current[0]
+        return {
+            "status": a.status,
+            "established_on": a.established_on,
+            "domains": {f.domain: f.text for f in a.findings.all()},
+            "explanations": [e.text for e in a.explanations.all()],
+        }
+
+
+class AcceptSerializer(serializers.Serializer):
+    pass
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(
+        choices=list(decline_reasons().items()), help_text=_("Reden uit de codelijst")
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text=_("Toelichting")
+    )
+    alternative_provider = serializers.SlugRelatedField(
+        slug_field="ref",
+        queryset=Provider.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Voorstel: een andere aanbieder (referentie)"),
+    )
+    alternative_product = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Product.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Voorstel: een ander product (code)"),
+    )
+
+
+class StartSerializer(serializers.Serializer):
+    started_on = serializers.DateField(
+        required=False, help_text=_("Datum start zorg (standaard vandaag)")
+    )
+
+    def validate_started_on(self, value: dt.date) -> dt.date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("De start van de zorg ligt niet in de toekomst."))
+        return value
+
+
+class EndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(required=False, help_text=_("Datum einde zorg"))
+    end_code = serializers.ChoiceField(
+        choices=list(ijw_end_reasons().items()), help_text=_("iJw-reden beëindiging")
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    def validate_ended_on(self, value: dt.date) -> dt.date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("Het einde van de zorg ligt niet in de toekomst."))
+        return value
+
+
+class CapacitySerializer(serializers.ModelSerializer):
+    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all())
+
+    class Meta:
+        model = ProductCapacity
+        fields = ["product", "available_places", "expected_wait_days", "reported_at"]
+        read_only_fields = ["reported_at"]
+        extra_kwargs = {
+            "available_places": {"max_value": 100_000},
+            "expected_wait_days": {"required": False, "max_value": 3650},
+        }
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookSubscription
+        fields = ["url", "secret", "active"]
+        extra_kwargs = {"secret": {"write_only": True, "min_length": 16}}

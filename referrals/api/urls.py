@@ -1,0 +1,16 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from .views import CapacityViewSet, ProviderReferralViewSet, WebhookView
+
+router = SimpleRouter(trailing_slash=True)
+router.register("referrals", ProviderReferralViewSet, basename="provider-referral")
+router.register("capacity", CapacityViewSet, basename="provider-capacity")
+
+urlpatterns = [
+    *router.urls,
+    path("webhook/", WebhookView.as_view(), name="provider-webhook"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

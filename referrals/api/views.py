@@ -1,0 +1,386 @@
+"""The provider API: referrals addressed to the provider, answered and reported on."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from referrals import selectors, services
+from referrals.lifecycle import Status
+from referrals.models import IdempotencyRecord, ProductCapacity, Referral, WebhookSubscription
+
+from .authentication import HasProviderKey, ProviderKeyAuthentication, ProviderRateThrottle
+from .errors import PreconditionRequired, handle_exception
+from .serializers import (
+    CapacitySerializer,
+    DeclineSerializer,
+    EndSerializer,
+    ProviderReferralSerializer,
+    StartSerializer,
+    WebhookSerializer,
+)
+
+PROBLEM = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="application/problem+json met title, code en invalid_params"
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='De versie (ETag) die u het laatst hebt opgehaald, bijvoorbeeld "3".',
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Eigen unieke sleutel: een herhaald verzoek met dezelfde sleutel krijgt het "
+    "eerste antwoord terug, zonder de wijziging nog eens uit te voeren.",
+)
+STATE_CHANGE_RESPONSES = {
+    200: ProviderReferralSerializer,
+    400: PROBLEM,
+    404: PROBLEM,
+    409: PROBLEM,
+    412: PROBLEM,
+    428: PROBLEM,
+}
+
+
+class ProviderAPIView:
+    authentication_classes = [ProviderKeyAuthentication]
+    permission_classes = [HasProviderKey]
+    throttle_classes = [ProviderRateThrottle]
+
+    def get_exception_handler(self):
+        return handle_exception
+
+
+class ReferralFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, help_text="Alleen verwijzingen met deze status(sen)."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Alleen verwijzingen gewijzigd op of na dit moment (ISO 8601).",
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["status", "updated_since"]
+
+
+class ReferralCursor(CursorPagination):
+    ordering = ("updated_at", "id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+def _etag(referral: Referral) -> str:
+    return f'"{referral.version}"'
+
+
+def _expected_version(request) -> int:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        raise PreconditionRequired()
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ParseError(_('If-Match bevat geen versie zoals "3".'))
+    return int(value)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Verwijzingen aan u",
+        description="De verwijzingen die aan uw organisatie zijn gericht (geen concepten), "
+        "oudste wijziging eerst, per pagina (cursor). Gebruik `updated_since` om bij te "
+        "blijven.",
+        tags=["Verwijzingen"],
+    ),
+    retrieve=extend_schema(
+        summary="Eén verwijzing",
+        description="Eén verwijzing met wat u nodig hebt om de zorg te bieden. De kop ETag is "
+        "de versie; stuur die als If-Match bij een wijziging. De verklarende analyse staat er "
+        "alleen in als het gezin toestemming heeft gegeven.",
+        tags=["Verwijzingen"],
+        responses={200: ProviderReferralSerializer, 404: PROBLEM},
+    ),
+)
+class ProviderReferralViewSet(
+    ProviderAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ProviderReferralSerializer
+    filterset_class = ReferralFilter
+    pagination_class = ReferralCursor
+    lookup_field = "ref"
+    lookup_value_regex = r"[A-Za-z0-9._-]{1,64}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
+        return selectors.referrals_for_provider(self.request.auth)
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        return Response(self.get_serializer(referral).data, headers={"ETag": _etag(referral)})
+
+    def _change(self, request, serializer_class, perform) -> Response:
+        """A state change: If-Match, Idempotency-Key, the service, the new representation."""
+        key = request.headers.get("Idempotency-Key")
+        provider = request.auth
+        if key:
+            record = IdempotencyRecord.objects.filter(provider=provider, key=key).first()
+            if record:
+                return self._replay(request, record)
+        try:
+            with transaction.atomic():
+                response = self._perform(request, serializer_class, perform)
+                if key:
+                    IdempotencyRecord.objects.create(
+                        provider=provider,
+                        key=key[:200],
+                        method=request.method,
+                        path=request.path[:300],
+                        status_code=response.status_code,
+                        body=response.data,
+                    )
+        except IntegrityError:
+            # Another request with the same key won the race: replay its answer.
+            record = IdempotencyRecord.objects.get(provider=provider, key=key)
+            return self._replay(request, record)
+        return response
+
+    def _perform(self, request, serializer_class, perform) -> Response:
+        try:
+            referral = self.get_object()
+            data = serializer_class(data=request.data)
+            data.is_valid(raise_exception=True)
+            updated = perform(
+                referral=referral,
+                by=services.Actor.of_provider(request.auth),
+                expected_version=_expected_version(request),
+                **data.validated_data,
+            )
+        except (APIException, services.ReferralRefused, Http404) as exc:
+            # Answered here, inside the idempotent transaction, so the answer can be stored.
+            return handle_exception(exc, {"view": self, "request": request})
+        fresh = self.get_queryset().get(pk=updated.pk)
+        return Response(
+            self.get_serializer(fresh).data,
+            status=status.HTTP_200_OK,
+            headers={"ETag": _etag(fresh)},
+        )
+
+    def _replay(self, request, record: IdempotencyRecord) -> Response:
+        if record.method != request.method or record.path != request.path[:300]:
+            return handle_exception(
+                services.ReferralRefused(
+                    "idempotency_key_reused",
+                    str(_("Deze Idempotency-Key is al gebruikt voor een ander verzoek.")),
+                ),
+                {},
+            )
+        headers = {"Idempotency-Replayed": "true"}
+        if isinstance(record.body, dict) and "version" in record.body:
+            headers["ETag"] = f'"{record.body["version"]}"'
+        content_type = "application/problem+json" if record.status_code >= 400 else None
+        return Response(
+            record.body, status=record.status_code, headers=headers, content_type=content_type
+        )
+
+    @extend_schema(
+        summary="Toewijzen",
+        description="U neemt de verwijzing aan (toewijzing). Alleen bij status ‘sent’.",
+        request=None,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses=STATE_CHANGE_RESPONSES,
+        tags=["Verwijzingen"],
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, ref=None):
+        from .serializers import AcceptSerializer
+
+        return self._change(request, AcceptSerializer, services.accept_referral)
+
+    @extend_schema(
+        summary="Afwijzen",
+        description="Geen nee zonder alternatief: noem de reden uit de codelijst en stel zo "
+        "mogelijk een andere aanbieder of een ander product voor.",
+        request=DeclineSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses=STATE_CHANGE_RESPONSES,
+        tags=["Verwijzingen"],
+        examples=[
+            OpenApiExample(
+                "Geen capaciteit, met alternatief",
+                value={
+                    "reason_code": "no_capacity",
+                    "reason": "Wachtlijst van 12 weken.",
+                    "alternative_provider": "p-maaskant",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, ref=None):
+        def perform(
+            *, reason_code, reason="", alternative_provider=None, alternative_product=None, **kwargs
+        ):
+            return services.decline_referral(
+                reason_code=reason_code,
+                reason=reason,
+                alternative_provider=alternative_provider,
+                alternative_product=alternative_product,
+                **kwargs,
+            )
+
+        return self._change(request, DeclineSerializer, perform)
+
+    @extend_schema(
+        summary="Start zorg melden",
+        description="De zorg is begonnen (na toewijzing).",
+        request=StartSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses=STATE_CHANGE_RESPONSES,
+        tags=["Verwijzingen"],
+        examples=[OpenApiExample("Start", value={"started_on": "2026-11-20"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, ref=None):
+        return self._change(request, StartSerializer, services.start_care)
+
+    @extend_schema(
+        summary="Einde zorg melden",
+        description="De zorg is beëindigd, met de iJw-reden beëindiging.",
+        request=EndSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        responses=STATE_CHANGE_RESPONSES,
+        tags=["Verwijzingen"],
+        examples=[
+            OpenApiExample(
+                "Volgens plan",
+                value={"ended_on": "2026-11-20", "end_code": "31"},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, ref=None):
+        return self._change(request, EndSerializer, services.end_care)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Gemelde capaciteit",
+        description="De capaciteit die u per product hebt gemeld.",
+        tags=["Capaciteit"],
+    ),
+    create=extend_schema(
+        summary="Capaciteit melden",
+        description="Meld per product het aantal vrije plaatsen en de verwachte wachttijd; een "
+        "nieuwe melding vervangt de vorige. De routering gebruikt dit.",
+        tags=["Capaciteit"],
+        responses={201: CapacitySerializer, 400: PROBLEM},
+        examples=[
+            OpenApiExample(
+                "Melding",
+                value={"product": "AMB-SPEC", "available_places": 3, "expected_wait_days": 14},
+                request_only=True,
+            )
+        ],
+    ),
+)
+class CapacityViewSet(
+    ProviderAPIView, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = CapacitySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProductCapacity.objects.none()
+        return ProductCapacity.objects.filter(provider=self.request.auth).select_related("product")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        capacity, _created = ProductCapacity.objects.update_or_create(
+            provider=request.auth,
+            product=serializer.validated_data["product"],
+            defaults={
+                "available_places": serializer.validated_data["available_places"],
+                "expected_wait_days": serializer.validated_data.get("expected_wait_days"),
+            },
+        )
+        return Response(self.get_serializer(capacity).data, status=status.HTTP_201_CREATED)
+
+
+class WebhookView(ProviderAPIView, APIView):
+    serializer_class = WebhookSerializer
+
+    @extend_schema(
+        summary="Uw webhook",
+        description="Het adres waarop u meldingen van wijzigingen in uw verwijzingen ontvangt.",
+        responses={200: WebhookSerializer, 404: PROBLEM},
+        tags=["Webhook"],
+    )
+    def get(self, request):
+        hook = get_object_or_404(WebhookSubscription, provider=request.auth)
+        return Response(WebhookSerializer(hook).data)
+
+    @extend_schema(
+        summary="Webhook instellen",
+        description="Elke wijziging wordt als JSON gepost, ondertekend met HMAC-SHA256 over "
+        "`{timestamp}.{body}` met uw geheim (kop X-Casusregie-Signature: sha256=…), met een "
+        "X-Casusregie-Event-Id om dubbele meldingen te herkennen. Mislukte afleveringen worden "
+        "herhaald tot ze lukken.",
+        request=WebhookSerializer,
+        responses={200: WebhookSerializer, 400: PROBLEM},
+        tags=["Webhook"],
+        examples=[
+            OpenApiExample(
+                "Instellen",
+                value={
+                    "url": "https://aanbieder.example.org/casusregie",
+                    "secret": "een-lang-geheim-van-ons",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def put(self, request):
+        existing = WebhookSubscription.objects.filter(provider=request.auth).first()
+        serializer = WebhookSerializer(existing, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        hook = serializer.save(provider=request.auth)
+        return Response(WebhookSerializer(hook).data)
+
+    @extend_schema(
+        summary="Webhook verwijderen",
+        responses={204: None},
+        tags=["Webhook"],
+    )
+    def delete(self, request):
+        WebhookSubscription.objects.filter(provider=request.auth).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

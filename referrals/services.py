@@ -1,0 +1,348 @@
+"""Referral lifecycle: one service call per business action.
+
+Each transition locks the referral, checks the lifecycle table and who may take the step,
+changes state, bumps the version, writes a history row and an outbox event in the same
+transaction, and asks the rulebook to re-judge the case once committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casusregie.models import Case, RegisseurPeriod, Worker, Youth
+from flags.services import request_case_sweep
+
+from .codes import decline_reasons, ijw_end_reasons
+from .lifecycle import TRANSITIONS, ActorKind, Status
+from .models import OutboxEvent, Product, Provider, Referral, ReferralEvent
+
+
+class ReferralRefused(Exception):
+    """A business action that does not apply; ``code`` for machines, ``message`` in Dutch."""
+
+    status = 409
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+
+class NotAllowed(ReferralRefused):
+    status = 403
+
+
+class StaleVersion(ReferralRefused):
+    status = 412
+
+
+class InvalidInput(ReferralRefused):
+    status = 400
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    worker: Worker | None = None
+    provider: Provider | None = None
+
+    @classmethod
+    def regisseur(cls, worker: Worker) -> Actor:
+        return cls(ActorKind.REGISSEUR, worker=worker)
+
+    @classmethod
+    def of_provider(cls, provider: Provider) -> Actor:
+        return cls(ActorKind.PROVIDER, provider=provider)
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(ActorKind.SYSTEM)
+
+
+def is_current_regisseur(worker: Worker | None, case: Case, on: dt.date) -> bool:
+    if worker is None:
+        return False
+    return (
+        RegisseurPeriod.objects.filter(case=case, worker=worker, from_date__lte=on)
+        .exclude(until__lte=on)
+        .exists()
+    )
+
+
+def ensure_transition(referral: Referral, to: Status, by: Actor) -> None:
+    allowed = TRANSITIONS.get(referral.status, {})
+    if to not in allowed:
+        raise ReferralRefused(
+            "invalid_transition",
+            _("Een verwijzing met status ‘%(from)s’ kan niet naar ‘%(to)s’.")
+            % {"from": Status(referral.status).label, "to": Status(to).label},
+        )
+    who = allowed[to]
+    if by.kind != who:
+        raise NotAllowed("not_allowed", _("Deze stap is niet aan u."))
+    if who == ActorKind.REGISSEUR and not is_current_regisseur(
+        by.worker, referral.case, timezone.localdate()
+    ):
+        raise NotAllowed(
+            "not_regisseur", _("Alleen de huidige regisseur van de casus kan dit doen.")
+        )
+    if who == ActorKind.PROVIDER and by.provider.pk != referral.provider_id:
+        raise NotAllowed("not_addressed", _("Deze verwijzing is niet aan u gericht."))
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update().select_related("case", "product").get(pk=referral.pk)
+    )
+
+
+def _check_version(referral: Referral, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != referral.version:
+        raise StaleVersion(
+            "stale_version",
+            _("De verwijzing is intussen gewijzigd (versie %(now)s); haal haar opnieuw op.")
+            % {"now": referral.version},
+        )
+
+
+def event_payload(referral: Referral, kind: str) -> dict:
+    return {
+        "type": f"referral.{kind}",
+        "referral": referral.ref,
+        "status": referral.status,
+        "version": referral.version,
+        "at": timezone.now().isoformat(),
+    }
+
+
+def _record(referral: Referral, from_status: str, by: Actor, kind: str, **data) -> None:
+    referral.version += 1
+    referral.save()
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_status=from_status,
+        to_status=referral.status,
+        actor_kind=by.kind,
+        actor_worker=by.worker,
+        actor_provider=by.provider,
+        data={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()},
+    )
+    if referral.status != Status.DRAFT:
+        OutboxEvent.objects.create(
+            provider_id=referral.provider_id,
+            referral=referral,
+            kind=kind,
+            payload=event_payload(referral, kind),
+        )
+        from .tasks import deliver_outbox
+
+        transaction.on_commit(deliver_outbox.delay)
+    request_case_sweep(referral.case_id)
+
+
+def _transition(
+    referral: Referral, to: Status, by: Actor, expected_version: int | None
+) -> tuple[Referral, str]:
+    locked = _locked(referral)
+    ensure_transition(locked, to, by)
+    _check_version(locked, expected_version)
+    return locked, locked.status
+
+
+# -- the regisseur ------------------------------------------------------------------------------
+@transaction.atomic
+def create_referral(
+    *,
+    case: Case,
+    youth: Youth,
+    product: Product,
+    provider: Provider,
+    by: Actor,
+    question: str = "",
+) -> Referral:
+    """A draft referral, by the case's current regisseur, to a contracted provider."""
+    if by.kind != ActorKind.REGISSEUR or not is_current_regisseur(
+        by.worker, case, timezone.localdate()
+    ):
+        raise NotAllowed("not_regisseur", _("Alleen de huidige regisseur van de casus verwijst."))
+    if case.closed_on is not None:
+        raise ReferralRefused("case_closed", _("De casus is gesloten."))
+    if youth.family_id != case.family_id:
+        raise InvalidInput(
+            "youth_not_in_family", _("Deze jeugdige hoort niet bij dit gezin."), "youth"
+        )
+    from .routing import has_valid_contract
+
+    if not has_valid_contract(provider, product, case.family.municipality_id, timezone.localdate()):
+        raise InvalidInput(
+            "no_contract",
+            _("Deze aanbieder heeft geen geldig contract voor dit product in deze gemeente."),
+            "provider",
+        )
+    referral = Referral.objects.create(
+        case=case, youth=youth, product=product, provider=provider, question=question
+    )
+    ReferralEvent.objects.create(
+        referral=referral, to_status=Status.DRAFT, actor_kind=by.kind, actor_worker=by.worker
+    )
+    return referral
+
+
+@transaction.atomic
+def send_referral(
+    *, referral: Referral, by: Actor, expected_version: int | None = None
+) -> Referral:
+    referral, was = _transition(referral, Status.SENT, by, expected_version)
+    today = timezone.localdate()
+    if referral.product.specialist:
+        analysis = referral.case.analyses.filter(is_current=True).first()
+        if analysis is None or not analysis.is_established or analysis.established_on > today:
+            raise ReferralRefused(
+                "analysis_not_established",
+                _(
+                    "Een verwijzing naar specialistische hulp kan pas worden verzonden als de "
+                    "verklarende analyse met het gezin is vastgesteld."
+                ),
+            )
+    referral.status, referral.sent_on = Status.SENT, today
+    _record(referral, was, by, "sent")
+    return referral
+
+
+@transaction.atomic
+def withdraw_referral(
+    *, referral: Referral, by: Actor, expected_version: int | None = None
+) -> Referral:
+    referral, was = _transition(referral, Status.WITHDRAWN, by, expected_version)
+    referral.status = Status.WITHDRAWN
+    _record(referral, was, by, "withdrawn")
+    return referral
+
+
+# -- the provider -------------------------------------------------------------------------------
+@transaction.atomic
+def accept_referral(
+    *, referral: Referral, by: Actor, expected_version: int | None = None
+) -> Referral:
+    referral, was = _transition(referral, Status.ACCEPTED, by, expected_version)
+    referral.status, referral.answered_on = Status.ACCEPTED, timezone.localdate()
+    _record(referral, was, by, "accepted")
+    return referral
+
+
+@transaction.atomic
+def decline_referral(
+    *,
+    referral: Referral,
+    by: Actor,
+    reason_code: str,
+    reason: str = "",
+    alternative_provider: Provider | None = None,
+    alternative_product: Product | None = None,
+    expected_version: int | None = None,
+) -> Referral:
+    """Geen nee zonder alternatief: a decline names its reason and may suggest another way."""
+    reasons = decline_reasons()
+    if reason_code not in reasons:
+        raise InvalidInput(
+            "unknown_decline_reason",
+            _("Kies een reden uit de lijst: %(codes)s.") % {"codes": ", ".join(reasons)},
+            "reason_code",
+        )
+    if reason_code == "other" and not reason.strip():
+        raise InvalidInput("reason_required", _("Licht de reden ‘anders’ toe."), "reason")
+    referral, was = _transition(referral, Status.DECLINED, by, expected_version)
+    referral.status, referral.answered_on = Status.DECLINED, timezone.localdate()
+    referral.decline_code = reason_code
+    referral.decline_reason = reason.strip() or reasons[reason_code]
+    referral.alternative_provider = alternative_provider
+    referral.alternative_product = alternative_product
+    _record(referral, was, by, "declined", reason_code=reason_code)
+    return referral
+
+
+@transaction.atomic
+def start_care(
+    *,
+    referral: Referral,
+    by: Actor,
+    started_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Referral:
+    referral, was = _transition(referral, Status.STARTED, by, expected_version)
+    started_on = started_on or timezone.localdate()
+    if started_on < referral.answered_on or started_on > timezone.localdate():
+        raise InvalidInput(
+            "invalid_start_date",
+            _("De startdatum ligt tussen de toewijzing (%(answered)s) en vandaag.")
+            % {"answered": referral.answered_on.isoformat()},
+            "started_on",
+        )
+    referral.status, referral.started_on = Status.STARTED, started_on
+    _record(referral, was, by, "started", started_on=started_on)
+    return referral
+
+
+@transaction.atomic
+def end_care(
+    *,
+    referral: Referral,
+    by: Actor,
+    end_code: str,
+    ended_on: dt.date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    codes = ijw_end_reasons()
+    if end_code not in codes:
+        raise InvalidInput(
+            "unknown_end_reason",
+            _("Kies een iJw-reden beëindiging: %(codes)s.") % {"codes": ", ".join(codes)},
+            "end_code",
+        )
+    referral, was = _transition(referral, Status.ENDED, by, expected_version)
+    ended_on = ended_on or timezone.localdate()
+    if ended_on < referral.started_on or ended_on > timezone.localdate():
+        raise InvalidInput(
+            "invalid_end_date",
+            _("De einddatum ligt tussen de start van de zorg (%(started)s) en vandaag.")
+            % {"started": referral.started_on.isoformat()},
+            "ended_on",
+        )
+    referral.status, referral.ended_on = Status.ENDED, ended_on
+    referral.end_code, referral.end_reason = end_code, reason.strip() or codes[end_code]
+    _record(referral, was, by, "ended", ended_on=ended_on, end_code=end_code)
+    return referral
+
+
+# -- the system ---------------------------------------------------------------------------------
+def expire_unanswered(as_of: dt.date) -> int:
+    """Referrals still `sent` REFERRAL_EXPIRY_WORKING_DAYS working days after sending expire."""
+    from flags.calendar import ensure_calendar
+    from flags.models import CalendarDay
+
+    ensure_calendar(as_of)
+    limit = settings.REFERRAL_EXPIRY_WORKING_DAYS
+    today = CalendarDay.objects.get(day=as_of)
+    cutoff = (
+        CalendarDay.objects.filter(ordinal__lte=today.ordinal - limit)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    if cutoff is None:
+        return 0
+    expired = 0
+    due = Referral.objects.filter(status=Status.SENT, sent_on__lte=cutoff).order_by("pk")
+    for referral in due.iterator():  # the few referrals due today, not all referrals
+        with transaction.atomic():
+            locked, was = _transition(referral, Status.EXPIRED, Actor.system(), None)
+            locked.status = Status.EXPIRED
+            _record(locked, was, Actor.system(), "expired")
+            expired += 1
+    return expired

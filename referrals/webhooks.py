@@ -1,0 +1,100 @@
+"""Delivering the outbox to providers' webhooks: signed, retried with backoff, logged.
+
+Each event is posted as JSON with the headers ``X-Casusregie-Event-Id`` (so a receiver can drop
+duplicates), ``X-Casusregie-Timestamp`` and ``X-Casusregie-Signature: sha256=<hex>``, the
+HMAC-SHA256 of ``"{timestamp}.{body}"`` with the subscription's secret. Events of one referral
+are delivered in order: an event waits while an earlier one of its referral is undelivered.
+A failed delivery is retried after 5 s, 10 s, 20 s … up to every 10 minutes, without end, so a
+receiver that is down for an hour loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .models import OutboxEvent, WebhookDelivery
+
+MAX_BACKOFF_SECONDS = 600
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+
+
+def deliver_due(limit: int = 100) -> int:
+    """Try every due event once (oldest first); return how many were delivered."""
+    now = timezone.now()
+    earlier_pending = OutboxEvent.objects.filter(
+        referral=OuterRef("referral"), delivered_at__isnull=True, pk__lt=OuterRef("pk")
+    )
+    delivered = 0
+    with transaction.atomic():
+        due = (
+            OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                delivered_at__isnull=True,
+                next_attempt_at__lte=now,
+                provider__webhook__active=True,
+            )
+            .exclude(Exists(earlier_pending))
+            .select_related("provider__webhook")
+            .order_by("pk")[:limit]
+        )
+        for event in due:
+            delivered += _deliver(event)
+    return delivered
+
+
+def _deliver(event: OutboxEvent) -> int:
+    hook = event.provider.webhook
+    body = json.dumps({"event_id": str(event.event_id), **event.payload}).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(  # noqa: S310 - the provider's registered https/http URL
+        hook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Casusregie-Event-Id": str(event.event_id),
+            "X-Casusregie-Timestamp": timestamp,
+            "X-Casusregie-Signature": sign(hook.secret, timestamp, body),
+        },
+    )
+    started = time.monotonic()
+    status, error = None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as resp:  # noqa: S310
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        status, error = exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        error = str(getattr(exc, "reason", exc))[:500]
+    duration = int((time.monotonic() - started) * 1000)
+    WebhookDelivery.objects.create(
+        event=event, status_code=status, error=error, duration_ms=duration
+    )
+    event.attempts += 1
+    if status is not None and 200 <= status < 300:
+        event.delivered_at, event.last_error = timezone.now(), ""
+        event.save(update_fields=["attempts", "delivered_at", "last_error"])
+        return 1
+    event.last_error = error or f"HTTP {status}"
+    event.next_attempt_at = timezone.now() + backoff(event.attempts)
+    event.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    return 0
