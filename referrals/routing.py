@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FloatField, Func, Q
+from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q
 from django.utils.translation import gettext as _
 
 from casusregie.models import Youth
@@ -55,7 +55,15 @@ def _contracts(on: dt.date, municipality_id: int):
     )
 
 
-class _Percentile(Func):
+class _DaysBetween(Func):
+    """``later - earlier`` of two dates: whole days (an integer in PostgreSQL)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+
+class _Percentile(Aggregate):
     function = "percentile_cont"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
@@ -77,7 +85,7 @@ def median_waiting_days(pairs: set[tuple[int, int]], on: dt.date) -> dict[tuple[
         )
         .values("provider", "product")
         .annotate(
-            median=_Percentile(F("answered_on") - F("sent_on")),
+            median=_Percentile(_DaysBetween(F("answered_on"), F("sent_on"))),
             n=Count("pk"),
         )
     )

@@ -43,21 +43,28 @@ def deliver_due(limit: int = 100) -> int:
     earlier_pending = OutboxEvent.objects.filter(
         referral=OuterRef("referral"), delivered_at__isnull=True, pk__lt=OuterRef("pk")
     )
-    delivered = 0
-    with transaction.atomic():
-        due = (
-            OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                delivered_at__isnull=True,
-                next_attempt_at__lte=now,
-                provider__webhook__active=True,
+    delivered = attempted = 0
+    while attempted < limit:
+        # Delivering the head of a referral's queue makes its next event due: go round again.
+        with transaction.atomic():
+            due = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    delivered_at__isnull=True,
+                    next_attempt_at__lte=now,
+                    provider__webhook__active=True,
+                )
+                .exclude(Exists(earlier_pending))
+                .select_related("provider__webhook")
+                .order_by("pk")[: limit - attempted]
             )
-            .exclude(Exists(earlier_pending))
-            .select_related("provider__webhook")
-            .order_by("pk")[:limit]
-        )
-        for event in due:
-            delivered += _deliver(event)
+            if not due:
+                break
+            round_delivered = sum(_deliver(event) for event in due)
+        attempted += len(due)
+        delivered += round_delivered
+        if not round_delivered:
+            break
     return delivered
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,29 @@ from rest_framework import serializers
 
 from referrals.codes import decline_reasons, ijw_end_reasons
 from referrals.models import Product, ProductCapacity, Provider, Referral, WebhookSubscription
+
+SAFE_CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A reference by ref or code; anything that cannot be a code is refused before a query."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not SAFE_CODE.match(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:64])
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON true and false (no 0, 1, "yes")."""
+
+    TRUE_VALUES = {True}
+    FALSE_VALUES = {False}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
 
 
 class YouthSerializer(serializers.Serializer):
@@ -128,14 +152,14 @@ class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text=_("Toelichting")
     )
-    alternative_provider = serializers.SlugRelatedField(
+    alternative_provider = CodeRelatedField(
         slug_field="ref",
         queryset=Provider.objects.all(),
         required=False,
         allow_null=True,
         help_text=_("Voorstel: een andere aanbieder (referentie)"),
     )
-    alternative_product = serializers.SlugRelatedField(
+    alternative_product = CodeRelatedField(
         slug_field="code",
         queryset=Product.objects.all(),
         required=False,
@@ -169,7 +193,7 @@ class EndSerializer(serializers.Serializer):
 
 
 class CapacitySerializer(serializers.ModelSerializer):
-    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all())
+    product = CodeRelatedField(slug_field="code", queryset=Product.objects.all())
 
     class Meta:
         model = ProductCapacity
@@ -182,6 +206,8 @@ class CapacitySerializer(serializers.ModelSerializer):
 
 
 class WebhookSerializer(serializers.ModelSerializer):
+    active = StrictBooleanField(required=False, default=True)
+
     class Meta:
         model = WebhookSubscription
         fields = ["url", "secret", "active"]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+
 import django_filters
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -17,8 +22,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +35,7 @@ from referrals.models import IdempotencyRecord, ProductCapacity, Referral, Webho
 from .authentication import HasProviderKey, ProviderKeyAuthentication, ProviderRateThrottle
 from .errors import PreconditionRequired, handle_exception
 from .serializers import (
+    SAFE_CODE,
     CapacitySerializer,
     DeclineSerializer,
     EndSerializer,
@@ -37,15 +44,13 @@ from .serializers import (
     WebhookSerializer,
 )
 
-PROBLEM = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="application/problem+json met title, code en invalid_params"
-)
+PROBLEM = OpenApiResponse(description="Fout (application/problem+json)")
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    required=True,
-    description='De versie (ETag) die u het laatst hebt opgehaald, bijvoorbeeld "3".',
+    description="Verplicht: de versie (ETag) die u het laatst hebt opgehaald, bijvoorbeeld "
+    '"3". Zonder deze kop volgt 428, met een verouderde versie 412.',
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -73,11 +78,26 @@ class ProviderAPIView:
         return handle_exception
 
 
+class SaneIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601, within what PostgreSQL stores: offsets up to ±14 hours, years 1900–9999."""
+
+    def strptime(self, value, format):
+        parsed = super().strptime(value, format)
+        offset = parsed.utcoffset()
+        if parsed.year < 1900 or (offset is not None and abs(offset) > dt.timedelta(hours=14)):
+            raise ValueError(value)
+        return parsed
+
+
+class SaneIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = SaneIsoDateTimeField
+
+
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, help_text="Alleen verwijzingen met deze status(sen)."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = SaneIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Alleen verwijzingen gewijzigd op of na dit moment (ISO 8601).",
@@ -93,6 +113,9 @@ class ReferralCursor(CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
+
+
+IDEMPOTENCY_KEY_FORMAT = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 def _etag(referral: Referral) -> str:
@@ -133,12 +156,18 @@ class ProviderReferralViewSet(
     filterset_class = ReferralFilter
     pagination_class = ReferralCursor
     lookup_field = "ref"
-    lookup_value_regex = r"[A-Za-z0-9._-]{1,64}"
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Referral.objects.none()
         return selectors.referrals_for_provider(self.request.auth)
+
+    def get_object(self) -> Referral:
+        # A ref that cannot be one (a NUL byte, surrogates, …) is simply not found.
+        if not SAFE_CODE.match(self.kwargs.get(self.lookup_field, "")):
+            raise NotFound()
+        return super().get_object()
 
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
@@ -148,6 +177,10 @@ class ProviderReferralViewSet(
         """A state change: If-Match, Idempotency-Key, the service, the new representation."""
         key = request.headers.get("Idempotency-Key")
         provider = request.auth
+        if key is not None and not IDEMPOTENCY_KEY_FORMAT.match(key):
+            raise ParseError(
+                _("Idempotency-Key: 1 tot 200 zichtbare ASCII-tekens, bijvoorbeeld een UUID.")
+            )
         if key:
             record = IdempotencyRecord.objects.filter(provider=provider, key=key).first()
             if record:
@@ -162,7 +195,7 @@ class ProviderReferralViewSet(
                         method=request.method,
                         path=request.path[:300],
                         status_code=response.status_code,
-                        body=response.data,
+                        body=json.loads(JSONRenderer().render(response.data)),
                     )
         except IntegrityError:
             # Another request with the same key won the race: replay its answer.

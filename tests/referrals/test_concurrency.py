@@ -1,0 +1,82 @@
+"""Races on one referral: exactly one answer wins, the others get 409."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from referrals.models import OutboxEvent, ReferralEvent
+
+from .conftest import api_client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_answers_have_exactly_one_winner(make_referral, provider):
+    referral = make_referral()
+    clients = [api_client(provider) for _ in range(20)]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def answer(i: int) -> None:
+        try:
+            barrier.wait()
+            if i % 2:
+                path, data = "accept/", {}
+            else:
+                path, data = "decline/", {"reason_code": "no_capacity"}
+            response = clients[i].post(
+                f"/api/v1/referrals/{referral.ref}/{path}",
+                data,
+                format="json",
+                HTTP_IF_MATCH='"2"',
+            )
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=answer, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200] + [409] * 19
+    referral.refresh_from_db()
+    assert referral.status in ("accepted", "declined") and referral.version == 3
+    assert ReferralEvent.objects.filter(referral=referral, from_status="sent").count() == 1
+    assert OutboxEvent.objects.filter(referral=referral).exclude(kind="sent").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_idempotency_key_sent_twice_at_once_changes_once(make_referral, provider):
+    referral = make_referral()
+    clients = [api_client(provider) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    answers: list = []
+
+    def accept(client) -> None:
+        try:
+            barrier.wait()
+            answers.append(
+                client.post(
+                    f"/api/v1/referrals/{referral.ref}/accept/",
+                    {},
+                    format="json",
+                    HTTP_IF_MATCH='"2"',
+                    HTTP_IDEMPOTENCY_KEY="same-key",
+                )
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=accept, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].json() == answers[1].json()
+    assert ReferralEvent.objects.filter(referral=referral, to_status="accepted").count() == 1
