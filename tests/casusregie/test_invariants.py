@@ -164,3 +164,17 @@ def test_synthetic_bsns_pass_the_11_proef(seed):
 @pytest.mark.parametrize("value", ["123456789", "12345678", "1234567890", "abcdefghi", ""])
 def test_invalid_bsns_are_refused(value):
     assert not is_valid_bsn(value)
+
+
+def test_the_database_refuses_to_send_a_specialist_referral_without_established_analysis():
+    from referrals.models import Referral
+
+    referral = ReferralFactory(status=Status.DRAFT)  # its case has no analysis
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(
+            status=Status.SENT, sent_on=dt.date(2026, 3, 1)
+        )
+    AnalysisFactory(case=referral.case, established_on=dt.date(2026, 3, 1))
+    Referral.objects.filter(pk=referral.pk).update(status=Status.SENT, sent_on=dt.date(2026, 3, 1))
+    referral.refresh_from_db()
+    assert referral.status == Status.SENT
