@@ -28,6 +28,7 @@ class ProviderKeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed(_("Ongeldige API-sleutel.")) from None
         if key.revoked or key.has_expired:
             raise AuthenticationFailed(_("Deze API-sleutel is ingetrokken of verlopen."))
+        request._request.api_key_prefix = key.prefix  # for throttling per key
         return AnonymousUser(), key.provider
 
     def authenticate_header(self, request) -> str:

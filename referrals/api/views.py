@@ -175,6 +175,8 @@ class ProviderReferralViewSet(
 
     def _change(self, request, serializer_class, perform) -> Response:
         """A state change: If-Match, Idempotency-Key, the service, the new representation."""
+        if not SAFE_CODE.match(self.kwargs.get(self.lookup_field, "")):
+            raise NotFound()
         key = request.headers.get("Idempotency-Key")
         provider = request.auth
         if key is not None and not IDEMPOTENCY_KEY_FORMAT.match(key):
