@@ -313,14 +313,18 @@ def _referral(
     if status == Status.ENDED and not ref.get("end_reason"):
         yield Problem(f"{path}.end_reason", "ended care names its reason")
 
-    previous: tuple[str, dt.date] | None = None
+    # Dates never go backwards: report the first date that precedes an earlier step, naming
+    # the earliest step it precedes (one problem per referral, however many dates are off).
+    seen: list[tuple[str, dt.date]] = []
     for field in _DATE_ORDER:
         value = _date(ref.get(field))
         if value is None:
             continue
-        if previous and value < previous[1]:
-            yield Problem(f"{path}.{field}", f"{field} is before {previous[0]}: dates go backwards")
-        previous = (field, value)
+        earlier = [name for name, d in seen if value < d]
+        if earlier:
+            yield Problem(f"{path}.{field}", f"{field} is before {earlier[0]}: dates go backwards")
+            break
+        seen.append((field, value))
     for field in _DATE_ORDER[1:]:
         # A later date needs the earlier ones (answered needs sent, started needs answered…).
         index = _DATE_ORDER.index(field)

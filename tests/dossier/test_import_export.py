@@ -124,11 +124,9 @@ def test_the_three_problems_of_the_issue_are_located_and_nothing_is_written(edge
     doc["families"][0]["youths"][0]["bsn"] = "123456789"  # fails the 11-proef
     case_f = doc["families"][5]["cases"][0]
     referral = case_f["referrals"][0]
-    referral.update(
-        status="started", answered_on="2026-12-22", started_on="2026-12-23", sent_on="2026-12-23"
+    referral.update(  # care that starts before the referral was sent
+        status="started", sent_on="2026-12-23", answered_on="2026-12-24", started_on="2026-12-22"
     )
-    referral["answered_on"] = "2026-12-24"
-    referral["started_on"] = "2026-12-22"
     doc["families"][1]["cases"][0]["local_team"] = "lt-onbekend"
     before = row_counts()
 
@@ -140,7 +138,7 @@ def test_the_three_problems_of_the_issue_are_located_and_nothing_is_written(edge
     assert problems == [
         "families[0].youths[0].bsn: not a valid BSN (11-proef)",
         "families[1].cases[0].local_team: unknown local team 'lt-onbekend'",
-        "families[5].cases[0].referrals[0].started_on: started_on is before answered_on: "
+        "families[5].cases[0].referrals[0].started_on: started_on is before sent_on: "
         "dates go backwards",
     ]
     assert "123456789" not in err
@@ -256,3 +254,16 @@ def test_not_json_is_refused_with_exit_1(tmp_path):
     code, _, err = run_import(path)
     assert code == 1
     assert "not JSON" in err
+
+
+def test_a_referral_whose_dates_all_go_backwards_is_one_problem(edge_cases):
+    doc = copy.deepcopy(edge_cases)
+    doc["families"][5]["cases"][0]["referrals"][0].update(
+        status="started", sent_on="2026-03-10", answered_on="2026-03-09", started_on="2026-03-05"
+    )
+    with pytest.raises(DossierRefused) as refused:
+        import_dossier(doc)
+    assert [str(p) for p in refused.value.problems] == [
+        "families[5].cases[0].referrals[0].answered_on: answered_on is before sent_on: "
+        "dates go backwards"
+    ]
