@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .bsn import synthetic_bsn
 from .demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, REGION, WORKERS
 from .dossier.importer import import_dossier
 from .models import Region, Role, Worker
@@ -104,14 +105,6 @@ GIVEN = [
     "Lotte",
 ]
 ADULTS = ["Marieke", "Kees", "Fatma", "Ahmed", "Ilse", "Rob", "Samira", "Patrick", "Linda", "Hasan"]
-
-
-def synthetic_bsn(rng: random.Random) -> str:
-    while True:
-        digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
-        last = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
-        if last < 10:
-            return "".join(map(str, digits)) + str(last)
 
 
 def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[str, Any]:

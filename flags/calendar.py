@@ -22,10 +22,6 @@ def calendar_rows(first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY):
         day += dt.timedelta(days=1)
 
 
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in holidays.country_holidays("NL", years=day.year)
-
-
 def ensure_calendar(day: dt.date) -> None:
     """Make sure the calendar table covers ``day`` (it is filled by a migration; a flushed test
     database or a date past its end fills it again)."""

@@ -9,6 +9,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from analyses.models import Analysis, AnalysisStatus
+from casusregie.bsn import synthetic_bsn as generate_bsn
 from casusregie.models import (
     Carer,
     Case,
@@ -32,13 +33,7 @@ from referrals.models import Contract, Product, Provider, Referral, Segment
 
 def synthetic_bsn(seed: int) -> str:
     """A 9-digit number passing the 11-proef, derived deterministically from ``seed``."""
-    rng = random.Random(seed)
-    while True:
-        digits = [rng.randint(0, 9) for _ in range(8)]
-        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
-        last = total % 11
-        if last < 10 and digits[0] != 0:
-            return "".join(map(str, digits)) + str(last)
+    return generate_bsn(random.Random(seed))  # noqa: S311 - synthetic test data
 
 
 class RegionFactory(DjangoModelFactory):

@@ -358,20 +358,17 @@ class _Writer:
                 analysis=current, domain=item[0], text=item[1]
             ),
         )
+        self.replace_texts(current.explanations, Explanation, current, a.get("explanations"))
+        self.replace_texts(current.strengths, Strength, current, a.get("strengths"))
+
+    def replace_texts(self, manager, model, analysis: Analysis, texts: list[str] | None) -> None:
+        """Ordered texts of an analysis (explanations, strengths) become what the file says."""
         self.replace_rows(
-            current.explanations.all(),
-            list(enumerate(a.get("explanations") or [])),
-            key=lambda e: (e.position, e.text),
-            create=lambda item: Explanation.objects.create(
-                analysis=current, position=item[0], text=item[1]
-            ),
-        )
-        self.replace_rows(
-            current.strengths.all(),
-            list(enumerate(a.get("strengths") or [])),
-            key=lambda s: (s.position, s.text),
-            create=lambda item: Strength.objects.create(
-                analysis=current, position=item[0], text=item[1]
+            manager.all(),
+            list(enumerate(texts or [])),
+            key=lambda row: (row.position, row.text),
+            create=lambda item: model.objects.create(
+                analysis=analysis, position=item[0], text=item[1]
             ),
         )
 
