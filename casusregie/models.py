@@ -373,3 +373,39 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.get_purpose_display()}"
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", _("Inzage")
+    CHANGE = "change", _("Wijziging")
+    EXPORT = "export", _("Export")
+
+
+class AccessLogEntry(models.Model):
+    """One read or change of a family's personal data (NEN 7513): who, whose, what, when, why.
+
+    Append-only: a database trigger refuses updates and deletes. Entries are chained: ``hash``
+    covers the entry and the previous entry's hash, so an edit or a removed entry is found by
+    ``manage.py verify_access_log``. No foreign keys: the log outlives what it is about.
+    """
+
+    at = models.DateTimeField(_("tijdstip"))
+    actor_kind = models.CharField(_("soort gebruiker"), max_length=16)
+    actor = models.CharField(_("gebruiker"), max_length=200)
+    family_ref = models.CharField(_("gezin"), max_length=64, blank=True)
+    action = models.CharField(_("handeling"), max_length=16, choices=AccessAction.choices)
+    object_type = models.CharField(_("soort gegeven"), max_length=32)
+    object_ref = models.CharField(_("gegeven"), max_length=64, blank=True)
+    purpose = models.CharField(_("doel"), max_length=200)
+    origin = models.CharField(_("vanaf"), max_length=200, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("toegangslogregel")
+        verbose_name_plural = _("toegangslog")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["family_ref", "at"], name="access_log_family_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"

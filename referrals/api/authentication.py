@@ -43,14 +43,13 @@ class HasProviderKey(BasePermission):
 
 
 class ProviderRateThrottle(SimpleRateThrottle):
-    """Throttling per provider key (per address for requests without one)."""
+    """Throttling per API key (per address for requests without one)."""
 
     scope = "provider"
 
     def get_cache_key(self, request, view) -> str:
-        ident = (
-            f"p{request.auth.pk}" if isinstance(request.auth, Provider) else self.get_ident(request)
-        )
+        prefix = getattr(request._request, "api_key_prefix", None)
+        ident = f"key-{prefix}" if prefix else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

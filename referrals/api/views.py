@@ -28,6 +28,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casusregie.access_log import Access, record_access
+from casusregie.models import AccessAction
 from referrals import selectors, services
 from referrals.lifecycle import Status
 from referrals.models import IdempotencyRecord, ProductCapacity, Referral, WebhookSubscription
@@ -169,8 +171,26 @@ class ProviderReferralViewSet(
             raise NotFound()
         return super().get_object()
 
+    access_purpose = "uitvoering verwijzing"
+
+    def log_access(self, request, referrals, action: str = AccessAction.READ) -> None:
+        record_access(
+            actor_kind="provider",
+            actor=f"{request.auth.ref} ({request.auth.name})",
+            accesses=[Access(r.case.family.ref, "referral", r.ref) for r in referrals],
+            action=action,
+            purpose=self.access_purpose,
+            origin=request.META.get("REMOTE_ADDR", ""),
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.log_access(request, page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
+        self.log_access(request, [referral])
         return Response(self.get_serializer(referral).data, headers={"ETag": _etag(referral)})
 
     def _change(self, request, serializer_class, perform) -> Response:
@@ -220,6 +240,7 @@ class ProviderReferralViewSet(
             # Answered here, inside the idempotent transaction, so the answer can be stored.
             return handle_exception(exc, {"view": self, "request": request})
         fresh = self.get_queryset().get(pk=updated.pk)
+        self.log_access(request, [fresh], AccessAction.CHANGE)
         return Response(
             self.get_serializer(fresh).data,
             status=status.HTTP_200_OK,

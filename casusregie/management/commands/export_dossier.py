@@ -4,8 +4,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casusregie.access_log import Access, record_access
 from casusregie.dossier.exporter import export_dossier
-from casusregie.models import Family
+from casusregie.models import AccessAction, Family
 
 
 class Command(BaseCommand):
@@ -17,4 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args, family: str | None = None, **options) -> None:
         if family is not None and not Family.objects.filter(ref=family).exists():
             raise CommandError(f"unknown family {family!r}", returncode=1)
-        self.stdout.write(json.dumps(export_dossier(family), indent=1, ensure_ascii=False))
+        doc = export_dossier(family)
+        record_access(
+            actor_kind="system",
+            actor="manage.py export_dossier",
+            accesses=[Access(f["ref"], "family", f["ref"]) for f in doc["families"]],
+            action=AccessAction.EXPORT,
+            purpose="export dossier (beheer)",
+        )
+        self.stdout.write(json.dumps(doc, indent=1, ensure_ascii=False))

@@ -1,0 +1,100 @@
+"""The access log: every provider read is recorded; it is append-only; tampering is found."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from casusregie.access_log import Access, family_access_history, record_access
+from casusregie.models import AccessLogEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def verify() -> tuple[int, str]:
+    err = io.StringIO()
+    try:
+        call_command("verify_access_log", stdout=io.StringIO(), stderr=err)
+        return 0, err.getvalue()
+    except SystemExit as exc:
+        return exc.code, err.getvalue()
+
+
+def write(n: int = 3) -> None:
+    for i in range(n):
+        record_access(
+            actor_kind="worker",
+            actor=f"anna-{i}",
+            accesses=[Access("f-1", "youth", f"y-{i}")],
+            purpose="regie",
+        )
+
+
+def test_a_provider_reading_a_referral_is_logged(make_referral_for_log):
+    api, referral = make_referral_for_log
+    api.get(f"/api/v1/referrals/{referral.ref}/")
+    api.get("/api/v1/referrals/")
+    entries = list(family_access_history(referral.case.family.ref))
+    assert [(e.actor_kind, e.action, e.object_type, e.object_ref) for e in entries] == [
+        ("provider", "read", "referral", referral.ref),
+        ("provider", "read", "referral", referral.ref),
+    ]
+    assert entries[0].purpose == "uitvoering verwijzing"
+    assert referral.youth.bsn not in str([e.__dict__ for e in entries])
+    assert verify()[0] == 0
+
+
+def test_the_log_refuses_updates_and_deletes():
+    write(1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLogEntry.objects.update(actor="iemand anders")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLogEntry.objects.all().delete()
+    assert AccessLogEntry.objects.get().actor == "anna-0"
+
+
+def _behind_the_back(sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE casusregie_accesslogentry DISABLE TRIGGER access_log_append_only"
+        )
+        cursor.execute(sql, params)
+        cursor.execute(
+            "ALTER TABLE casusregie_accesslogentry ENABLE TRIGGER access_log_append_only"
+        )
+
+
+def test_an_edit_behind_the_application_s_back_is_detected():
+    write(3)
+    second = AccessLogEntry.objects.order_by("id")[1]
+    _behind_the_back(
+        "UPDATE casusregie_accesslogentry SET actor = 'niemand' WHERE id = %s", [second.id]
+    )
+    code, err = verify()
+    assert code == 1
+    assert f"entry {second.id}: content changed" in err
+
+
+def test_a_removed_entry_is_detected():
+    write(3)
+    second = AccessLogEntry.objects.order_by("id")[1]
+    _behind_the_back("DELETE FROM casusregie_accesslogentry WHERE id = %s", [second.id])
+    code, err = verify()
+    assert code == 1
+    assert "does not follow the entry before it" in err
+
+
+def test_an_intact_log_verifies():
+    write(5)
+    assert verify() == (0, "")
+
+
+def test_export_dossier_is_logged(tmp_path):
+    from tests.factories import FamilyFactory
+
+    family = FamilyFactory()
+    call_command("export_dossier", stdout=io.StringIO())
+    assert family_access_history(family.ref).get().action == "export"
