@@ -309,9 +309,11 @@ class RegisseurPeriod(models.Model):
         ordering = ["case", "from_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(until__gt=F("from_date")),
-                name="regisseur_period_until_after_from",
-                violation_error_message=_("Het einde van een regisseursperiode ligt na het begin."),
+                condition=Q(until__isnull=True) | Q(until__gte=F("from_date")),
+                name="regisseur_period_until_not_before_from",
+                violation_error_message=_(
+                    "Het einde van een regisseursperiode ligt niet vóór het begin."
+                ),
             ),
             ExclusionConstraint(
                 name="regisseur_periods_do_not_overlap",

@@ -235,8 +235,8 @@ def _case(
         if reg["worker"] not in workers:
             yield Problem(f"{rpath}.worker", f"unknown worker {reg['worker']!r}")
         start, until = _date(reg["from"]), _date(reg.get("until"))
-        if until and until <= start:
-            yield Problem(f"{rpath}.until", "until must be after from")
+        if until and until < start:
+            yield Problem(f"{rpath}.until", "until is before from")
             continue
         periods.append((start, until or dt.date.max, i))
     periods.sort()

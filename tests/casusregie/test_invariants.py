@@ -65,10 +65,17 @@ def test_an_open_regisseur_period_blocks_any_later_one():
     _refused(lambda: RegisseurPeriodFactory(case=case, from_date=dt.date(2027, 1, 1)))
 
 
-def test_a_regisseur_period_ends_after_it_starts():
+def test_a_regisseur_period_does_not_end_before_it_starts():
     _refused(
-        lambda: RegisseurPeriodFactory(from_date=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1))
+        lambda: RegisseurPeriodFactory(from_date=dt.date(2026, 3, 2), until=dt.date(2026, 3, 1))
     )
+
+
+def test_a_regisseur_period_of_no_days_is_allowed_and_overlaps_nothing():
+    case = CaseFactory()
+    RegisseurPeriodFactory(case=case, from_date=dt.date(2026, 3, 1), until=dt.date(2026, 3, 1))
+    RegisseurPeriodFactory(case=case, from_date=dt.date(2026, 3, 1), worker=WorkerFactory())
+    assert case.regisseurs.count() == 2
 
 
 def test_one_current_analysis_per_case():

@@ -176,7 +176,7 @@ def test_the_three_problems_of_the_issue_are_located_and_nothing_is_written(edge
             lambda d: d["families"][0]["cases"][0]["regisseurs"][0].__setitem__(
                 "until", "2026-08-01"
             ),
-            "families[0].cases[0].regisseurs[0].until: until must be after from",
+            "families[0].cases[0].regisseurs[0].until: until is before from",
         ),
         (
             lambda d: d["families"][0]["youths"][0]["education"].reverse(),
