@@ -6,6 +6,7 @@ A case has one current analysis; establishing a new version keeps the earlier on
 
 from __future__ import annotations
 
+import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -37,6 +38,7 @@ class Participant(models.TextChoices):
     OTHER = "other", _("Anders")
 
 
+@pghistory.track()
 class Analysis(models.Model):
     case = models.ForeignKey(
         "casusregie.Case",
@@ -82,6 +84,7 @@ class Analysis(models.Model):
         return self.status == AnalysisStatus.ESTABLISHED
 
 
+@pghistory.track()
 class DomainFinding(models.Model):
     """What the analysis found in one domain (onderwijs, veiligheid, …)."""
 
@@ -101,6 +104,7 @@ class DomainFinding(models.Model):
         return f"{self.get_domain_display()}: {self.text[:40]}"
 
 
+@pghistory.track()
 class Explanation(models.Model):
     """A verklaring / hypothese linking findings across domains."""
 
@@ -118,6 +122,7 @@ class Explanation(models.Model):
         return self.text[:60]
 
 
+@pghistory.track()
 class Strength(models.Model):
     """Krachten / beschermende factoren."""
 

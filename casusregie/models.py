@@ -6,6 +6,7 @@ periods on a case, no case closed before it opened, education periods unique per
 
 from __future__ import annotations
 
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -150,6 +151,7 @@ class RoleMembership(models.Model):
         return f"{self.worker}: {self.get_role_display()}"
 
 
+@pghistory.track()
 class Family(models.Model):
     """A gezin: one or more youths with their carers."""
 
@@ -169,6 +171,7 @@ class Family(models.Model):
         return self.ref
 
 
+@pghistory.track(exclude=["bsn"])
 class Carer(models.Model):
     """An opvoeder / verzorger: parent or legal carer."""
 
@@ -189,6 +192,7 @@ class Carer(models.Model):
         return self.name
 
 
+@pghistory.track(exclude=["bsn"])
 class Youth(models.Model):
     """A jeugdige: a child or young person, followed up to 27 for transitions."""
 
@@ -218,6 +222,7 @@ class EducationStatus(models.TextChoices):
     EXEMPT = "exempt", _("Vrijstelling")
 
 
+@pghistory.track()
 class EducationPeriod(models.Model):
     """One period of a youth's education status; it lasts until the next period's start."""
 
@@ -243,6 +248,7 @@ class EducationPeriod(models.Model):
         return f"{self.youth}: {self.status} vanaf {self.from_date}"
 
 
+@pghistory.track()
 class Case(models.Model):
     """The GARP casus of one family: at most one open case per family."""
 
@@ -291,6 +297,7 @@ class Case(models.Model):
         return self.closed_on is None
 
 
+@pghistory.track()
 class RegisseurPeriod(models.Model):
     """A period in which a worker is the case's regisseur; `until` is the first day they are not."""
 
@@ -335,6 +342,7 @@ class ConsentPurpose(models.TextChoices):
     EXPERT_TABLE = "expert_table", _("Bespreking aan de Regionale Experttafel")
 
 
+@pghistory.track()
 class Consent(models.Model):
     """The family's recorded toestemming to share its data with a named party for a purpose.
 

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_htmx",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "health_check",
     "health_check.db",
     "health_check.cache",
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pghistory.middleware.HistoryMiddleware",  # who changed what: the user goes into the context
 ]
 
 ROOT_URLCONF = "config.urls"

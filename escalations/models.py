@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ class EscalationSource(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
+@pghistory.track()
 class Escalation(models.Model):
     """A case brought to its region's expert table; open until it is discussed."""
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+@pghistory.track()
 class Plan(models.Model):
     """The (gezins)plan. A case has one current plan; it counts as agreed once ``agreed_on``."""
 
@@ -32,6 +34,7 @@ class Plan(models.Model):
         return f"Plan {self.case}"
 
 
+@pghistory.track()
 class Goal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     position = models.PositiveIntegerField(_("volgorde"), default=0)
@@ -49,6 +52,7 @@ class Goal(models.Model):
         return self.text[:60]
 
 
+@pghistory.track()
 class Action(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(_("actie"))
@@ -65,6 +69,7 @@ class Action(models.Model):
         return self.description[:60]
 
 
+@pghistory.track()
 class Evaluation(models.Model):
     """A planned review of the plan; held once ``held_on`` is set."""
 
@@ -99,6 +104,7 @@ class PerspectiveStatus(models.TextChoices):
     AGREED = "agreed", _("Afgesproken")
 
 
+@pghistory.track()
 class PerspectivePlan(models.Model):
     """Perspectiefplan / toekomstplan for one youth of the case."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pghistory
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -98,6 +99,9 @@ def _status_in(statuses) -> Q:
     return Q(status__in=[str(s) for s in statuses])
 
 
+@pghistory.track(  # ReferralEvent is the lifecycle log; this is the row history
+    model_name="ReferralHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
 class Referral(models.Model):
     """A verwijzing: the regisseur's request for specialist care by a regional provider."""
 
