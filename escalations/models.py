@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pghistory
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +15,6 @@ class EscalationSource(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
-@pghistory.track()
 class Escalation(models.Model):
     """A case brought to its region's expert table; open until it is discussed."""
 

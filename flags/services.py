@@ -285,6 +285,10 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
             base,
         )
         result.opened = cursor.rowcount
+        if result.opened + result.raised > 10_000:
+            # Many new rows since the planner last looked (a first sweep): let it look again,
+            # or the escalation step plans nested loops over a table it thinks is empty.
+            cursor.execute("ANALYZE flags_flag")
 
         result.escalations_submitted, result.escalated = _escalate(cursor, base)
         result.notifications = _notify(cursor, base)

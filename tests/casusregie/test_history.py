@@ -21,7 +21,6 @@ TRACKED = [
     ("plans", "Plan"),
     ("plans", "PerspectivePlan"),
     ("referrals", "ReferralHistory"),
-    ("escalations", "Escalation"),
 ]
 
 
