@@ -138,10 +138,13 @@ def _threshold_date(unit: Unit, param: str) -> str:
     if unit == Unit.MONTHS:
         # PostgreSQL clamps to the month's last day: 30 Nov + 3 months = 28/29 Feb.
         return f"(r.start + make_interval(months => %({param})s::int))::date"
+    # The n-th working day strictly after S (S itself does not count); 0 working days is S
+    # itself, also when S is a weekend day (whose ordinal is that of the working day before).
     return (
-        "(SELECT t.day FROM flags_calendarday s JOIN flags_calendarday t"
+        f"(CASE WHEN %({param})s::int = 0 THEN r.start ELSE"
+        " (SELECT t.day FROM flags_calendarday s JOIN flags_calendarday t"
         f" ON t.is_working_day AND t.ordinal = s.ordinal + %({param})s::int"
-        " WHERE s.day = r.start)"
+        " WHERE s.day = r.start) END)"
     )
 
 
@@ -231,11 +234,27 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
                                   ELSE 'case_closed' END
             FROM scope_case sc
             WHERE f.case_id = sc.case_id AND f.resolved_on IS NULL
-              AND NOT EXISTS (SELECT 1 FROM sweep_hits h WHERE {_MATCH})
+              AND NOT EXISTS (SELECT 1 FROM sweep_hits h WHERE {_MATCH} AND h.case_id = f.case_id)
             """,
             base,
         )
         result.resolved = cursor.rowcount
+        # A youth's flag belongs to the case it was judged in: when the family's case closed and
+        # a new one opened, the old flag resolves (case_closed) even if only the new case is in
+        # scope, and the new case gets a flag of its own.
+        cursor.execute(
+            f"""
+            UPDATE flags_flag f
+            SET resolved_on = %(d)s,
+                resolution = CASE WHEN c.closed_on IS NULL THEN 'condition_cleared'
+                                  ELSE 'case_closed' END
+            FROM sweep_hits h, casusregie_case c
+            WHERE {_MATCH} AND f.resolved_on IS NULL AND f.case_id <> h.case_id
+              AND c.id = f.case_id
+            """,
+            base,
+        )
+        result.resolved += cursor.rowcount
 
         # Raise warnings that became violations; severity never goes down.
         cursor.execute(

@@ -16,7 +16,7 @@ from casusregie.models import Role
 from escalations.models import Escalation
 from flags.models import Flag, Notification, RuleSetting
 from flags.services import acknowledge_flag, request_case_sweep, sweep
-from tests.factories import EducationPeriodFactory, EscalationFactory, WorkerFactory
+from tests.factories import CaseFactory, EducationPeriodFactory, EscalationFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -270,3 +270,29 @@ def test_sweep_command_takes_a_date_and_refuses_a_bad_one(thuiszitter):
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("sweep", "--as-of", "2026-13-01")
+
+
+@pytest.mark.parametrize("only_the_new_case", [False, True])
+def test_a_youth_flag_of_a_closed_case_resolves_and_a_new_one_opens_in_the_family_s_new_case(
+    thuiszitter, only_the_new_case
+):
+    sweep(D(2026, 11, 1))
+    old_case = thuiszitter.family.cases.get()
+    old_case.closed_on = D(2026, 11, 5)
+    old_case.save()
+    new_case = CaseFactory(
+        family=old_case.family, local_team=old_case.local_team, opened_on=D(2026, 11, 6)
+    )
+    sweep(D(2026, 11, 6), case_ids=[new_case.pk] if only_the_new_case else None)
+    old = Flag.objects.get(rule="THUISZITTER_3M", case=old_case)
+    assert (old.resolved_on, old.resolution) == (D(2026, 11, 6), "case_closed")
+    new = Flag.objects.get(rule="THUISZITTER_3M", resolved_on__isnull=True)
+    assert (new.case_id, new.severity, new.since) == (new_case.pk, "warning", D(2026, 10, 30))
+
+
+def test_a_threshold_of_zero_working_days_fires_on_s_itself_even_on_a_saturday(garp_case, region):
+    RuleSetting.objects.create(region=region, rule="NO_REGISSEUR", violation=0)
+    garp_case(D(2026, 11, 21), with_regisseur=False)  # a Saturday
+    sweep(D(2026, 11, 21))
+    flag = Flag.objects.get(rule="NO_REGISSEUR")
+    assert (flag.severity, flag.since) == ("violation", D(2026, 11, 21))
