@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from casusregie.admin_access import FamilyDataAdmin
 from casusregie.admin_rejudge import RejudgesCase
 
 from .models import Analysis, DomainFinding, Explanation, Strength
@@ -22,7 +23,9 @@ class StrengthInline(admin.TabularInline):
 
 
 @admin.register(Analysis)
-class AnalysisAdmin(RejudgesCase, admin.ModelAdmin):
+class AnalysisAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
+    family_path = "case__family"
+
     def case_ids_of(self, obj) -> list[int]:
         return [obj.case_id]
 

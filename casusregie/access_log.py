@@ -106,3 +106,22 @@ def verify_chain() -> Iterator[Break]:
 def family_access_history(family_ref: str):
     """Who saw or changed this family's data, for a request under AVG article 15."""
     return AccessLogEntry.objects.filter(family_ref=family_ref).order_by("at", "id")
+
+
+def record_worker_access(
+    request,
+    accesses: Iterable[Access],
+    *,
+    purpose: str,
+    action: str = AccessAction.READ,
+) -> int:
+    """Log what a logged-in worker read or changed through a page or the admin."""
+    user = request.user
+    return record_access(
+        actor_kind="worker",
+        actor=f"{user.ref} ({user.get_username()})",
+        accesses=accesses,
+        action=action,
+        purpose=purpose,
+        origin=request.META.get("REMOTE_ADDR", ""),
+    )

@@ -1,12 +1,14 @@
 """Django admin for the functional administrator: regions, municipalities, teams, workers.
 
-Families and cases are shown read-mostly, without BSNs in lists or search.
+Families and cases are shown read-mostly. A BSN is never shown in clear (only masked, last 3
+digits) nor searched: it is stored encrypted (``casusregie.bsn_vault``).
 """
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_access import FamilyDataAdmin
 from .admin_rejudge import RejudgesCase
 from .models import (
     Case,
@@ -77,7 +79,7 @@ class YouthInline(admin.TabularInline):
 
 
 @admin.register(Family)
-class FamilyAdmin(admin.ModelAdmin):
+class FamilyAdmin(FamilyDataAdmin, admin.ModelAdmin):
     list_display = ["ref", "municipality"]
     list_filter = ["municipality"]
     list_select_related = ["municipality"]
@@ -91,15 +93,23 @@ class EducationPeriodInline(admin.TabularInline):
 
 
 @admin.register(Youth)
-class YouthAdmin(RejudgesCase, admin.ModelAdmin):
+class YouthAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
+    family_path = "family"
+
     def case_ids_of(self, obj: Youth) -> list[int]:
         return list(obj.family.cases.filter(closed_on__isnull=True).values_list("pk", flat=True))
 
     list_display = ["ref", "name", "birth_date", "family"]
     list_select_related = ["family"]
+    # No search by BSN: the changelist searches with GET (?q=…), which would put the BSN in the
+    # URL and the access logs. The BSN columns are not editable, so the form leaves them out.
     search_fields = ["ref", "name"]
-    exclude = ["bsn"]
+    readonly_fields = ["bsn_masked"]
     inlines = [EducationPeriodInline]
+
+    @admin.display(description=_("BSN"))
+    def bsn_masked(self, obj: Youth) -> str:
+        return obj.bsn_masked or "–"
 
 
 class RegisseurPeriodInline(admin.TabularInline):
@@ -108,7 +118,9 @@ class RegisseurPeriodInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(RejudgesCase, admin.ModelAdmin):
+class CaseAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
+    family_path = "family"
+
     def case_ids_of(self, obj: Case) -> list[int]:
         return [obj.pk]
 
@@ -120,7 +132,9 @@ class CaseAdmin(RejudgesCase, admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(FamilyDataAdmin, admin.ModelAdmin):
+    family_path = "case__family"
+
     list_display = ["case", "provider", "purpose", "given_on", "withdrawn_on"]
     list_filter = ["purpose"]
     list_select_related = ["case", "provider"]

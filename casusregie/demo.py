@@ -11,7 +11,9 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .admin_roles import ensure_functional_admin_group
 from .bsn import synthetic_bsn
 from .demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, REGION, WORKERS
 from .dossier.importer import import_dossier
@@ -299,6 +301,17 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
     return doc
 
 
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, demo only
+
+
+def ensure_demo_device(worker: Worker) -> None:
+    """Demo accounts share one published authenticator key, so anyone trying the demo can log
+    in: ``manage.py demo_totp`` prints the current code. Never used outside the demo data."""
+    TOTPDevice.objects.get_or_create(
+        user=worker, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
+
+
 @transaction.atomic
 def load_demo_data(today: dt.date) -> int:
     """Import the demo region and give the demo workers their logins. Returns rows changed."""
@@ -311,10 +324,15 @@ def load_demo_data(today: dt.date) -> int:
             worker.username, changed = username, [*changed, "username"]
         if team is None and worker.region_id != region.pk:
             worker.region, changed = region, [*changed, "region"]
+        # The functional administrator is staff in the configuration group, not a superuser:
+        # no family data in the admin (least privilege).
         is_admin = Role.ADMIN in roles
-        if worker.is_staff != is_admin or worker.is_superuser != is_admin:
-            worker.is_staff = worker.is_superuser = is_admin
+        if worker.is_staff != is_admin or worker.is_superuser:
+            worker.is_staff, worker.is_superuser = is_admin, False
             changed += ["is_staff", "is_superuser"]
+        if is_admin:
+            worker.groups.add(ensure_functional_admin_group())
+        ensure_demo_device(worker)
         if not worker.has_usable_password():
             worker.set_password(DEMO_PASSWORD)
             changed.append("password")

@@ -14,9 +14,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from . import refs
-from .bsn import validate_bsn
+from .bsn import is_valid_bsn, validate_bsn
+from .bsn_vault import bsn_digest, decrypt_bsn, encrypt_bsn, mask_bsn
 
 
 class DateRange(Func):
@@ -151,6 +153,52 @@ class RoleMembership(models.Model):
         return f"{self.worker}: {self.get_role_display()}"
 
 
+class BsnQuerySet(models.QuerySet):
+    def with_bsn(self, value: str | None) -> models.QuerySet:
+        """The rows whose BSN is ``value``, found by its keyed hash; none for an invalid BSN."""
+        value = (value or "").strip()
+        if not is_valid_bsn(value):
+            return self.none()
+        return self.filter(bsn_hash=bsn_digest(value))
+
+
+class HasBsn(models.Model):
+    """A person's BSN, stored encrypted with a keyed hash for look-ups (see ``bsn_vault``).
+
+    ``obj.bsn`` reads and writes it in clear (``Youth(bsn=...)`` works too); the setter checks
+    the 11-proef and sets both columns, an empty value clears them. Look up with
+    ``Model.objects.with_bsn(value)``; show ``obj.bsn_masked``. Neither column is in the
+    change history, and ``str()``/``repr()`` never include a BSN.
+    """
+
+    bsn_encrypted = models.TextField(_("BSN (versleuteld)"), blank=True, editable=False)
+    bsn_hash = models.CharField(_("BSN-hash"), max_length=64, blank=True, editable=False)
+
+    objects = BsnQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def bsn(self) -> str:
+        return decrypt_bsn(self.bsn_encrypted) if self.bsn_encrypted else ""
+
+    @bsn.setter
+    @sensitive_variables()
+    def bsn(self, value: str | None) -> None:
+        if value is None or value == "":
+            self.bsn_encrypted = self.bsn_hash = ""
+            return
+        validate_bsn(value if isinstance(value, str) else "")  # the Dutch "Geen geldig BSN"
+        self.bsn_encrypted = encrypt_bsn(value)
+        self.bsn_hash = bsn_digest(value)
+
+    @property
+    def bsn_masked(self) -> str:
+        """``••••••782``: the last 3 digits only."""
+        return mask_bsn(self.bsn)
+
+
 @pghistory.track()
 class Family(models.Model):
     """A gezin: one or more youths with their carers."""
@@ -171,8 +219,8 @@ class Family(models.Model):
         return self.ref
 
 
-@pghistory.track(exclude=["bsn"])
-class Carer(models.Model):
+@pghistory.track(exclude=["bsn_encrypted", "bsn_hash"])
+class Carer(HasBsn):
     """An opvoeder / verzorger: parent or legal carer."""
 
     ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.carer_ref)
@@ -180,20 +228,22 @@ class Carer(models.Model):
         Family, on_delete=models.CASCADE, related_name="carers", verbose_name=_("gezin")
     )
     name = models.CharField(_("naam"), max_length=200)
-    bsn = models.CharField(_("BSN"), max_length=9, blank=True, validators=[validate_bsn])
     birth_date = models.DateField(_("geboortedatum"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("opvoeder")
         verbose_name_plural = _("opvoeders")
         ordering = ["ref"]
+        indexes = [
+            models.Index(fields=["bsn_hash"], name="carer_bsn_hash_idx", condition=~Q(bsn_hash=""))
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
-@pghistory.track(exclude=["bsn"])
-class Youth(models.Model):
+@pghistory.track(exclude=["bsn_encrypted", "bsn_hash"])
+class Youth(HasBsn):
     """A jeugdige: a child or young person, followed up to 27 for transitions."""
 
     ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.youth_ref)
@@ -201,7 +251,6 @@ class Youth(models.Model):
         Family, on_delete=models.CASCADE, related_name="youths", verbose_name=_("gezin")
     )
     name = models.CharField(_("naam"), max_length=200)
-    bsn = models.CharField(_("BSN"), max_length=9, blank=True, validators=[validate_bsn])
     birth_date = models.DateField(_("geboortedatum"))
     has_startkwalificatie = models.BooleanField(_("startkwalificatie behaald"), default=False)
 
@@ -209,7 +258,10 @@ class Youth(models.Model):
         verbose_name = _("jeugdige")
         verbose_name_plural = _("jeugdigen")
         ordering = ["ref"]
-        indexes = [models.Index(fields=["family"], name="youth_family_idx")]
+        indexes = [
+            models.Index(fields=["family"], name="youth_family_idx"),
+            models.Index(fields=["bsn_hash"], name="youth_bsn_hash_idx", condition=~Q(bsn_hash="")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -389,6 +441,7 @@ class AccessAction(models.TextChoices):
     READ = "read", _("Inzage")
     CHANGE = "change", _("Wijziging")
     EXPORT = "export", _("Export")
+    DESTROY = "destroy", _("Vernietiging")
 
 
 class AccessLogEntry(models.Model):

@@ -223,6 +223,9 @@ def run() -> int:
             f"Casusregie draait op http://127.0.0.1:{port}/  (gezondheid: /health/)",
             f"Demo-logins (wachtwoord voor allen: {DEMO_PASSWORD}):",
             *[f"  {username:<12} {description}" for username, description in DEMO_LOGINS],
+            "Tweede stap (TOTP): authenticator-sleutel GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ, of de",
+            "  code van nu: .venv/bin/python -m config.embedded exec -- "
+            ".venv/bin/python manage.py demo_totp",
             "Stoppen: Ctrl-C",
             "",
         ]

@@ -5,6 +5,8 @@ Without ``DATABASE_URL``/``REDIS_URL`` the embedded servers of ``make run`` are 
 addresses are written to ``.data/embedded.env`` by ``config.embedded`` and read below.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -28,15 +30,39 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION=true")
     SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
+# BSNs are stored encrypted (Fernet keys, comma-separated: the first encrypts, all decrypt) with
+# an HMAC-SHA256 under BSN_HASH_KEY for look-ups (casusregie/bsn_vault.py). Outside production a
+# missing key is derived from SECRET_KEY, each under its own label.
+BSN_ENCRYPTION_KEYS = [k.strip() for k in env.list("BSN_ENCRYPTION_KEYS", default=[]) if k.strip()]
+BSN_HASH_KEY = env.str("BSN_HASH_KEY", default="")
+if not BSN_ENCRYPTION_KEYS or not BSN_HASH_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "BSN_ENCRYPTION_KEYS and BSN_HASH_KEY must be set when PRODUCTION=true"
+        )
+    _dev_bsn_keys = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"{label}:{SECRET_KEY}".encode()).digest())
+        for label in ("casusregie-bsn-encryption", "casusregie-bsn-hash")
+    ]
+    BSN_ENCRYPTION_KEYS = BSN_ENCRYPTION_KEYS or [_dev_bsn_keys[0].decode()]
+    BSN_HASH_KEY = BSN_HASH_KEY or _dev_bsn_keys[1].decode()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the session expires after inactivity, not after login
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 if "DATABASE_URL" not in env or "REDIS_URL" not in env:
     raise ImproperlyConfigured(
@@ -55,7 +81,7 @@ DATABASES["default"]["OPTIONS"].setdefault(
 REDIS_URL = env.str("REDIS_URL")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "casusregie.admin_app.CasusregieAdminConfig",  # django.contrib.admin behind two-factor login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +104,10 @@ INSTALLED_APPS = [
     "health_check.contrib.celery_ping",
     "health_check.contrib.redis",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "casusregie",
     "analyses",
     "plans",
@@ -88,27 +118,59 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",  # who changed what: the user goes into the context
+    "axes.middleware.AxesMiddleware",  # last: it turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "casusregie.Worker"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor login (TOTP, django-otp): every worker page and the admin need a verified device.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Casusregie")
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for a username, locked for
+# AXES_COOLOFF_MINUTES; a successful login resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): only our own origin; no inline script anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 TEMPLATES = [
     {
@@ -127,7 +189,10 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -179,6 +244,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casusregie@localhost")
 FLAG_EMAIL_ENABLED = env.bool("FLAG_EMAIL_ENABLED", default=False)
 REFERRAL_EXPIRY_WORKING_DAYS = env.int("REFERRAL_EXPIRY_WORKING_DAYS", default=20)
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=20)  # Jeugdwet art. 7.3.10
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/minute")
 

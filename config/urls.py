@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", include("health_check.urls")),
     path("api/v1/", include("referrals.api.urls")),
+    path("", include("casusregie.urls")),
 ]

@@ -1,12 +1,15 @@
 from django.contrib import admin
 
+from casusregie.admin_access import FamilyDataAdmin
 from casusregie.admin_rejudge import RejudgesCase
 
 from .models import Escalation
 
 
 @admin.register(Escalation)
-class EscalationAdmin(RejudgesCase, admin.ModelAdmin):
+class EscalationAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
+    family_path = "case__family"
+
     def case_ids_of(self, obj) -> list[int]:
         return [obj.case_id]
 

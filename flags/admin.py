@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 
+from casusregie.admin_access import FamilyDataAdmin
+
 from .models import Flag, FlagNote, RuleSetting
 from .rules import RULES
 
@@ -28,7 +30,9 @@ class FlagNoteInline(admin.TabularInline):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(FamilyDataAdmin, admin.ModelAdmin):
+    family_path = "case__family"
+
     list_display = ["rule", "subject_type", "subject_id", "severity", "since", "resolved_on"]
     list_filter = ["rule", "severity", "subject_type"]
     list_select_related = ["case"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from casusregie.admin_access import FamilyDataAdmin
 from casusregie.admin_rejudge import RejudgesCase
 
 from .models import Evaluation, PerspectivePlan, Plan
@@ -11,7 +12,9 @@ class EvaluationInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(RejudgesCase, admin.ModelAdmin):
+class PlanAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
+    family_path = "case__family"
+
     def case_ids_of(self, obj) -> list[int]:
         return [obj.case_id]
 
@@ -21,7 +24,9 @@ class PlanAdmin(RejudgesCase, admin.ModelAdmin):
 
 
 @admin.register(PerspectivePlan)
-class PerspectivePlanAdmin(RejudgesCase, admin.ModelAdmin):
+class PerspectivePlanAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
+    family_path = "case__family"
+
     def case_ids_of(self, obj) -> list[int]:
         return [obj.case_id]
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from casusregie.admin_access import FamilyDataAdmin
 from casusregie.admin_rejudge import RejudgesCase
 
 from .models import (
@@ -36,7 +37,9 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(RejudgesCase, admin.ModelAdmin):
+class ReferralAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
+    family_path = "case__family"
+
     def case_ids_of(self, obj) -> list[int]:
         return [obj.case_id]
 

@@ -25,3 +25,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         test = db.setdefault("TEST", {})
         base = test.get("NAME") or f"test_{db['NAME']}"
         test["NAME"] = f"{base}_p{os.getpid()}"
+
+
+def verified_login(client, user):
+    """Log ``user`` in with a verified second factor (as after the TOTP step)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)``: the test client, logged in with both factors."""
+    return lambda user, on=None: verified_login(on or client, user)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from casusregie.models import Role
 from referrals.models import Contract
+from tests.conftest import verified_login
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,
@@ -25,8 +26,7 @@ MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
 @pytest.fixture
 def admin_client(client):
     user = WorkerFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
+    return verified_login(client, user)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
@@ -69,7 +69,12 @@ def test_the_youth_admin_never_shows_a_bsn(admin_client):
 
 
 def test_a_worker_without_staff_rights_is_sent_to_the_login(client):
-    client.force_login(WorkerFactory())
-    response = client.get(reverse("admin:casusregie_region_changelist"))
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    verified_login(client, WorkerFactory())
+    response = client.get(reverse("admin:casusregie_region_changelist"), follow=True)
+    assert response.request["PATH_INFO"] == reverse("login")
+
+
+def test_staff_without_the_second_factor_is_sent_to_the_login(client):
+    client.force_login(WorkerFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:casusregie_region_changelist"), follow=True)
+    assert response.request["PATH_INFO"] == reverse("login")

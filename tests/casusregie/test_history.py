@@ -5,6 +5,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from casusregie.models import Role
+from tests.conftest import verified_login
 from tests.factories import WorkerFactory, YouthFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_every_domain_model_has_a_history(app, model):
 def test_a_change_is_recorded_with_its_author_and_without_the_bsn(client):
     youth = YouthFactory(name="Sem de Vries")
     admin = WorkerFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    verified_login(client, admin)
     url = reverse("admin:casusregie_youth_change", args=[youth.pk])
     response = client.post(
         url,

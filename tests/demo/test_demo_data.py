@@ -5,9 +5,10 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.urls import reverse
 
 from casusregie.bsn import is_valid_bsn
-from casusregie.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, WORKERS
+from casusregie.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 from casusregie.models import Family, Role, Worker, Youth
 from referrals.models import Product, Referral
 
@@ -45,15 +46,30 @@ def test_demo_data_is_a_believable_region():
     }
     statuses = set(Referral.objects.values_list("status", flat=True))
     assert {"sent", "accepted", "declined", "started", "ended"} <= statuses
-    assert all(is_valid_bsn(b) for b in Youth.objects.values_list("bsn", flat=True))
+    assert all(is_valid_bsn(y.bsn) for y in Youth.objects.all())
     roles = set(Worker.objects.values_list("role_memberships__role", flat=True))
     assert roles == set(Role.values)
 
 
 @pytest.mark.parametrize(("username", "description"), DEMO_LOGINS)
-def test_every_demo_login_works(client, username, description):
+def test_every_demo_login_works_with_both_factors(client, username, description):
     call_command("demo_data", stdout=io.StringIO())
-    assert client.login(username=username, password=DEMO_PASSWORD), description
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, description
+    assert response["Location"].startswith(reverse("otp-verify"))
+    code = io.StringIO()
+    call_command("demo_totp", stdout=code)
+    response = client.post(response["Location"], {"token": code.getvalue().strip()})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_functional_administrator_is_no_superuser_and_sees_no_family():
+    call_command("demo_data", stdout=io.StringIO())
+    beheer = Worker.objects.get(username="beheer")
+    assert beheer.is_staff and not beheer.is_superuser
+    assert beheer.has_perm("referrals.add_contract")
+    assert not beheer.has_perm("casusregie.view_family")
 
 
 def test_if_empty_leaves_an_existing_database_alone():
@@ -63,9 +79,3 @@ def test_if_empty_leaves_an_existing_database_alone():
     call_command("demo_data", "--if-empty", stdout=out)
     assert "left as it is" in out.getvalue()
     assert not Family.objects.filter(ref="demo-f000").exists()
-
-
-def test_the_admin_account_is_a_superuser():
-    call_command("demo_data", stdout=io.StringIO())
-    admin_username = next(w[0] for w in WORKERS if "admin" in w[3])
-    assert Worker.objects.get(username=admin_username).is_superuser

@@ -14,6 +14,7 @@ from casusregie.models import Role
 from config.celery import app
 from flags.models import Flag
 from flags.tasks import sweep_all, sweep_case
+from tests.conftest import verified_login
 from tests.factories import WorkerFactory
 
 D = dt.date
@@ -61,7 +62,7 @@ def test_changing_a_case_in_the_admin_rejudges_it(
     client, garp_case, django_capture_on_commit_callbacks
 ):
     case = garp_case(D(2026, 1, 5), with_regisseur=False)
-    client.force_login(WorkerFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True))
+    verified_login(client, WorkerFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True))
     url = reverse("admin:casusregie_case_change", args=[case.pk])
     data = {
         "ref": case.ref,

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from .views import accounts, families
+
+urlpatterns = [
+    path("", families.home, name="home"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("login/2fa/", accounts.otp_verify, name="otp-verify"),
+    path("login/2fa/instellen/", accounts.otp_setup, name="otp-setup"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("gezinnen/", families.family_list, name="family-list"),
+    path("gezinnen/<str:ref>/", families.family_detail, name="family-detail"),
+    path("gezinnen/<str:ref>/bsn/", families.reveal_bsn, name="family-reveal-bsn"),
+    path("gezinnen/<str:ref>/toestemming/", families.consent_add, name="family-consent-add"),
+    path(
+        "gezinnen/<str:ref>/toestemming/<int:consent_id>/intrekken/",
+        families.consent_withdraw,
+        name="family-consent-withdraw",
+    ),
+    path(
+        "gezinnen/<str:ref>/inzage-log.csv",
+        families.access_history_export,
+        name="family-access-history",
+    ),
+]

@@ -1,0 +1,144 @@
+"""Login with a second factor (TOTP, django-otp); django-axes locks out repeated failures.
+
+Flow: ``/login/`` (username + password) → ``/login/2fa/`` (the 6-digit code) → the page asked
+for. A worker without a confirmed authenticator is sent to ``/login/2fa/instellen/`` first.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import wraps
+
+import segno
+from django import forms
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url("home")
+
+
+def _with_next(url: str, target: str) -> str:
+    return f"{url}?{urlencode({'next': target})}"
+
+
+def _second_factor_url_for(user) -> str:
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        return reverse("otp-verify")
+    return reverse("otp-setup")
+
+
+def worker_required(view):
+    """Logged in and verified with the second factor; otherwise to the login step that is due."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_verified():
+            return redirect(
+                _with_next(_second_factor_url_for(request.user), request.get_full_path())
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = False
+
+    def get_success_url(self) -> str:
+        return _with_next(_second_factor_url_for(self.request.user), super().get_success_url())
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code uit uw authenticator-app"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+
+def _login_required_first(request: HttpRequest):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    if response := _login_required_first(request):
+        return response
+    devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
+    if not devices:
+        return redirect(_with_next(reverse("otp-setup"), _safe_next(request)))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        form.add_error("token", _("Deze code klopt niet of is verlopen. Probeer de volgende."))
+    return render(
+        request, "registration/otp_verify.html", {"form": form, "next": _safe_next(request)}
+    )
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Link an authenticator app: scan the QR code, confirm with a first code."""
+    if response := _login_required_first(request):
+        return response
+    if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
+        return redirect(_with_next(reverse("otp-verify"), _safe_next(request)))
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", _("Deze code klopt niet. Controleer de tijd op uw telefoon."))
+    qr = segno.make(device.config_url, error="m")
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "qr_data_uri": qr.svg_data_uri(scale=4, dark="#000", light="#fff"),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
+
+
+class LogoutView(auth_views.LogoutView):
+    pass

@@ -1,0 +1,262 @@
+"""Every URL × every role × own and foreign objects: access exactly as the policy says.
+
+The matrix is generated from the URL configuration: a new page that is not in ``PAGES`` (or a
+new API endpoint not in ``API``) fails ``test_every_url_is_in_the_matrix``, so no page is born
+without its policy. Out of scope is a 404 (never a 403 that confirms existence); without login
+it is the login page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from casusregie.admin_roles import ensure_functional_admin_group
+from casusregie.models import AccessLogEntry, Consent, ConsentPurpose, Role
+from referrals.lifecycle import Status
+from referrals.models import ProviderAPIKey
+from tests.conftest import verified_login
+from tests.factories import (
+    CaseFactory,
+    EscalationFactory,
+    FamilyFactory,
+    LocalTeamFactory,
+    MunicipalityFactory,
+    ProviderFactory,
+    ReferralFactory,
+    RegionFactory,
+    WorkerFactory,
+    YouthFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "regisseur", "team_lead", "expert", "chair", "policy", "admin"]
+CASE_WORK = {"regisseur", "team_lead"}
+SEES_FAMILY = CASE_WORK | {"expert", "chair"}
+
+
+@dataclass
+class World:
+    users: dict
+    own: object  # a family every non-policy role of region 1 may see
+    foreign: object  # a family of another region and team
+    own_youth: object
+    foreign_youth: object
+    own_consent: object
+    foreign_consent: object
+    own_referral: object
+    foreign_referral: object
+    provider: object
+    provider_key: str
+
+
+@pytest.fixture
+def world() -> World:
+    region, other_region = RegionFactory(code="r1"), RegionFactory(code="r2")
+    m1 = MunicipalityFactory(code="GM0001", region=region)
+    m3 = MunicipalityFactory(code="GM0003", region=other_region)
+    team, other_team = LocalTeamFactory(municipalities=[m1]), LocalTeamFactory(municipalities=[m3])
+    opened = dt.date(2026, 1, 5)
+
+    def family_in(municipality, local_team):
+        family = FamilyFactory(municipality=municipality)
+        case = CaseFactory(family=family, local_team=local_team, opened_on=opened)
+        youth = YouthFactory(family=family)
+        consent = Consent.objects.create(
+            case=case, purpose=ConsentPurpose.EXPERT_TABLE, given_on=opened
+        )
+        EscalationFactory(case=case, submitted_on=opened)
+        return family, case, youth, consent
+
+    own, own_case, own_youth, own_consent = family_in(m1, team)
+    foreign, foreign_case, foreign_youth, foreign_consent = family_in(m3, other_team)
+    provider, other_provider = ProviderFactory(), ProviderFactory()
+    own_referral = ReferralFactory(
+        case=own_case, provider=provider, status=Status.SENT, sent_on=opened
+    )
+    foreign_referral = ReferralFactory(
+        case=foreign_case, provider=other_provider, status=Status.SENT, sent_on=opened
+    )
+    _, key = ProviderAPIKey.objects.create_key(name="matrix", provider=provider)
+    admin = WorkerFactory(local_team=None, roles=[Role.ADMIN], is_staff=True)
+    admin.groups.add(ensure_functional_admin_group())
+    users = {
+        "anonymous": None,
+        "regisseur": WorkerFactory(local_team=team, roles=[Role.REGISSEUR]),
+        "team_lead": WorkerFactory(local_team=team, roles=[Role.TEAM_LEAD]),
+        "expert": WorkerFactory(local_team=None, region=region, roles=[Role.EXPERT_TABLE]),
+        "chair": WorkerFactory(local_team=None, region=region, roles=[Role.EXPERT_TABLE_CHAIR]),
+        "policy": WorkerFactory(local_team=None, region=region, roles=[Role.POLICY]),
+        "admin": admin,
+    }
+    return World(
+        users,
+        own,
+        foreign,
+        own_youth,
+        foreign_youth,
+        own_consent,
+        foreign_consent,
+        own_referral,
+        foreign_referral,
+        provider,
+        key,
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    method: str
+    allowed: frozenset[str]  # roles that get the page for their own family (or at all)
+    family: bool = True  # takes a family ref
+    data: object = None  # builds POST data from (world, side)
+    kwargs: object = None  # more URL kwargs from (world, side)
+    public: bool = False  # the login steps: open to everyone
+    success: tuple[int, ...] = field(default=(200,))
+
+
+def _person(w: World, side: str) -> dict:
+    return {"person": (w.own_youth if side == "own" else w.foreign_youth).ref}
+
+
+def _consent(w: World, side: str) -> dict:
+    return {"consent_id": (w.own_consent if side == "own" else w.foreign_consent).pk}
+
+
+def _new_consent(w: World, side: str) -> dict:
+    return {"purpose": "expert_table", "given_on": timezone.localdate().isoformat()}
+
+
+PAGES: dict[str, Page] = {
+    "home": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "family-list": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "family-detail": Page("get", frozenset(SEES_FAMILY)),
+    "family-reveal-bsn": Page("post", frozenset(CASE_WORK), data=_person),
+    "family-consent-add": Page("post", frozenset(CASE_WORK), data=_new_consent, success=(302,)),
+    "family-consent-withdraw": Page("post", frozenset(CASE_WORK), kwargs=_consent, success=(302,)),
+    "family-access-history": Page("get", frozenset({"team_lead"})),
+    "login": Page("get", frozenset(ROLES), family=False, public=True),
+    # the second step needs the first; with a linked authenticator, setup leads to verify
+    "otp-verify": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "otp-setup": Page("get", frozenset(ROLES) - {"anonymous"}, family=False, success=(302,)),
+    "logout": Page("post", frozenset(ROLES), family=False, public=True, success=(302,)),
+}
+
+# The provider API: own referral 200, another provider's 404; a worker's session is no key.
+API = {
+    "provider-referral-list": ("get", False),
+    "provider-referral-detail": ("get", True),
+    "provider-referral-accept": ("post", True),
+    "provider-referral-decline": ("post", True),
+    "provider-referral-start": ("post", True),
+    "provider-referral-end": ("post", True),
+    "provider-capacity-list": ("get", False),
+    "provider-webhook": ("get", False),  # 404 until the provider registers one: its own
+}
+PUBLIC_API = {"api-schema", "api-docs"}
+OUT_OF_MATRIX = {"health_check"}  # health has no personal data; admin is tested below
+
+
+def _names(patterns, prefix="") -> set[str]:
+    names = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            names |= _names(p.url_patterns, prefix)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(p.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    names = {n for n in _names(get_resolver().url_patterns) if not n.startswith("health")}
+    covered = set(PAGES) | set(API) | PUBLIC_API | OUT_OF_MATRIX
+    assert names - covered == set(), "a URL without an entry in the access matrix"
+
+
+def _client(client, world: World, role: str):
+    user = world.users[role]
+    return client if user is None else verified_login(client, user)
+
+
+def _request(client, world: World, name: str, page: Page, side: str):
+    kwargs = {}
+    if page.family:
+        kwargs["ref"] = (world.own if side == "own" else world.foreign).ref
+    if page.kwargs:
+        kwargs |= page.kwargs(world, side)
+    url = reverse(name, kwargs=kwargs)
+    if page.method == "post":
+        return client.post(url, page.data(world, side) if page.data else {})
+    return client.get(url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages(client, world, name, role):
+    page = PAGES[name]
+    client = _client(client, world, role)
+    own = _request(client, world, name, page, "own")
+    if role == "anonymous" and not page.public:
+        assert own.status_code == 302
+        assert own["Location"].startswith(reverse("login"))
+    elif role in page.allowed:
+        assert own.status_code in page.success, own.content.decode()[:500]
+    else:
+        assert own.status_code == 404
+    if page.family:
+        client = _client(client, world, role)
+        foreign = _request(client, world, name, page, "foreign")
+        expected = 302 if role == "anonymous" else 404
+        assert foreign.status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted(API))
+def test_api_own_and_foreign(world, name):
+    method, detail = API[name]
+    api = APIClient(HTTP_AUTHORIZATION=f"Api-Key {world.provider_key}")
+    if not detail:
+        expected = 404 if name == "provider-webhook" else 200
+        assert getattr(api, method)(reverse(name)).status_code == expected
+        return
+    own = reverse(name, kwargs={"ref": world.own_referral.ref})
+    foreign = reverse(name, kwargs={"ref": world.foreign_referral.ref})
+    if method == "get":
+        assert api.get(own).status_code == 200
+    assert getattr(api, method)(foreign, {}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+@pytest.mark.parametrize("name", sorted(API))
+def test_the_api_is_closed_to_worker_sessions(client, world, name, role):
+    method, detail = API[name]
+    client = _client(client, world, role)
+    kwargs = {"ref": world.own_referral.ref} if detail else {}
+    response = getattr(client, method)(reverse(name, kwargs=kwargs))
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("role", ["regisseur", "team_lead", "expert", "chair"])
+def test_every_family_page_read_is_in_the_access_log(client, world, role):
+    client = _client(client, world, role)
+    before = AccessLogEntry.objects.count()
+    assert client.get(reverse("family-detail", args=[world.own.ref])).status_code == 200
+    entries = AccessLogEntry.objects.order_by("id")[before:]
+    user = world.users[role]
+    assert {e.family_ref for e in entries} == {world.own.ref}
+    assert {e.object_ref for e in entries} >= {world.own.ref, world.own_youth.ref}
+    assert all(e.actor.startswith(user.ref) and e.purpose for e in entries)
+
+
+def test_a_foreign_family_leaves_no_read_in_the_log(client, world):
+    client = _client(client, world, "regisseur")
+    before = AccessLogEntry.objects.count()
+    assert client.get(reverse("family-detail", args=[world.foreign.ref])).status_code == 404
+    assert AccessLogEntry.objects.count() == before
