@@ -52,6 +52,8 @@ def schema_problems(doc: Any) -> list[Problem]:
             message = f"not a valid date: {error.instance!r}"
         elif error.validator == "pattern" and "\\d{4}-" in str(error.validator_value):
             message = f"not a date in the form YYYY-MM-DD: {error.instance!r}"
+        if "bsn" in error.absolute_path:  # never echo what may be (a typo of) a real BSN
+            message = f"not a BSN: 9 digits expected ({error.validator} failed)"
         if len(message) > 200:
             message = message[:197] + "..."
         problems.append(Problem(json_path(error.absolute_path), message))

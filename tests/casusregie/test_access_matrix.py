@@ -260,3 +260,22 @@ def test_a_foreign_family_leaves_no_read_in_the_log(client, world):
     before = AccessLogEntry.objects.count()
     assert client.get(reverse("family-detail", args=[world.foreign.ref])).status_code == 404
     assert AccessLogEntry.objects.count() == before
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PAGES.items() if p.family))
+def test_every_personal_data_page_writes_the_access_log(client, world, name):
+    client = _client(client, world, "team_lead")
+    before = AccessLogEntry.objects.count()
+    response = _request(client, world, name, PAGES[name], "own")
+    assert response.status_code in PAGES[name].success
+    entries = AccessLogEntry.objects.order_by("id")[before:]
+    assert entries, f"{name} read or changed personal data without an access-log entry"
+    assert {e.family_ref for e in entries} == {world.own.ref}
+
+
+def test_the_family_list_logs_every_family_it_shows(client, world):
+    client = _client(client, world, "regisseur")
+    before = AccessLogEntry.objects.count()
+    assert client.get(reverse("family-list")).status_code == 200
+    shown = {e.family_ref for e in AccessLogEntry.objects.order_by("id")[before:]}
+    assert shown == {world.own.ref}
