@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pghistory.models
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Carer, Case, Consent, EducationPeriod, Family, RegisseurPeriod, Worker, Youth
 from .policies import visible_families
@@ -96,7 +99,27 @@ class HistoryLine:
 
 
 HISTORY_LIMIT = 50
-HIDDEN_FIELDS = {"id", "pgh_id", "pgh_created_at", "pgh_label", "pgh_obj", "pgh_context"}
+HIDDEN_FIELDS = {"id", "created_at", "updated_at", "version"}
+LABELS = {"insert": _("aangemaakt"), "update": _("gewijzigd"), "delete": _("verwijderd")}
+
+
+def _readable(event_model_label: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The tracked model's Dutch name and its fields by their Dutch names (no ids, no BSN)."""
+    try:
+        event_model = apps.get_model(event_model_label)
+        model = event_model.pgh_tracked_model
+    except (LookupError, AttributeError):
+        return event_model_label.split(".")[-1], {}
+    fields = {}
+    for name, value in data.items():
+        if name in HIDDEN_FIELDS or name.startswith("pgh_") or name.endswith("_id"):
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        fields[str(field.verbose_name)] = value
+    return str(model._meta.verbose_name), fields
 
 
 def family_history(family: Family, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
@@ -127,17 +150,17 @@ def family_history(family: Family, limit: int = HISTORY_LIMIT) -> list[HistoryLi
     names = {w.pk: str(w) for w in Worker.objects.filter(pk__in=user_ids)}
     lines = []
     for e in events:
-        model = e["pgh_model"].split(".")[-1].removesuffix("Event")
         diff = e["pgh_diff"] or {}
         if e["pgh_label"] == "insert" or not diff:
-            shown = {k: v for k, v in (e["pgh_data"] or {}).items() if k not in HIDDEN_FIELDS}
+            data = e["pgh_data"] or {}
         else:
-            shown = {k: v[1] for k, v in diff.items() if k not in HIDDEN_FIELDS}
+            data = {k: v[1] for k, v in diff.items()}
+        model, shown = _readable(e["pgh_model"], data)
         user_id = (e["pgh_context"] or {}).get("user")
         lines.append(
             HistoryLine(
                 at=e["pgh_created_at"],
-                label=e["pgh_label"],
+                label=LABELS.get(e["pgh_label"], e["pgh_label"]),
                 model=model,
                 changes=shown,
                 user=names.get(user_id, "") if user_id else "",

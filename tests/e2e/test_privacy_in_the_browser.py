@@ -1,0 +1,62 @@
+"""In a real browser: two-step login, the family page, the BSN shown on request (htmx), no
+Content-Security-Policy violations."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from casusregie.demo_accounts import DEMO_PASSWORD
+from casusregie.models import AccessLogEntry, Family
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+
+def totp() -> str:
+    out = io.StringIO()
+    call_command("demo_totp", stdout=out)
+    return out.getvalue().strip()
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Volgende").click()
+    page.get_by_label("Code uit uw authenticator-app").fill(totp())
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
+
+
+def test_a_regisseur_logs_in_in_two_steps_and_reveals_a_bsn(page, screenshot):
+    call_command("demo_data", stdout=io.StringIO())
+    log_in(page, "anna")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gezinnen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gezinnen")
+    page.locator("table a").first.click()
+    expect(page.get_by_role("heading", name="Gezin", exact=True)).to_be_visible()
+    family = Family.objects.get(ref=page.url.rstrip("/").rsplit("/", 1)[1])
+    youth = family.youths.exclude(bsn_encrypted="").first()
+    assert youth.bsn not in page.content()
+    before = AccessLogEntry.objects.filter(object_type="youth_bsn").count()
+    page.get_by_role("button", name=f"Toon BSN van {youth.name}").click()
+    expect(page.locator(f"#bsn-{youth.ref}")).to_contain_text(youth.bsn)
+    assert "/bsn/" in page.url or youth.bsn not in page.url
+    assert AccessLogEntry.objects.filter(object_type="youth_bsn").count() == before + 1
+    screenshot("family-page-bsn-revealed")
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_a_policy_officer_finds_no_family(page):
+    call_command("demo_data", stdout=io.StringIO())
+    log_in(page, "gert")
+    page.goto("/gezinnen/")
+    expect(page.get_by_text("Geen gezinnen gevonden.")).to_be_visible()
+    some_family = Family.objects.order_by("ref").first()
+    response = page.goto(f"/gezinnen/{some_family.ref}/")
+    assert response.status == 404
