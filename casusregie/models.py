@@ -130,6 +130,13 @@ class Worker(AbstractUser):
     def has_role(self, role: str) -> bool:
         return any(m.role == role for m in self.role_memberships.all())
 
+    @property
+    def nav_roles(self) -> frozenset[str]:
+        """The roles, read once per request (for the menu)."""
+        from .policies import roles_of
+
+        return roles_of(self)
+
 
 class RoleMembership(models.Model):
     worker = models.ForeignKey(
@@ -387,6 +394,71 @@ class RegisseurPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} ({self.from_date}–{self.until or ''})"
+
+
+@pghistory.track()
+class RegieTransfer(models.Model):
+    """A warm hand-over of regie: proposed, then confirmed by the new regisseur.
+
+    Until the new regisseur confirms, the old one keeps regie; on confirmation the old period
+    ends and the new one starts that day. At most one pending hand-over per case.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("casus")
+    )
+    from_worker = models.ForeignKey(
+        Worker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("van regisseur"),
+    )
+    to_worker = models.ForeignKey(
+        Worker,
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+        verbose_name=_("naar regisseur"),
+    )
+    proposed_by = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="+", verbose_name=_("voorgesteld door")
+    )
+    note = models.TextField(_("toelichting voor de nieuwe regisseur"), blank=True)
+    proposed_on = models.DateField(_("voorgesteld op"))
+    confirmed_on = models.DateField(_("bevestigd op"), null=True, blank=True)
+    cancelled_on = models.DateField(_("ingetrokken op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regie-overdracht")
+        verbose_name_plural = _("regie-overdrachten")
+        ordering = ["-proposed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(confirmed_on__isnull=True, cancelled_on__isnull=True),
+                name="regie_transfer_one_pending_per_case",
+                violation_error_message=_("Voor deze casus staat al een overdracht open."),
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_on__isnull=True) | Q(cancelled_on__isnull=True),
+                name="regie_transfer_confirmed_or_cancelled",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["to_worker"],
+                condition=Q(confirmed_on__isnull=True, cancelled_on__isnull=True),
+                name="regie_transfer_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.from_worker or '–'} → {self.to_worker}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_on is None and self.cancelled_on is None
 
 
 class ConsentPurpose(models.TextChoices):

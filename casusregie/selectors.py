@@ -12,11 +12,22 @@ from typing import Any
 import pghistory.models
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Carer, Case, Consent, EducationPeriod, Family, RegisseurPeriod, Worker, Youth
+from .models import (
+    Carer,
+    Case,
+    Consent,
+    EducationPeriod,
+    Family,
+    RegieTransfer,
+    RegisseurPeriod,
+    Worker,
+    Youth,
+)
 from .policies import visible_families
 
 FAMILY_LIST_PAGE = 25
@@ -66,11 +77,65 @@ def family_for_page(user, ref: str) -> Family:
                         "consents",
                         queryset=Consent.objects.select_related("provider", "recorded_by"),
                     ),
+                    *_garp_prefetches(),
                 ),
             ),
         )
         .get(ref=ref)
     )
+
+
+def _garp_prefetches() -> list[Prefetch]:
+    """The case's current analysis and plan, referrals, open flags and pending hand-over."""
+    from analyses.models import Analysis
+    from flags.models import Flag
+    from plans.models import Action, Goal, PerspectivePlan, Plan
+    from referrals.models import Referral
+
+    return [
+        Prefetch(
+            "analyses",
+            queryset=Analysis.objects.filter(is_current=True).prefetch_related(
+                "findings", "explanations", "strengths"
+            ),
+            to_attr="current_analyses",
+        ),
+        Prefetch(
+            "plans",
+            queryset=Plan.objects.filter(is_current=True).prefetch_related(
+                Prefetch(
+                    "goals",
+                    queryset=Goal.objects.prefetch_related(
+                        Prefetch("actions", queryset=Action.objects.order_by("due_on", "id"))
+                    ),
+                ),
+                "evaluations",
+            ),
+            to_attr="current_plans",
+        ),
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.select_related("product", "provider", "youth").order_by(
+                "-created_at"
+            ),
+        ),
+        Prefetch(
+            "flags",
+            queryset=Flag.objects.filter(resolved_on__isnull=True).order_by("severity", "since"),
+            to_attr="open_flags",
+        ),
+        Prefetch(
+            "perspective_plans",
+            queryset=PerspectivePlan.objects.select_related("youth"),
+        ),
+        Prefetch(
+            "transfers",
+            queryset=RegieTransfer.objects.filter(
+                confirmed_on__isnull=True, cancelled_on__isnull=True
+            ).select_related("to_worker", "from_worker"),
+            to_attr="pending_transfers",
+        ),
+    ]
 
 
 def current_regisseur(case: Case) -> RegisseurPeriod | None:
@@ -167,3 +232,114 @@ def family_history(family: Family, limit: int = HISTORY_LIMIT) -> list[HistoryLi
             )
         )
     return lines
+
+
+# --- caseload, team view, hand-overs ------------------------------------------------------------
+
+
+def _in_force(prefix: str, on) -> Q:
+    return Q(**{f"{prefix}from_date__lte": on}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": on})
+    )
+
+
+def _annotated_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Per case, in one query: open flags and whether one is a violation, the next open plan
+    action and evaluation, referrals waiting for an answer, the current regisseur."""
+    from flags.models import Flag, Severity
+    from plans.models import Action, Evaluation
+    from referrals.models import Referral
+
+    today = timezone.localdate()
+    open_flags = Flag.objects.filter(case=OuterRef("pk"), resolved_on__isnull=True)
+    next_action = (
+        Action.objects.filter(
+            goal__plan__case=OuterRef("pk"), goal__plan__is_current=True, done_on__isnull=True
+        )
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+        .values("due_on")[:1]
+    )
+    next_action_text = (
+        Action.objects.filter(
+            goal__plan__case=OuterRef("pk"), goal__plan__is_current=True, done_on__isnull=True
+        )
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+        .values("description")[:1]
+    )
+    next_evaluation = (
+        Evaluation.objects.filter(
+            plan__case=OuterRef("pk"), plan__is_current=True, held_on__isnull=True
+        )
+        .order_by("planned_on")
+        .values("planned_on")[:1]
+    )
+    waiting = (
+        Referral.objects.filter(case=OuterRef("pk"), status="sent")
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    flag_count = open_flags.values("case").annotate(n=Count("pk")).values("n")
+    regisseur = RegisseurPeriod.objects.filter(_in_force("", today), case=OuterRef("pk"))
+    return cases.select_related("family__municipality", "local_team").annotate(
+        open_flag_count=Coalesce(Subquery(flag_count), 0),
+        has_violation=Exists(open_flags.filter(severity=Severity.VIOLATION)),
+        next_action_due=Subquery(next_action),
+        next_action=Subquery(next_action_text),
+        next_evaluation=Subquery(next_evaluation),
+        referrals_waiting=Coalesce(Subquery(waiting), 0),
+        regisseur_name=Subquery(regisseur.values("worker__name")[:1]),
+    )
+
+
+def caseload(worker: Worker, query: str = "", only_flagged: bool = False) -> QuerySet[Case]:
+    """Mijn caseload: open cases where ``worker`` is the regisseur today, worst first."""
+    today = timezone.localdate()
+    mine = RegisseurPeriod.objects.filter(_in_force("", today), worker=worker)
+    cases = Case.objects.filter(closed_on__isnull=True, pk__in=mine.values("case"))
+    query = query.strip()
+    if query:
+        members = Q(family__youths__name__icontains=query) | Q(
+            family__carers__name__icontains=query
+        )
+        hits = Case.objects.filter(Q(family__ref__iexact=query) | Q(ref__iexact=query) | members)
+        cases = cases.filter(pk__in=hits.values("pk"))
+    cases = _annotated_cases(cases).prefetch_related(
+        Prefetch("family__youths", queryset=Youth.objects.order_by("birth_date", "ref"))
+    )
+    if only_flagged:
+        cases = cases.filter(open_flag_count__gt=0)
+    return cases.order_by("-has_violation", "-open_flag_count", "family__ref")
+
+
+def team_cases(lead: Worker) -> QuerySet[Case]:
+    """The team lead's view: the team's open cases without a regisseur today or with open
+    flags, those without a regisseur first."""
+    today = timezone.localdate()
+    with_regisseur = RegisseurPeriod.objects.filter(_in_force("", today)).values("case")
+    cases = _annotated_cases(
+        Case.objects.filter(closed_on__isnull=True, local_team=lead.local_team_id)
+    ).annotate(has_regisseur=Exists(with_regisseur.filter(case=OuterRef("pk"))))
+    return cases.filter(Q(has_regisseur=False) | Q(open_flag_count__gt=0)).order_by(
+        "has_regisseur", "-has_violation", "-open_flag_count", "family__ref"
+    )
+
+
+def pending_transfers_for(worker: Worker) -> QuerySet[RegieTransfer]:
+    return RegieTransfer.objects.filter(
+        to_worker=worker, confirmed_on__isnull=True, cancelled_on__isnull=True
+    ).select_related("case__family", "from_worker", "proposed_by")
+
+
+def pending_transfer_of(case: Case) -> RegieTransfer | None:
+    return (
+        RegieTransfer.objects.filter(
+            case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
+        )
+        .select_related("to_worker", "from_worker")
+        .first()
+    )
+
+
+def team_colleagues(case: Case) -> QuerySet[Worker]:
+    return Worker.objects.filter(local_team=case.local_team_id, is_active=True).order_by("name")

@@ -1,15 +1,29 @@
-"""Writes of the GARP core that pages call: consent (with its access-log entry)."""
+"""Writes of the GARP core that the pages call: registering a family, regie hand-over,
+consent. Each checks its business rule and leaves the database invariants to PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Case, Consent, ConsentPurpose, Worker
+from .models import (
+    Carer,
+    Case,
+    Consent,
+    ConsentPurpose,
+    Family,
+    Municipality,
+    RegieTransfer,
+    RegisseurPeriod,
+    Worker,
+    Youth,
+)
 
 
 @transaction.atomic
@@ -52,3 +66,115 @@ def withdraw_consent(*, consent: Consent, by: Worker) -> Consent:
     consent.withdrawn_on = max(today, consent.given_on)
     consent.save(update_fields=["withdrawn_on"])
     return consent
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    birth_date: dt.date | None
+    bsn: str = ""
+
+
+@transaction.atomic
+def register_family(
+    *, by: Worker, municipality: Municipality, carers: list[Person], youths: list[Person]
+) -> Family:
+    """A new family with its members and an open case of the worker's team; the worker who
+    registers it is its regisseur from today (1 Gezin, 1 Regisseur)."""
+    if by.local_team_id is None:
+        raise ValidationError(_("Alleen een medewerker van een lokaal team registreert gezinnen."))
+    if not by.local_team.municipalities.filter(pk=municipality.pk).exists():
+        raise ValidationError(_("Uw team werkt niet voor deze gemeente."))
+    if not youths:
+        raise ValidationError(_("Een gezin heeft ten minste één jeugdige."))
+    today = timezone.localdate()
+    for person in [*carers, *youths]:
+        if person.birth_date and person.birth_date > today:
+            raise ValidationError(_("Een geboortedatum ligt niet in de toekomst."))
+    family = Family.objects.create(municipality=municipality)
+    for person in carers:
+        carer = Carer(family=family, name=person.name, birth_date=person.birth_date)
+        carer.bsn = person.bsn
+        carer.full_clean(exclude=["family"])
+        carer.save()
+    for person in youths:
+        youth = Youth(family=family, name=person.name, birth_date=person.birth_date)
+        youth.bsn = person.bsn
+        youth.full_clean(exclude=["family"])
+        youth.save()
+    case = Case.objects.create(family=family, local_team=by.local_team, opened_on=today)
+    RegisseurPeriod.objects.create(case=case, worker=by, from_date=today)
+    _rejudge(case)
+    return family
+
+
+def _rejudge(case: Case) -> None:
+    from flags.services import request_case_sweep
+
+    request_case_sweep(case)
+
+
+def current_regisseur_of(case: Case, on: dt.date | None = None) -> RegisseurPeriod | None:
+    on = on or timezone.localdate()
+    return (
+        RegisseurPeriod.objects.filter(case=case, from_date__lte=on)
+        .filter(Q(until__isnull=True) | Q(until__gt=on))
+        .select_related("worker")
+        .first()
+    )
+
+
+@transaction.atomic
+def propose_transfer(*, case: Case, to_worker: Worker, by: Worker, note: str = "") -> RegieTransfer:
+    """Propose a hand-over; the current regisseur keeps regie until ``to_worker`` confirms.
+    A case without a regisseur (e.g. its regisseur left) gets one the same way."""
+    if not case.is_open:
+        raise ValidationError(_("Deze casus is gesloten."))
+    current = current_regisseur_of(case)
+    if current and current.worker_id == to_worker.pk:
+        raise ValidationError(_("Deze medewerker is al de regisseur."))
+    if to_worker.local_team_id != case.local_team_id or not to_worker.is_active:
+        raise ValidationError(_("De nieuwe regisseur werkt in het team van deze casus."))
+    if RegieTransfer.objects.filter(
+        case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
+    ).exists():
+        raise ValidationError(_("Voor deze casus staat al een overdracht open."))
+    return RegieTransfer.objects.create(
+        case=case,
+        from_worker=current.worker if current else None,
+        to_worker=to_worker,
+        proposed_by=by,
+        note=note,
+        proposed_on=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def confirm_transfer(*, transfer: RegieTransfer, by: Worker) -> RegisseurPeriod:
+    """The new regisseur confirms: the old period ends today, the new one starts today."""
+    transfer = RegieTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if not transfer.is_pending:
+        raise ValidationError(_("Deze overdracht is al afgerond of ingetrokken."))
+    if by.pk != transfer.to_worker_id:
+        raise ValidationError(_("Alleen de nieuwe regisseur bevestigt de overdracht."))
+    today = timezone.localdate()
+    list(RegisseurPeriod.objects.select_for_update().filter(case=transfer.case_id))
+    current = current_regisseur_of(transfer.case, today)
+    if current is not None:
+        current.until = today
+        current.save(update_fields=["until"])
+    period = RegisseurPeriod.objects.create(case=transfer.case, worker=by, from_date=today)
+    transfer.confirmed_on = today
+    transfer.save(update_fields=["confirmed_on"])
+    _rejudge(transfer.case)
+    return period
+
+
+@transaction.atomic
+def cancel_transfer(*, transfer: RegieTransfer, by: Worker) -> RegieTransfer:
+    transfer = RegieTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if not transfer.is_pending:
+        raise ValidationError(_("Deze overdracht is al afgerond of ingetrokken."))
+    transfer.cancelled_on = timezone.localdate()
+    transfer.save(update_fields=["cancelled_on"])
+    return transfer

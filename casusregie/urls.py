@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, families
+from .views import accounts, caseload, families
 
 urlpatterns = [
     path("", families.home, name="home"),
@@ -8,7 +8,10 @@ urlpatterns = [
     path("login/2fa/", accounts.otp_verify, name="otp-verify"),
     path("login/2fa/instellen/", accounts.otp_setup, name="otp-setup"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("mijn-caseload/", caseload.caseload, name="caseload"),
+    path("team/", caseload.team, name="team"),
     path("gezinnen/", families.family_list, name="family-list"),
+    path("gezinnen/nieuw/", caseload.register_family, name="family-register"),
     path("gezinnen/<str:ref>/", families.family_detail, name="family-detail"),
     path("gezinnen/<str:ref>/bsn/", families.reveal_bsn, name="family-reveal-bsn"),
     path("gezinnen/<str:ref>/toestemming/", families.consent_add, name="family-consent-add"),
@@ -16,6 +19,21 @@ urlpatterns = [
         "gezinnen/<str:ref>/toestemming/<int:consent_id>/intrekken/",
         families.consent_withdraw,
         name="family-consent-withdraw",
+    ),
+    path(
+        "gezinnen/<str:ref>/regie/overdragen/",
+        caseload.transfer_propose,
+        name="regie-transfer-propose",
+    ),
+    path(
+        "overdrachten/<int:transfer_id>/bevestigen/",
+        caseload.transfer_confirm,
+        name="regie-transfer-confirm",
+    ),
+    path(
+        "overdrachten/<int:transfer_id>/intrekken/",
+        caseload.transfer_cancel,
+        name="regie-transfer-cancel",
     ),
     path(
         "gezinnen/<str:ref>/inzage-log.csv",

@@ -6,4 +6,6 @@ urlpatterns = [
     path("health/", include("health_check.urls")),
     path("api/v1/", include("referrals.api.urls")),
     path("", include("casusregie.urls")),
+    path("", include("flags.urls")),
+    path("", include("referrals.urls")),
 ]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value, When
 
 from casusregie.models import Case, Youth
 from escalations.models import Escalation
 from referrals.models import Referral
 
-from .models import Flag, Notification, SubjectType
+from .models import Flag, Notification, OwnerRole, SubjectType
 
 _REF_MODELS = {
     SubjectType.YOUTH: Youth,
@@ -72,8 +72,9 @@ def flags_for_export(*, include_resolved: bool = False) -> list[dict[str, Any]]:
 
 
 def open_flags_of_case(case: Case) -> QuerySet[Flag]:
+    # "violation" sorts before "warning": ascending is worst first
     return with_subject_ref(Flag.objects.filter(case=case, resolved_on__isnull=True)).order_by(
-        F("severity").desc(), "since"
+        "severity", "since"
     )
 
 
@@ -82,4 +83,29 @@ def unread_notifications(worker) -> QuerySet[Notification]:
         Notification.objects.filter(recipient=worker, read_at__isnull=True)
         .select_related("flag")
         .order_by("-created_on", "-id")
+    )
+
+
+def inbox(worker, today=None) -> QuerySet[Flag]:
+    """The worker's open flags, worst first: flags a regisseur owns on the cases where the
+    worker is regisseur today, and for a team lead those their role owns in their team."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from casusregie.models import RegisseurPeriod
+    from casusregie.policies import roles_of
+
+    today = today or timezone.localdate()
+    mine = RegisseurPeriod.objects.filter(
+        Q(until__isnull=True) | Q(until__gt=today), worker=worker, from_date__lte=today
+    ).values("case")
+    scope = Q(owner_role=OwnerRole.REGISSEUR, case__in=mine)
+    if "team_lead" in roles_of(worker) and worker.local_team_id:
+        scope |= Q(owner_role=OwnerRole.TEAM_LEAD, case__local_team=worker.local_team_id)
+    flags = Flag.objects.filter(scope, resolved_on__isnull=True, case__closed_on__isnull=True)
+    return (
+        with_subject_ref(flags)
+        .select_related("case__family", "escalation")
+        .prefetch_related("notes")
+        .order_by("severity", "since", "id")
     )

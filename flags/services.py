@@ -416,3 +416,24 @@ def request_case_sweep(*cases: Case | int) -> None:
 def acknowledge_flag(*, flag: Flag, by, text: str) -> FlagNote:
     """A worker has seen the flag and says what they do about it; the flag stays open."""
     return FlagNote.objects.create(flag=flag, author=by, text=text, acknowledges=True)
+
+
+@transaction.atomic
+def escalate_flag(*, flag: Flag, by, reason: str) -> Flag:
+    """The regisseur brings the flag's case to the expert table; the flag records it."""
+    from django.core.exceptions import ValidationError
+
+    from escalations.services import submit_escalation
+
+    if not reason.strip():
+        raise ValidationError(_("Schrijf de vraag aan de experttafel op."))
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.resolved_on is not None:
+        raise ValidationError(_("Dit signaal is al opgelost."))
+    escalation = submit_escalation(case=flag.case, reason=reason, by=by)
+    if flag.escalation_id is None:
+        # The flag points to the escalation it led to. ``escalated_on`` stays the rulebook's
+        # (escalate_after, violations only); a worker may bring any flag's case to the table.
+        flag.escalation = escalation
+        flag.save(update_fields=["escalation"])
+    return flag

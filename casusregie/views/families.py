@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -19,7 +20,7 @@ from referrals.models import Provider
 
 from .. import selectors, services
 from ..access_log import Access, family_access_history, record_worker_access
-from ..models import AccessAction, Consent, ConsentPurpose, Family
+from ..models import AccessAction, Consent, ConsentPurpose, Family, Role
 from ..policies import roles_of
 from .accounts import worker_required
 
@@ -48,7 +49,13 @@ def _family_accesses(family: Family) -> list[Access]:
 @require_GET
 @worker_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "casusregie/home.html", {"roles": roles_of(request.user)})
+    """Each role starts where its work is."""
+    roles = roles_of(request.user)
+    if Role.REGISSEUR in roles:
+        return redirect("caseload")
+    if Role.TEAM_LEAD in roles:
+        return redirect("team")
+    return render(request, "casusregie/home.html", {"roles": roles})
 
 
 @require_GET
@@ -79,9 +86,45 @@ class ConsentForm(forms.Form):
     )
 
 
+def _garp(request: HttpRequest, case) -> dict:
+    """The Analyse and Plan blocks, the referrals and the flags of the open case."""
+    from analyses.models import AnalysisDomain
+    from flags.rules import RULES_BY_CODE
+
+    from .caseload import TransferForm
+
+    if case is None:
+        return {}
+    analysis = case.current_analyses[0] if case.current_analyses else None
+    plan = case.current_plans[0] if case.current_plans else None
+    covered = {f.domain for f in analysis.findings.all()} if analysis else set()
+    pending = [e for e in plan.evaluations.all() if e.held_on is None] if plan else []
+    transfer = case.pending_transfers[0] if case.pending_transfers else None
+    current = selectors.current_regisseur(case)
+    user = request.user
+    may_transfer = user.has_perm("casusregie.change_family_record", case.family) and (
+        (current is not None and current.worker_id == user.pk)
+        or (Role.TEAM_LEAD in roles_of(user) and user.local_team_id == case.local_team_id)
+    )
+    return {
+        "analysis": analysis,
+        "domains": [(d.label, d.value in covered) for d in AnalysisDomain],
+        "plan": plan,
+        "next_evaluation": min((e.planned_on for e in pending), default=None),
+        "referrals": list(case.referrals.all()),
+        "flags": [(f, RULES_BY_CODE.get(f.rule)) for f in case.open_flags],
+        "perspective_plans": list(case.perspective_plans.all()),
+        "pending_transfer": transfer,
+        "may_transfer": may_transfer and transfer is None,
+        "transfer_form": TransferForm(case=case) if may_transfer and transfer is None else None,
+        "referral_url": reverse("referral-wizard", args=[case.family.ref]),
+    }
+
+
 def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
     open_case = next((c for c in family.cases.all() if c.is_open), None)
     context = {
+        **_garp(request, open_case),
         "family": family,
         "open_case": open_case,
         "regisseur": selectors.current_regisseur(open_case) if open_case else None,

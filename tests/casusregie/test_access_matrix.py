@@ -17,7 +17,16 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from casusregie.admin_roles import ensure_functional_admin_group
-from casusregie.models import AccessLogEntry, Consent, ConsentPurpose, Role
+from casusregie.models import (
+    AccessLogEntry,
+    Consent,
+    ConsentPurpose,
+    RegieTransfer,
+    RegisseurPeriod,
+    Role,
+)
+from casusregie.policies import visible_families
+from flags.models import Flag
 from referrals.lifecycle import Status
 from referrals.models import ProviderAPIKey
 from tests.conftest import verified_login
@@ -54,6 +63,10 @@ class World:
     foreign_referral: object
     provider: object
     provider_key: str
+    own_transfer: object = None
+    foreign_transfer: object = None
+    own_flag: object = None
+    foreign_flag: object = None
 
 
 @pytest.fixture
@@ -95,7 +108,35 @@ def world() -> World:
         "policy": WorkerFactory(local_team=None, region=region, roles=[Role.POLICY]),
         "admin": admin,
     }
-    return World(
+    regisseur, lead = users["regisseur"], users["team_lead"]
+    RegisseurPeriod.objects.create(case=own_case, worker=regisseur, from_date=opened)
+    colleague = WorkerFactory(local_team=team, roles=[Role.REGISSEUR])
+    foreign_colleague = WorkerFactory(local_team=other_team, roles=[Role.REGISSEUR])
+    # a hand-over of another case of the team to the regisseur, proposed by the team lead
+    second = CaseFactory(family=FamilyFactory(municipality=m1), local_team=team, opened_on=opened)
+    own_transfer = RegieTransfer.objects.create(
+        case=second, to_worker=regisseur, proposed_by=lead, proposed_on=opened
+    )
+    foreign_transfer = RegieTransfer.objects.create(
+        case=foreign_case,
+        to_worker=foreign_colleague,
+        proposed_by=foreign_colleague,
+        proposed_on=opened,
+    )
+
+    def flag_on(case):
+        return Flag.objects.create(
+            rule="NO_PLAN",
+            subject_type="case",
+            subject_id=case.pk,
+            case=case,
+            severity="warning",
+            opened_on=opened,
+            since=opened,
+            owner_role="regisseur",
+        )
+
+    world = World(
         users,
         own,
         foreign,
@@ -107,7 +148,13 @@ def world() -> World:
         foreign_referral,
         provider,
         key,
+        own_transfer,
+        foreign_transfer,
+        flag_on(own_case),
+        flag_on(foreign_case),
     )
+    world.colleague = colleague
+    return world
 
 
 @dataclass(frozen=True)
@@ -133,14 +180,54 @@ def _new_consent(w: World, side: str) -> dict:
     return {"purpose": "expert_table", "given_on": timezone.localdate().isoformat()}
 
 
+def _to_colleague(w: World, side: str) -> dict:
+    return {"to_worker": w.colleague.pk, "note": "warme overdracht"}
+
+
+def _transfer(w: World, side: str) -> dict:
+    return {"transfer_id": (w.own_transfer if side == "own" else w.foreign_transfer).pk}
+
+
+def _flag(w: World, side: str) -> dict:
+    return {"flag_id": (w.own_flag if side == "own" else w.foreign_flag).pk}
+
+
+def _note(w: World, side: str) -> dict:
+    return {"text": "besproken met het gezin"}
+
+
+def _reason(w: World, side: str) -> dict:
+    return {"reason": "geen passend aanbod"}
+
+
 PAGES: dict[str, Page] = {
-    "home": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "home": Page("get", frozenset(ROLES) - {"anonymous"}, family=False, success=(200, 302)),
     "family-list": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
     "family-detail": Page("get", frozenset(SEES_FAMILY)),
     "family-reveal-bsn": Page("post", frozenset(CASE_WORK), data=_person),
     "family-consent-add": Page("post", frozenset(CASE_WORK), data=_new_consent, success=(302,)),
     "family-consent-withdraw": Page("post", frozenset(CASE_WORK), kwargs=_consent, success=(302,)),
     "family-access-history": Page("get", frozenset({"team_lead"})),
+    "caseload": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "team": Page("get", frozenset({"team_lead"}), family=False),
+    "flag-inbox": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "family-register": Page("get", frozenset(CASE_WORK), family=False),
+    "referral-wizard": Page("get", frozenset(CASE_WORK)),
+    "regie-transfer-propose": Page(
+        "post", frozenset(CASE_WORK), data=_to_colleague, success=(302,)
+    ),
+    "regie-transfer-confirm": Page(
+        "post", frozenset({"regisseur"}), family=False, kwargs=_transfer, success=(302,)
+    ),
+    "regie-transfer-cancel": Page(
+        "post", frozenset(CASE_WORK), family=False, kwargs=_transfer, success=(302,)
+    ),
+    "flag-acknowledge": Page(
+        "post", frozenset({"regisseur"}), family=False, kwargs=_flag, data=_note, success=(302,)
+    ),
+    "flag-escalate": Page(
+        "post", frozenset({"regisseur"}), family=False, kwargs=_flag, data=_reason, success=(302,)
+    ),
     "login": Page("get", frozenset(ROLES), family=False, public=True),
     # the second step needs the first; with a linked authenticator, setup leads to verify
     "otp-verify": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
@@ -211,7 +298,7 @@ def test_pages(client, world, name, role):
         assert own.status_code in page.success, own.content.decode()[:500]
     else:
         assert own.status_code == 404
-    if page.family:
+    if page.family or page.kwargs:
         client = _client(client, world, role)
         foreign = _request(client, world, name, page, "foreign")
         expected = 302 if role == "anonymous" else 404
@@ -278,4 +365,7 @@ def test_the_family_list_logs_every_family_it_shows(client, world):
     before = AccessLogEntry.objects.count()
     assert client.get(reverse("family-list")).status_code == 200
     shown = {e.family_ref for e in AccessLogEntry.objects.order_by("id")[before:]}
-    assert shown == {world.own.ref}
+    visible = set(visible_families(world.users["regisseur"]).values_list("ref", flat=True))
+    assert world.own.ref in shown
+    assert world.foreign.ref not in shown
+    assert shown == visible

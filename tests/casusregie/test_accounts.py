@@ -84,7 +84,7 @@ def test_a_worker_without_an_authenticator_links_one_first(client, worker, setti
     assert client.post(reverse("otp-setup"), {"token": code_for(device)}).status_code == 302
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"), follow=True).status_code == 200
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(client, worker, device):
