@@ -61,7 +61,7 @@ def test_every_demo_login_works_with_both_factors(client, username, description)
     call_command("demo_totp", stdout=code)
     response = client.post(response["Location"], {"token": code.getvalue().strip()})
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"), follow=True).status_code == 200
 
 
 def test_the_functional_administrator_is_no_superuser_and_sees_no_family():
@@ -79,3 +79,12 @@ def test_if_empty_leaves_an_existing_database_alone():
     call_command("demo_data", "--if-empty", stdout=out)
     assert "left as it is" in out.getvalue()
     assert not Family.objects.filter(ref="demo-f000").exists()
+
+
+def test_the_demo_is_judged_at_once_so_workers_see_flags():
+    from flags.models import Flag
+    from flags.selectors import inbox
+
+    call_command("demo_data", stdout=io.StringIO())
+    assert Flag.objects.filter(resolved_on__isnull=True).exists()
+    assert inbox(Worker.objects.get(username="anna")).exists()

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from casusregie.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 from casusregie.models import Family
+from flags.services import sweep
 
 
 class Command(BaseCommand):
@@ -19,8 +20,12 @@ class Command(BaseCommand):
         if if_empty and Family.objects.exists():
             self.stdout.write("demo data: the database already has families; left as it is")
             return
-        changed = load_demo_data(timezone.localdate())
+        today = timezone.localdate()
+        changed = load_demo_data(today)
         self.stdout.write(f"demo data loaded ({changed} rows created or changed)")
+        # Judge the demo cases at once, so the flags are there before the first daily sweep.
+        result = sweep(today)
+        self.stdout.write(f"rulebook sweep as of {today}: {result}")
         self.stdout.write(f"logins (password {DEMO_PASSWORD}):")
         for username, description in DEMO_LOGINS:
             self.stdout.write(f"  {username:<10} {description}")
