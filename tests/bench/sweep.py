@@ -19,12 +19,12 @@ from urllib.parse import urlsplit, urlunsplit
 BENCH_DB = "casusregie_bench"
 
 
-def bench_database_url(url: str) -> str:
+def bench_database_url(url: str, name: str = BENCH_DB) -> str:
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def recreate_database(url: str) -> None:
+def recreate_database(url: str, name: str = BENCH_DB) -> None:
     import psycopg
     from psycopg import sql
 
@@ -44,9 +44,9 @@ def recreate_database(url: str) -> None:
             conninfo["port"] = parts.port
     with psycopg.connect(**conninfo, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def peak_rss_mb() -> float:
