@@ -30,7 +30,9 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if not path:
         pytest.fail(
             "Debian's chromium is needed for the browser tests: apt-get install chromium "
