@@ -10,7 +10,7 @@ PORT ?= 8000
 SIZE ?= 100000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format audit bench-sweep clean-data
+.PHONY: install run test lint format audit bench-sweep bench-pages clean-data
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -44,6 +44,9 @@ audit: $(STAMP)
 	$(VENV)/bin/bandit -c pyproject.toml -r $(AUDIT_CODE) --severity-level high -q
 	@echo "bandit: no high-severity findings"
 	$(PY) .ci/audit_dependencies.py
+
+bench-pages: $(STAMP)
+	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.pages
 
 bench-sweep: $(STAMP)
 	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.sweep --size $(SIZE)

@@ -41,7 +41,7 @@ from django.utils import timezone
 from .access_log import Access, record_access
 from .models import AccessAction, Case, Family
 
-PURPOSE = "bewaartermijn verstreken (Jeugdwet art. 7.3.10)"
+PURPOSE = "bewaartermijn verstreken (Jeugdwet art. 7.3.8)"
 OBJECTS = "retention_object"  # temporary: (model label, id) of every row to destroy
 CONTEXTS = "retention_context"  # temporary: history contexts the destroyed events referred to
 

@@ -244,7 +244,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casusregie@localhost")
 FLAG_EMAIL_ENABLED = env.bool("FLAG_EMAIL_ENABLED", default=False)
 REFERRAL_EXPIRY_WORKING_DAYS = env.int("REFERRAL_EXPIRY_WORKING_DAYS", default=20)
-RETENTION_YEARS = env.int("RETENTION_YEARS", default=20)  # Jeugdwet art. 7.3.10
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=20)  # Jeugdwet art. 7.3.8
 if RETENTION_YEARS < 1:
     raise ImproperlyConfigured("RETENTION_YEARS must be at least 1")
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)

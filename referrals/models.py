@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pghistory
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -289,7 +290,12 @@ class WebhookSubscription(models.Model):
     """Where a provider wants to hear about changes to its referrals (signed with ``secret``)."""
 
     provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="webhook")
-    url = models.URLField(_("adres"), max_length=500)
+    url = models.URLField(
+        _("adres"),
+        max_length=500,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text=_("Een https-adres (http alleen voor tests)."),
+    )
     secret = models.CharField(_("geheim"), max_length=200)
     active = models.BooleanField(_("actief"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -17,6 +17,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -85,13 +86,10 @@ def _deliver(event: OutboxEvent) -> int:
     )
     started = time.monotonic()
     status, error = None, ""
-    try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as resp:  # noqa: S310
-            status = resp.status
-    except urllib.error.HTTPError as exc:
-        status, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        error = str(getattr(exc, "reason", exc))[:500]
+    if urlsplit(hook.url).scheme not in ("https", "http"):  # never file:, ftp:, …
+        error = "refused: only https and http webhook addresses are called"
+    else:
+        status, error = _post(request)
     duration = int((time.monotonic() - started) * 1000)
     WebhookDelivery.objects.create(
         event=event, status_code=status, error=error, duration_ms=duration
@@ -105,3 +103,15 @@ def _deliver(event: OutboxEvent) -> int:
     event.next_attempt_at = timezone.now() + backoff(event.attempts)
     event.save(update_fields=["attempts", "last_error", "next_attempt_at"])
     return 0
+
+
+def _post(request: urllib.request.Request) -> tuple[int | None, str]:
+    status, error = None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as resp:  # noqa: S310
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        status, error = exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        error = str(getattr(exc, "reason", exc))[:500]
+    return status, error

@@ -104,3 +104,9 @@ def test_events_wait_in_the_outbox_without_a_subscription(make_referral):
     make_referral()
     assert deliver_due() == 0
     assert OutboxEvent.objects.filter(delivered_at__isnull=True).count() == 1
+
+
+def test_a_webhook_address_is_https_or_http_only(api):
+    for url in ["ftp://receiver.example/hook", "file:///etc/passwd"]:
+        response = api.put("/api/v1/webhook/", {"url": url, "secret": "s" * 16}, format="json")
+        assert response.status_code == 400, url
