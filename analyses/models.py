@@ -1,7 +1,9 @@
 """The verklarende analyse: a structured, multi-domain explanation made *with* the family.
 
 A case has one current analysis; establishing a new version keeps the earlier ones
-(``is_current`` false). The database allows one current analysis per case.
+(``is_current`` false). The database allows one current analysis and one draft per case. A
+new version is written as a draft beside the current (established) one and becomes current
+only once it is established (see ``analyses.services``).
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class Analysis(models.Model):
                 fields=["case"], condition=Q(is_current=True), name="analysis_one_current_per_case"
             ),
             models.UniqueConstraint(fields=["case", "version"], name="analysis_version_unique"),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status=AnalysisStatus.DRAFT),
+                name="analysis_one_draft_per_case",
+            ),
             models.CheckConstraint(
                 condition=Q(status=AnalysisStatus.DRAFT) | Q(established_on__isnull=False),
                 name="analysis_established_has_date",
@@ -82,6 +89,12 @@ class Analysis(models.Model):
     @property
     def is_established(self) -> bool:
         return self.status == AnalysisStatus.ESTABLISHED
+
+    @property
+    def participant_labels(self) -> list[str]:
+        """The participants by their Dutch names, in the order of ``Participant``."""
+        labels = dict(Participant.choices)
+        return [labels.get(p, p) for p in self.participants]
 
 
 @pghistory.track()
@@ -112,6 +125,15 @@ class Explanation(models.Model):
     position = models.PositiveIntegerField(_("volgorde"), default=0)
     text = models.TextField(_("verklaring"))
     findings = models.ManyToManyField(DomainFinding, blank=True, related_name="explanations")
+    derived_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name=_("overgenomen uit"),
+        help_text=_("De verklaring in de vorige versie waarvan deze een kopie is."),
+    )
 
     class Meta:
         verbose_name = _("verklaring")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import accounts, caseload, families
 
@@ -40,4 +40,6 @@ urlpatterns = [
         families.access_history_export,
         name="family-access-history",
     ),
+    path("gezinnen/<str:ref>/analyse/", include("analyses.urls")),
+    path("gezinnen/<str:ref>/plan/", include("plans.urls")),
 ]

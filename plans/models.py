@@ -57,6 +57,15 @@ class Action(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(_("actie"))
     owner = models.CharField(_("wie"), max_length=200)
+    owner_worker = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_actions",
+        verbose_name=_("medewerker"),
+        help_text=_("Als een medewerker de actie uitvoert; ‘wie’ houdt dan diens naam."),
+    )
     due_on = models.DateField(_("uiterlijk op"), null=True, blank=True)
     done_on = models.DateField(_("gedaan op"), null=True, blank=True)
 

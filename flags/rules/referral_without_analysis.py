@@ -5,7 +5,9 @@ from flags.models import OwnerRole, SubjectType
 from .base import Rule, Thresholds, Unit
 
 # A referral for a specialist product, now sent/accepted/started, that was sent while the case
-# had no established analysis (none, a draft, or established after the sent date).
+# had no established analysis (none, a draft, or established after the sent date). Any
+# established version counts, not only the current one: a referral sent while version 1 was in
+# force stays valid when version 2 is established later (analyses.services).
 SQL = """
 SELECT r.id AS subject_id, oc.case_id, r.sent_on AS start
 FROM open_case oc
@@ -14,7 +16,7 @@ JOIN referrals_product pr ON pr.id = r.product_id AND pr.specialist
 WHERE r.status IN ('sent', 'accepted', 'started')
   AND NOT EXISTS (
       SELECT 1 FROM analyses_analysis a
-      WHERE a.case_id = oc.case_id AND a.is_current AND a.status = 'established'
+      WHERE a.case_id = oc.case_id AND a.status = 'established'
         AND a.established_on <= r.sent_on
   )
 """

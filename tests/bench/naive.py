@@ -83,7 +83,11 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
     youths = list(Youth.objects.filter(family_id=case.family_id))
     periods = list(RegisseurPeriod.objects.filter(case=case))
     plan = Plan.objects.filter(case=case, is_current=True).first()
-    analysis = Analysis.objects.filter(case=case, is_current=True).first()
+    established = list(
+        Analysis.objects.filter(case=case, status="established").values_list(
+            "established_on", flat=True
+        )
+    )
     referrals = list(Referral.objects.filter(case=case).select_related("product"))
     perspective = list(PerspectivePlan.objects.filter(case=case))
     escalations = list(Escalation.objects.filter(case=case))
@@ -145,11 +149,8 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
     for r in referrals:
         # REFERRAL_WITHOUT_ANALYSIS
         if r.product.specialist and r.status in ("sent", "accepted", "started"):
-            ok = (
-                analysis is not None
-                and analysis.status == "established"
-                and analysis.established_on <= r.sent_on
-            )
+            # any established version counts, not only the current one
+            ok = any(on <= r.sent_on for on in established)
             if not ok:
                 add("REFERRAL_WITHOUT_ANALYSIS", "referral", r.pk, judge(r.sent_on, d, r.sent_on))
         # REFERRAL_UNANSWERED

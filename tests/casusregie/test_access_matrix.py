@@ -235,6 +235,212 @@ PAGES: dict[str, Page] = {
     "logout": Page("post", frozenset(ROLES), family=False, public=True, success=(302,)),
 }
 
+# --- the analysis and plan editors (analyses/urls.py, plans/urls.py) ------------------------------
+# Editing is case work (regisseur, team lead); one version of the analysis may also be read by
+# the expert table within its scope. The objects a page needs are made per side on first use.
+
+
+def _editor_objects(w: World, side: str) -> dict:
+    """Once per side: analysis version 1 established, version 2 a draft beside it; a plan
+    with a goal (tied to version 1's explanation), an action and a planned evaluation; a
+    perspective plan for returning home."""
+    from analyses import services as analyses
+    from plans import services as plans
+
+    key = f"editor_objects_{side}"
+    if key not in w.__dict__:
+        family = w.own if side == "own" else w.foreign
+        case = family.cases.get()
+        today = timezone.localdate()
+        v1 = analyses.start_analysis(case=case)
+        analyses.set_participants(analysis=v1, participants=["carers", "youth"])
+        analyses.save_findings(analysis=v1, texts={"onderwijs": "verzuim"})
+        explanation = analyses.add_explanation(
+            analysis=v1, text="geldzorgen", finding_ids=[v1.findings.get().pk]
+        )
+        analyses.add_strength(analysis=v1, text="oma")
+        analyses.establish_analysis(analysis=v1)
+        v2 = analyses.start_analysis(case=case)
+        plan = plans.start_plan(case=case)
+        goal = plans.add_goal(plan=plan, text="naar school", explanation_ids=[explanation.pk])
+        w.__dict__[key] = {
+            "draft_finding": v2.findings.get().pk,
+            "draft_explanation": v2.explanations.get().pk,
+            "draft_strength": v2.strengths.get().pk,
+            "explanation": explanation.pk,
+            "goal": goal.pk,
+            "action": plans.add_action(
+                goal=goal, description="bellen", owner="moeder", due_on=today
+            ).pk,
+            "evaluation": plans.plan_evaluation(plan=plan, planned_on=today).pk,
+            "perspective": plans.add_perspective_plan(
+                case=case,
+                youth=w.own_youth if side == "own" else w.foreign_youth,
+                kind="return_home",
+                notes="terug naar huis",
+            ).pk,
+        }
+    return w.__dict__[key]
+
+
+def _ids(**names: str):
+    """URL kwargs from the editor objects: ``_ids(goal_id="goal")``."""
+    return lambda w, side: {k: _editor_objects(w, side)[v] for k, v in names.items()}
+
+
+def _posted(make):
+    """POST data from the editor objects (and the date of today)."""
+    return lambda w, side: make(_editor_objects(w, side), timezone.localdate().isoformat())
+
+
+EDITOR_PAGES: dict[str, Page] = {
+    "analysis-editor": Page("get", frozenset(CASE_WORK)),
+    "analysis-start": Page("post", frozenset(CASE_WORK), success=(302,)),
+    "analysis-participants": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=_posted(lambda o, d: {"deelnemers-participants": ["carers"]}),
+        success=(302,),
+    ),
+    "analysis-findings": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=_posted(lambda o, d: {"bevinding-onderwijs": "verzuim sinds maart"}),
+        success=(302,),
+    ),
+    "analysis-explanation-add": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=_posted(lambda o, d: {"nieuw-text": "stress", "nieuw-findings": [o["draft_finding"]]}),
+        success=(302,),
+    ),
+    "analysis-explanation-change": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_ids(explanation_id="draft_explanation"),
+        data=_posted(lambda o, d: {f"verklaring-{o['draft_explanation']}-text": "anders"}),
+        success=(302,),
+    ),
+    "analysis-explanation-delete": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_ids(explanation_id="draft_explanation"),
+        success=(302,),
+    ),
+    "analysis-strength-add": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=_posted(lambda o, d: {"kracht-text": "buren"}),
+        success=(302,),
+    ),
+    "analysis-strength-delete": Page(
+        "post", frozenset(CASE_WORK), kwargs=_ids(strength_id="draft_strength"), success=(302,)
+    ),
+    "analysis-establish": Page(
+        "post", frozenset(CASE_WORK), data=_posted(lambda o, d: {}), success=(302,)
+    ),
+    "analysis-discard": Page(
+        "post", frozenset(CASE_WORK), data=_posted(lambda o, d: {}), success=(302,)
+    ),
+    "analysis-version": Page(
+        "get",
+        frozenset(SEES_FAMILY),
+        kwargs=lambda w, side: _editor_objects(w, side) and {"version": 1},
+    ),
+    "plan-editor": Page("get", frozenset(CASE_WORK)),
+    "plan-start": Page("post", frozenset(CASE_WORK), success=(302,)),
+    "plan-agree": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=_posted(lambda o, d: {"afspraak-agreed_on": d}),
+        success=(302,),
+    ),
+    "plan-goal-add": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=_posted(lambda o, d: {"doel-text": "rust", "doel-explanations": [o["explanation"]]}),
+        success=(302,),
+    ),
+    "plan-goal-change": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_ids(goal_id="goal"),
+        data=_posted(
+            lambda o, d: {
+                f"doel-{o['goal']}-text": "rust in huis",
+                f"doel-{o['goal']}-explanations": [o["explanation"]],
+            }
+        ),
+        success=(302,),
+    ),
+    "plan-goal-delete": Page(
+        "post", frozenset(CASE_WORK), kwargs=_ids(goal_id="goal"), success=(302,)
+    ),
+    "plan-action-add": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_ids(goal_id="goal"),
+        data=_posted(
+            lambda o, d: {
+                f"actie-{o['goal']}-description": "school bellen",
+                f"actie-{o['goal']}-owner": "vader",
+                f"actie-{o['goal']}-due_on": d,
+            }
+        ),
+        success=(302,),
+    ),
+    "plan-action-done": Page(
+        "post", frozenset(CASE_WORK), kwargs=_ids(action_id="action"), success=(302,)
+    ),
+    "plan-action-delete": Page(
+        "post", frozenset(CASE_WORK), kwargs=_ids(action_id="action"), success=(302,)
+    ),
+    "plan-evaluation-add": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=lambda w, side: _editor_objects(w, side)
+        and {"evaluatie-planned_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat()},
+        success=(302,),
+    ),
+    "plan-evaluation-record": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_ids(evaluation_id="evaluation"),
+        data=_posted(
+            lambda o, d: {
+                f"evaluatie-{o['evaluation']}-held_on": d,
+                f"evaluatie-{o['evaluation']}-notes": "besproken",
+            }
+        ),
+        success=(302,),
+    ),
+    "plan-evaluation-delete": Page(
+        "post", frozenset(CASE_WORK), kwargs=_ids(evaluation_id="evaluation"), success=(302,)
+    ),
+    "plan-perspective-add": Page(
+        "post",
+        frozenset(CASE_WORK),
+        data=lambda w, side: {
+            "perspectief-youth": (w.own_youth if side == "own" else w.foreign_youth).pk,
+            "perspectief-kind": "return_home",
+            "perspectief-started_on": timezone.localdate().isoformat(),
+        },
+        success=(302,),
+    ),
+    "plan-perspective-change": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_ids(perspective_id="perspective"),
+        data=_posted(lambda o, d: {f"perspectief-{o['perspective']}-notes": "thuis in mei"}),
+        success=(302,),
+    ),
+    "plan-perspective-agree": Page(
+        "post", frozenset(CASE_WORK), kwargs=_ids(perspective_id="perspective"), success=(302,)
+    ),
+}
+PAGES |= EDITOR_PAGES
+# --- end of the analysis and plan editors ---------------------------------------------------------
+
 # The provider API: own referral 200, another provider's 404; a worker's session is no key.
 API = {
     "provider-referral-list": ("get", False),

@@ -1,0 +1,317 @@
+"""The analysis editor: thin views over ``analyses.services`` and ``analyses.selectors``.
+
+Editing needs ``casusregie.change_family_record``, reading one version
+``casusregie.view_family_record``; a family out of scope is a 404. Every page that shows or
+changes the analysis writes the access log (changes with action ``change``).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from casusregie.access_log import Access, record_worker_access
+from casusregie.models import AccessAction, Case, Family
+from casusregie.views.accounts import worker_required
+
+from . import selectors, services
+from .forms import ExplanationForm, FindingsForm, ParticipantsForm, StrengthForm
+from .models import Analysis, AnalysisStatus, Explanation, Strength
+
+PURPOSE = "regie en hulpverlening: verklarende analyse"
+CHANGE_PERM = "casusregie.change_family_record"
+VIEW_PERM = "casusregie.view_family_record"
+
+
+class InvalidForm(Exception):
+    """A posted form with errors: the page is shown again with the form as it was sent."""
+
+    def __init__(self, key: str, form) -> None:
+        super().__init__(key)
+        self.key, self.form = key, form
+
+
+def family_or_404(request: HttpRequest, ref: str, perm: str) -> Family:
+    try:
+        family = selectors.family_for_editor(request.user, ref)
+    except Family.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm(perm, family):
+        raise Http404
+    return family
+
+
+def _accesses(family: Family, case: Case | None, analysis: Analysis | None) -> list[Access]:
+    if analysis is not None:
+        return [Access(family.ref, "analysis", str(analysis.pk))]
+    if case is not None:
+        return [Access(family.ref, "case", case.ref)]
+    return [Access(family.ref, "family", family.ref)]
+
+
+def _editor_page(
+    request: HttpRequest,
+    family: Family,
+    case: Case | None,
+    *,
+    bound: dict | None = None,
+    errors: list[str] = (),
+    status: int = 200,
+) -> HttpResponse:
+    page = selectors.analysis_page(case) if case is not None else None
+    record_worker_access(
+        request, _accesses(family, case, page.shown if page else None), purpose=PURPOSE
+    )
+    context = {"family": family, "case": case, "page": page, "errors": list(errors)}
+    draft = page.draft if page else None
+    if draft is not None:
+        findings = list(draft.findings.all())
+        context["participants_form"] = ParticipantsForm(
+            prefix="deelnemers", initial={"participants": draft.participants}
+        )
+        context["findings_form"] = FindingsForm(prefix="bevinding", findings=findings)
+        context["explanation_form"] = ExplanationForm(prefix="nieuw", findings=findings)
+        context["strength_form"] = StrengthForm(prefix="kracht")
+        explanation_forms = {
+            f"explanation-{e.pk}": ExplanationForm(
+                prefix=f"verklaring-{e.pk}",
+                findings=findings,
+                initial={"text": e.text, "findings": [str(f.pk) for f in e.findings.all()]},
+            )
+            for e in draft.explanations.all()
+        }
+        for key, form in (bound or {}).items():
+            if key in explanation_forms:
+                explanation_forms[key] = form
+            else:
+                context[key] = form
+        context["explanations"] = [
+            (e, explanation_forms[f"explanation-{e.pk}"], f"explanation-{e.pk}" in (bound or {}))
+            for e in draft.explanations.all()
+        ]
+        context["problems"] = services.establishing_problems(draft)
+    return render(request, "analyses/editor.html", context, status=status)
+
+
+def editing(view):
+    """A POST that changes the open case's analysis: scope and right checked (404), refusals
+    and form errors shown on the editor page (400), success back to the editor."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, ref: str, **kwargs) -> HttpResponse:
+        family = family_or_404(request, ref, CHANGE_PERM)
+        case = selectors.open_case_of(family)
+        try:
+            if case is None:
+                raise ValidationError(_("Dit gezin heeft geen open casus."))
+            return view(request, family, case, **kwargs)
+        except InvalidForm as invalid:
+            return _editor_page(
+                request, family, case, bound={invalid.key: invalid.form}, status=400
+            )
+        except ValidationError as error:
+            return _editor_page(request, family, case, errors=error.messages, status=400)
+
+    return require_POST(worker_required(wrapped))
+
+
+def apply_form(key: str, form, work):
+    """``work(cleaned_data)`` for a valid form; its refusal becomes an error of the form."""
+    if not form.is_valid():
+        raise InvalidForm(key, form)
+    try:
+        return work(form.cleaned_data)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        raise InvalidForm(key, form) from error
+
+
+def _draft(case: Case) -> Analysis:
+    draft = Analysis.objects.filter(case=case, status=AnalysisStatus.DRAFT).first()
+    if draft is None:
+        raise ValidationError(
+            _("Er is geen concept om te wijzigen. Begin eerst een (nieuwe versie van de) analyse.")
+        )
+    return draft
+
+
+def _done(
+    request: HttpRequest, family: Family, analysis_id: int, message: str, anchor: str = ""
+) -> HttpResponse:
+    record_worker_access(
+        request,
+        [Access(family.ref, "analysis", str(analysis_id))],
+        action=AccessAction.CHANGE,
+        purpose=PURPOSE,
+    )
+    messages.success(request, message)
+    url = reverse("analysis-editor", kwargs={"ref": family.ref})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@require_GET
+@worker_required
+def editor(request: HttpRequest, ref: str) -> HttpResponse:
+    family = family_or_404(request, ref, CHANGE_PERM)
+    return _editor_page(request, family, selectors.open_case_of(family))
+
+
+@editing
+def start(request: HttpRequest, family: Family, case: Case) -> HttpResponse:
+    draft = services.start_analysis(case=case)
+    if draft.is_current:
+        message = _("De verklarende analyse is begonnen (concept).")
+    else:
+        message = _(
+            "Versie %(version)s is begonnen als concept. De vastgestelde versie blijft van "
+            "kracht totdat u deze nieuwe versie vaststelt."
+        ) % {"version": draft.version}
+    return _done(request, family, draft.pk, message)
+
+
+@editing
+def participants(request: HttpRequest, family: Family, case: Case) -> HttpResponse:
+    draft = _draft(case)
+    form = ParticipantsForm(request.POST, prefix="deelnemers")
+    apply_form(
+        "participants_form",
+        form,
+        lambda data: services.set_participants(analysis=draft, participants=data["participants"]),
+    )
+    return _done(request, family, draft.pk, _("De deelnemers zijn opgeslagen."), "deelnemers")
+
+
+@editing
+def findings(request: HttpRequest, family: Family, case: Case) -> HttpResponse:
+    draft = _draft(case)
+    form = FindingsForm(request.POST, prefix="bevinding")
+    apply_form(
+        "findings_form", form, lambda data: services.save_findings(analysis=draft, texts=data)
+    )
+    return _done(request, family, draft.pk, _("De bevindingen zijn opgeslagen."), "bevindingen")
+
+
+@editing
+def explanation_add(request: HttpRequest, family: Family, case: Case) -> HttpResponse:
+    draft = _draft(case)
+    form = ExplanationForm(request.POST, prefix="nieuw", findings=list(draft.findings.all()))
+    apply_form(
+        "explanation_form",
+        form,
+        lambda data: services.add_explanation(
+            analysis=draft, text=data["text"], finding_ids=form.finding_ids()
+        ),
+    )
+    return _done(request, family, draft.pk, _("De verklaring is toegevoegd."), "verklaringen")
+
+
+@editing
+def explanation_change(
+    request: HttpRequest, family: Family, case: Case, explanation_id: int
+) -> HttpResponse:
+    explanation = get_object_or_404(
+        Explanation.objects.select_related("analysis"), pk=explanation_id, analysis__case=case
+    )
+    form = ExplanationForm(
+        request.POST,
+        prefix=f"verklaring-{explanation.pk}",
+        findings=list(explanation.analysis.findings.all()),
+    )
+    apply_form(
+        f"explanation-{explanation.pk}",
+        form,
+        lambda data: services.change_explanation(
+            explanation=explanation, text=data["text"], finding_ids=form.finding_ids()
+        ),
+    )
+    return _done(
+        request, family, explanation.analysis_id, _("De verklaring is gewijzigd."), "verklaringen"
+    )
+
+
+@editing
+def explanation_delete(
+    request: HttpRequest, family: Family, case: Case, explanation_id: int
+) -> HttpResponse:
+    explanation = get_object_or_404(
+        Explanation.objects.select_related("analysis"), pk=explanation_id, analysis__case=case
+    )
+    services.remove_explanation(explanation=explanation)
+    return _done(
+        request, family, explanation.analysis_id, _("De verklaring is verwijderd."), "verklaringen"
+    )
+
+
+@editing
+def strength_add(request: HttpRequest, family: Family, case: Case) -> HttpResponse:
+    draft = _draft(case)
+    form = StrengthForm(request.POST, prefix="kracht")
+    apply_form(
+        "strength_form", form, lambda data: services.add_strength(analysis=draft, text=data["text"])
+    )
+    return _done(request, family, draft.pk, _("De kracht is toegevoegd."), "krachten")
+
+
+@editing
+def strength_delete(
+    request: HttpRequest, family: Family, case: Case, strength_id: int
+) -> HttpResponse:
+    strength = get_object_or_404(
+        Strength.objects.select_related("analysis"), pk=strength_id, analysis__case=case
+    )
+    services.remove_strength(strength=strength)
+    return _done(request, family, strength.analysis_id, _("De kracht is verwijderd."), "krachten")
+
+
+@editing
+def establish(request: HttpRequest, family: Family, case: Case) -> HttpResponse:
+    analysis = services.establish_analysis(analysis=_draft(case))
+    message = _("Versie %(version)s van de analyse is vastgesteld en nu van kracht.") % {
+        "version": analysis.version
+    }
+    return _done(request, family, analysis.pk, message)
+
+
+@editing
+def discard(request: HttpRequest, family: Family, case: Case) -> HttpResponse:
+    draft = _draft(case)
+    services.discard_draft(analysis=draft)
+    return _done(
+        request,
+        family,
+        draft.pk,
+        _("Het concept is weggegooid; de vastgestelde versie blijft van kracht."),
+    )
+
+
+@require_GET
+@worker_required
+def version_detail(request: HttpRequest, ref: str, version: int) -> HttpResponse:
+    """One version of the analysis, read only (also for the expert table, within its scope)."""
+    family = family_or_404(request, ref, VIEW_PERM)
+    case = selectors.open_case_of(family) or next(iter(family.cases.all()), None)
+    if case is None:
+        raise Http404
+    try:
+        analysis = selectors.analysis_version(case, version)
+    except Analysis.DoesNotExist:
+        raise Http404 from None
+    record_worker_access(request, _accesses(family, case, analysis), purpose=PURPOSE)
+    return render(
+        request,
+        "analyses/version.html",
+        {
+            "family": family,
+            "case": case,
+            "analysis": analysis,
+            "can_change": request.user.has_perm(CHANGE_PERM, family),
+        },
+    )

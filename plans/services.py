@@ -1,0 +1,361 @@
+"""Writes of the plan: one current plan per case, its goals, actions and evaluations, and the
+perspective plans of the case's youths. Each write checks its business rule in a
+transaction and asks the rulebook to re-judge the case when a flag may depend on it:
+
+- NO_PLAN: a current plan agreed (``agreed_on``) by the day judged;
+- PLAN_EVALUATION_OVERDUE: a planned evaluation of the current plan not held;
+- PERSPECTIVE_PLAN_16: a youth of 16+ in specialist care needs a ``transition_18`` perspective
+  plan (any status); TRANSITION_18 wants it *agreed* from half a year before 18;
+- CRISIS_NO_RETURN_PLAN: a youth in crisis care or verblijf needs a ``return_home`` one.
+
+Goals are tied to explanations of the case's *current* analysis (the version in force, see
+``analyses.services``); when a new version is established the goals follow the copies of
+their explanations (``follow_new_analysis_version``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analyses.models import Explanation
+from casusregie.models import Case, Worker, Youth
+
+from .models import (
+    Action,
+    Evaluation,
+    Goal,
+    PerspectiveKind,
+    PerspectivePlan,
+    PerspectiveStatus,
+    Plan,
+)
+
+#: A transition_18 perspective plan (toekomstplan) starts from this age (seed 003, 004).
+PERSPECTIVE_FROM_AGE = 16
+
+
+def birthday(birth: dt.date, years: int) -> dt.date:
+    """The day one turns ``years``: 1 March for a 29 February child in a non-leap year (as the
+    database function ``flags_birthday`` that the rulebook uses)."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return dt.date(birth.year + years, 3, 1)
+
+
+def _rejudge(case_id: int) -> None:
+    from flags.services import request_case_sweep
+
+    request_case_sweep(case_id)
+
+
+def _open(case: Case) -> Case:
+    if not case.is_open:
+        raise ValidationError(_("Deze casus is gesloten."))
+    return case
+
+
+def _locked_plan(plan: Plan) -> Plan:
+    plan = Plan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    _open(plan.case)
+    if not plan.is_current:
+        raise ValidationError(_("Dit plan is niet meer het huidige plan van de casus."))
+    return plan
+
+
+def _text(value: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(message)
+    return text
+
+
+def _not_in_future(day: dt.date, message: str) -> dt.date:
+    if day > timezone.localdate():
+        raise ValidationError(message)
+    return day
+
+
+# --- the plan -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_plan(*, case: Case) -> Plan:
+    """The case's one plan (1 Gezin, 1 Plan); refused when the case already has one."""
+    case = _open(Case.objects.select_for_update().get(pk=case.pk))
+    if Plan.objects.filter(case=case, is_current=True).exists():
+        raise ValidationError(_("Deze casus heeft al een plan; werk dat bij."))
+    return Plan.objects.create(case=case, is_current=True)
+
+
+@transaction.atomic
+def agree_plan(*, plan: Plan, agreed_on: dt.date | None = None) -> Plan:
+    """The family and the regisseur agree the plan (on ``agreed_on``, default today)."""
+    plan = _locked_plan(plan)
+    agreed_on = _not_in_future(
+        agreed_on or timezone.localdate(), _("Een plan kan niet in de toekomst zijn afgesproken.")
+    )
+    if agreed_on < plan.case.opened_on:
+        raise ValidationError(_("Een plan kan niet zijn afgesproken voordat de casus begon."))
+    if not plan.goals.exists():
+        raise ValidationError(_("Leg ten minste één doel vast voordat u het plan afspreekt."))
+    plan.agreed_on = agreed_on
+    plan.save(update_fields=["agreed_on", "updated_at"])
+    _rejudge(plan.case_id)
+    return plan
+
+
+# --- goals and actions --------------------------------------------------------------------------
+
+
+def _current_explanations(case: Case, explanation_ids: Iterable[int]) -> list[Explanation]:
+    ids = {int(i) for i in explanation_ids}
+    if not ids:
+        raise ValidationError(
+            _("Koppel het doel aan ten minste één verklaring uit de verklarende analyse.")
+        )
+    found = list(
+        Explanation.objects.filter(pk__in=ids, analysis__case=case, analysis__is_current=True)
+    )
+    if len(found) != len(ids):
+        raise ValidationError(
+            _("Koppel een doel alleen aan verklaringen uit de huidige analyse van deze casus.")
+        )
+    return found
+
+
+@transaction.atomic
+def add_goal(*, plan: Plan, text: str, explanation_ids: Iterable[int]) -> Goal:
+    """A goal, tied to one or more explanations of the current analysis."""
+    plan = _locked_plan(plan)
+    text = _text(text, _("Schrijf het doel op."))
+    explanations = _current_explanations(plan.case, explanation_ids)
+    last = plan.goals.aggregate(p=Max("position"))["p"]
+    goal = Goal.objects.create(plan=plan, text=text, position=0 if last is None else last + 1)
+    goal.explanations.set(explanations)
+    return goal
+
+
+@transaction.atomic
+def change_goal(*, goal: Goal, text: str, explanation_ids: Iterable[int]) -> Goal:
+    plan = _locked_plan(goal.plan)
+    goal.text = _text(text, _("Schrijf het doel op."))
+    explanations = _current_explanations(plan.case, explanation_ids)
+    goal.save(update_fields=["text"])
+    goal.explanations.set(explanations)
+    return goal
+
+
+@transaction.atomic
+def remove_goal(*, goal: Goal) -> None:
+    """Remove a goal with its actions."""
+    _locked_plan(goal.plan)
+    goal.delete()
+
+
+@transaction.atomic
+def add_action(
+    *,
+    goal: Goal,
+    description: str,
+    due_on: dt.date,
+    owner: str = "",
+    owner_worker: Worker | None = None,
+) -> Action:
+    """A concrete step with who does it (a name, e.g. ‘moeder’ or ‘school’, or a worker of the
+    case's team) and the date it is due."""
+    plan = _locked_plan(goal.plan)
+    description = _text(description, _("Beschrijf de actie."))
+    owner = (owner or "").strip()
+    if owner_worker is not None and owner:
+        raise ValidationError(_("Kies een medewerker óf vul een naam in, niet allebei."))
+    if owner_worker is not None:
+        if owner_worker.local_team_id != plan.case.local_team_id or not owner_worker.is_active:
+            raise ValidationError(_("Kies een medewerker van het team van deze casus."))
+        owner = str(owner_worker)[:200]
+    if not owner:
+        raise ValidationError(_("Vul in wie de actie uitvoert, of kies een medewerker."))
+    if due_on is None:
+        raise ValidationError(_("Vul in wanneer de actie uiterlijk gedaan is."))
+    if due_on < plan.case.opened_on:
+        raise ValidationError(_("Een actie kan niet uiterlijk vóór het begin van de casus."))
+    return Action.objects.create(
+        goal=goal, description=description, owner=owner, owner_worker=owner_worker, due_on=due_on
+    )
+
+
+@transaction.atomic
+def complete_action(*, action: Action, done_on: dt.date | None = None) -> Action:
+    _locked_plan(action.goal.plan)
+    if action.done_on is not None:
+        raise ValidationError(_("Deze actie is al gedaan."))
+    action.done_on = _not_in_future(
+        done_on or timezone.localdate(), _("Een actie kan niet in de toekomst gedaan zijn.")
+    )
+    action.save(update_fields=["done_on"])
+    return action
+
+
+@transaction.atomic
+def remove_action(*, action: Action) -> None:
+    _locked_plan(action.goal.plan)
+    action.delete()
+
+
+# --- evaluations --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_evaluation(*, plan: Plan, planned_on: dt.date) -> Evaluation:
+    """A date to evaluate the plan with the family (today or later)."""
+    plan = _locked_plan(plan)
+    if planned_on < timezone.localdate():
+        raise ValidationError(_("Plan een evaluatie vandaag of later."))
+    if plan.evaluations.filter(planned_on=planned_on, held_on__isnull=True).exists():
+        raise ValidationError(_("Op die datum staat al een evaluatie gepland."))
+    evaluation = Evaluation.objects.create(plan=plan, planned_on=planned_on)
+    _rejudge(plan.case_id)
+    return evaluation
+
+
+@transaction.atomic
+def record_evaluation(
+    *,
+    evaluation: Evaluation,
+    held_on: dt.date,
+    notes: str,
+    next_planned_on: dt.date | None = None,
+) -> Evaluation:
+    """The evaluation was held: when, and what came out of it; optionally the next date."""
+    plan = _locked_plan(evaluation.plan)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.held_on is not None:
+        raise ValidationError(_("Deze evaluatie is al vastgelegd."))
+    _not_in_future(held_on, _("Een evaluatie kan niet in de toekomst gehouden zijn."))
+    if held_on < plan.case.opened_on:
+        raise ValidationError(
+            _("Een evaluatie kan niet vóór het begin van de casus gehouden zijn.")
+        )
+    evaluation.held_on = held_on
+    evaluation.notes = _text(notes, _("Vat samen wat de evaluatie opleverde."))
+    evaluation.save(update_fields=["held_on", "notes"])
+    if next_planned_on is not None:
+        plan_evaluation(plan=plan, planned_on=next_planned_on)
+    _rejudge(plan.case_id)
+    return evaluation
+
+
+@transaction.atomic
+def cancel_evaluation(*, evaluation: Evaluation) -> None:
+    """Remove a planned evaluation that was not held (a held one stays on record)."""
+    plan = _locked_plan(evaluation.plan)
+    if evaluation.held_on is not None:
+        raise ValidationError(_("Een gehouden evaluatie blijft bewaard."))
+    evaluation.delete()
+    _rejudge(plan.case_id)
+
+
+# --- perspective plans --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_perspective_plan(
+    *,
+    case: Case,
+    youth: Youth,
+    kind: str,
+    started_on: dt.date | None = None,
+    notes: str = "",
+) -> PerspectivePlan:
+    """A perspectiefplan for one youth: the toekomstplan for the 18-/18+ transition (from 16)
+    or the plan for returning home after a placement (crisis, verblijf)."""
+    case = _open(Case.objects.select_for_update().get(pk=case.pk))
+    if youth.family_id != case.family_id:
+        raise ValidationError(_("Deze jeugdige hoort niet bij het gezin van deze casus."))
+    if kind not in PerspectiveKind.values:
+        raise ValidationError(_("Onbekende soort perspectiefplan."))
+    started_on = _not_in_future(
+        started_on or timezone.localdate(),
+        _("Een perspectiefplan kan niet in de toekomst gestart zijn."),
+    )
+    if kind == PerspectiveKind.TRANSITION_18 and started_on < birthday(
+        youth.birth_date, PERSPECTIVE_FROM_AGE
+    ):
+        raise ValidationError(
+            _(
+                "Het toekomstplan voor de overgang 18-/18+ begint vanaf 16 jaar; %(name)s is "
+                "dan nog geen 16."
+            )
+            % {"name": youth.name}
+        )
+    if PerspectivePlan.objects.filter(case=case, youth=youth, kind=kind).exists():
+        raise ValidationError(
+            _("Voor %(name)s is er al een perspectiefplan ‘%(kind)s’; werk dat bij.")
+            % {"name": youth.name, "kind": PerspectiveKind(kind).label}
+        )
+    perspective = PerspectivePlan.objects.create(
+        case=case, youth=youth, kind=kind, started_on=started_on, notes=(notes or "").strip()
+    )
+    _rejudge(case.pk)
+    return perspective
+
+
+def _locked_perspective(perspective: PerspectivePlan) -> PerspectivePlan:
+    perspective = (
+        PerspectivePlan.objects.select_for_update().select_related("case").get(pk=perspective.pk)
+    )
+    _open(perspective.case)
+    return perspective
+
+
+@transaction.atomic
+def change_perspective_plan(*, perspective: PerspectivePlan, notes: str) -> PerspectivePlan:
+    perspective = _locked_perspective(perspective)
+    perspective.notes = (notes or "").strip()
+    perspective.save(update_fields=["notes"])
+    return perspective
+
+
+@transaction.atomic
+def agree_perspective_plan(*, perspective: PerspectivePlan) -> PerspectivePlan:
+    """The youth, the family (and for 18+: adult services) agree the perspective plan."""
+    perspective = _locked_perspective(perspective)
+    if perspective.status == PerspectiveStatus.AGREED:
+        raise ValidationError(_("Dit perspectiefplan is al afgesproken."))
+    if not perspective.notes:
+        raise ValidationError(
+            _("Schrijf in de toelichting wat is afgesproken voordat u het plan afspreekt.")
+        )
+    perspective.status = PerspectiveStatus.AGREED
+    perspective.save(update_fields=["status"])
+    _rejudge(perspective.case_id)
+    return perspective
+
+
+# --- following the analysis ---------------------------------------------------------------------
+
+
+def follow_new_analysis_version(*, case: Case, copies: Mapping[int, int]) -> int:
+    """A new analysis version was established: the current plan's goals that were tied to an
+    explanation of the earlier version are tied to its copy instead (``copies``: earlier
+    explanation id → copy id). Links to explanations left out of the new version stay, so
+    the page can show them as from an earlier version. Returns how many links moved."""
+    through = Goal.explanations.through
+    links = list(
+        through.objects.filter(
+            goal__plan__case=case, goal__plan__is_current=True, explanation_id__in=list(copies)
+        ).values_list("pk", "goal_id", "explanation_id")
+    )
+    through.objects.bulk_create(
+        [through(goal_id=goal_id, explanation_id=copies[old]) for _pk, goal_id, old in links],
+        ignore_conflicts=True,
+    )
+    through.objects.filter(pk__in=[pk for pk, _goal, _old in links]).delete()
+    return len(links)
