@@ -118,6 +118,8 @@ def _garp(request: HttpRequest, case) -> dict:
         "may_transfer": may_transfer and transfer is None,
         "transfer_form": TransferForm(case=case) if may_transfer and transfer is None else None,
         "referral_url": reverse("referral-wizard", args=[case.family.ref]),
+        "analysis_url": reverse("analysis-editor", args=[case.family.ref]),
+        "plan_url": reverse("plan-editor", args=[case.family.ref]),
     }
 
 
