@@ -338,4 +338,40 @@ def load_demo_data(today: dt.date) -> int:
             changed.append("password")
         if changed:
             worker.save(update_fields=changed)
+    _plan_demo_table_session(today, region)
     return result.created + result.updated + result.deleted
+
+
+def _plan_demo_table_session(today: dt.date, region: Region) -> None:
+    """The dossier format has no place for the expert table's sessions: once, a session a week
+    ahead (chair fatima, member eva) with the first waiting demo escalation on its agenda; its
+    family has consented to the table, so the table sees that case's summary."""
+    from escalations.models import AgendaItem, Escalation, TableSession
+
+    from .models import Consent, ConsentPurpose
+
+    escalation = (
+        Escalation.objects.filter(
+            ref__startswith="demo-e", discussed_on__isnull=True, case__closed_on__isnull=True
+        )
+        .order_by("ref")
+        .first()
+    )
+    if escalation is None:
+        return
+    chair, member = Worker.objects.get(ref="fatima"), Worker.objects.get(ref="eva")
+    session, created = TableSession.objects.get_or_create(
+        ref="demo-zitting-1",
+        defaults={"region": region, "held_on": today + dt.timedelta(days=7), "planned_by": chair},
+    )
+    if created:
+        session.members.set([chair, member])
+    AgendaItem.objects.get_or_create(session=session, escalation=escalation)
+    if not Consent.objects.filter(
+        case=escalation.case, purpose=ConsentPurpose.EXPERT_TABLE
+    ).exists():
+        Consent.objects.create(
+            case=escalation.case,
+            purpose=ConsentPurpose.EXPERT_TABLE,
+            given_on=escalation.submitted_on,
+        )

@@ -83,6 +83,8 @@ PARTS: tuple[Part, ...] = (
     Part("referrals.OutboxEvent", ("referral",)),
     Part("referrals.WebhookDelivery", ("event",)),
     Part("escalations.Escalation", ("case",)),
+    Part("escalations.AgendaItem", ("escalation",)),
+    Part("escalations.Decision", ("escalation",)),
     Part("flags.Flag", ("case",)),
     Part("flags.FlagNote", ("flag",)),
     Part("flags.Notification", ("flag",)),

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("casusregie.urls")),
     path("", include("flags.urls")),
     path("", include("referrals.urls")),
+    path("", include("escalations.urls")),
 ]

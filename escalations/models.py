@@ -1,12 +1,25 @@
-"""The Regionale Experttafel: escalated cases (aanmeldingen) and their discussion."""
+"""The Regionale Experttafel: escalated cases (aanmeldingen), sessions (zittingen), decisions.
+
+An escalation is *open at the table* until it is discussed (``discussed_on``): at most one per
+case (a partial unique constraint), and the rulebook's ESCALATION_NOT_DISCUSSED counts from its
+submission. Discussing it records the table's ``Decision``; the escalation is *closed* when the
+follow-up of that decision is done (``closed_on``). Escalations are not in the change history on
+purpose: the sweep submits them in bulk (see ``flags.services``).
+"""
 
 from __future__ import annotations
+
+import secrets
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from casusregie import refs
+
+
+def session_ref() -> str:
+    return f"z-{secrets.token_hex(6)}"
 
 
 class EscalationSource(models.TextChoices):
@@ -27,6 +40,14 @@ class Escalation(models.Model):
     )
     submitted_on = models.DateField(_("aangemeld op"))
     reason = models.TextField(_("reden / vraag aan de tafel"))
+    # db_default: the sweep inserts escalations in SQL and names only the columns it knows.
+    tried = models.TextField(_("wat is al geprobeerd"), blank=True, default="", db_default="")
+    declined_referrals = models.ManyToManyField(
+        "referrals.Referral",
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgewezen verwijzingen"),
+    )
     source = models.CharField(
         _("bron"),
         max_length=16,
@@ -37,6 +58,10 @@ class Escalation(models.Model):
         "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     discussed_on = models.DateField(_("besproken op"), null=True, blank=True)
+    closed_on = models.DateField(_("vervolg afgerond op"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,7 +80,159 @@ class Escalation(models.Model):
                 condition=Q(discussed_on__isnull=True) | Q(discussed_on__gte=F("submitted_on")),
                 name="escalation_discussed_after_submitted",
             ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(discussed_on__isnull=False, closed_on__gte=F("discussed_on")),
+                name="escalation_closed_after_discussed",
+                violation_error_message=_("Een aanmelding wordt pas na de bespreking afgerond."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["submitted_on"],
+                condition=Q(discussed_on__isnull=True),
+                name="escalation_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.ref
+
+    @property
+    def is_waiting(self) -> bool:
+        """Open at the table: not yet discussed."""
+        return self.discussed_on is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+
+class TableSession(models.Model):
+    """A zitting of a region's expert table: a date, its members and an agenda."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=session_ref)
+    region = models.ForeignKey(
+        "casusregie.Region",
+        on_delete=models.PROTECT,
+        related_name="table_sessions",
+        verbose_name=_("regio"),
+    )
+    held_on = models.DateField(_("datum"))
+    members = models.ManyToManyField(
+        "casusregie.Worker", blank=True, related_name="table_sessions", verbose_name=_("leden")
+    )
+    planned_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gepland door"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("zitting experttafel")
+        verbose_name_plural = _("zittingen experttafel")
+        ordering = ["-held_on", "ref"]
+        indexes = [models.Index(fields=["region", "held_on"], name="table_session_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.held_on.isoformat()}"
+
+
+class AgendaItem(models.Model):
+    """An escalation on a session's agenda (it may move to a later session if not discussed)."""
+
+    session = models.ForeignKey(
+        TableSession, on_delete=models.CASCADE, related_name="items", verbose_name=_("zitting")
+    )
+    escalation = models.ForeignKey(
+        Escalation,
+        on_delete=models.CASCADE,
+        related_name="agenda_items",
+        verbose_name=_("aanmelding"),
+    )
+    position = models.PositiveIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("agendapunt")
+        verbose_name_plural = _("agendapunten")
+        ordering = ["session", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "escalation"], name="agenda_item_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.escalation}"
+
+
+class DecisionKind(models.TextChoices):
+    ADVICE = "advice", _("Advies aan de regisseur")
+    TAILORED = "tailored", _("Maatwerkarrangement")
+    PROTECTION_TABLE = "protection_table", _("Naar de Beschermingstafel")
+    RETURN = "return", _("Terug naar de regisseur, met redenen")
+
+
+class Decision(models.Model):
+    """The table's outcome for one escalation (advies / besluit), recorded at a session."""
+
+    escalation = models.OneToOneField(
+        Escalation,
+        on_delete=models.CASCADE,
+        related_name="decision",
+        verbose_name=_("aanmelding"),
+    )
+    session = models.ForeignKey(
+        TableSession, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("zitting")
+    )
+    kind = models.CharField(_("besluit"), max_length=32, choices=DecisionKind.choices)
+    text = models.TextField(_("advies, afspraken of redenen"))
+    product = models.ForeignKey(
+        "referrals.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product (maatwerk)"),
+    )
+    providers = models.ManyToManyField(
+        "referrals.Provider", blank=True, related_name="+", verbose_name=_("aanbieders (maatwerk)")
+    )
+    follow_up_on = models.DateField(_("vervolg op"))
+    referrals = models.ManyToManyField(
+        "referrals.Referral",
+        blank=True,
+        related_name="+",
+        verbose_name=_("verwijzingen uit dit maatwerk"),
+    )
+    decided_by = models.ForeignKey(
+        "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("besluit experttafel")
+        verbose_name_plural = _("besluiten experttafel")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DecisionKind.values), name="decision_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=DecisionKind.TAILORED, product__isnull=False)
+                | (~Q(kind=DecisionKind.TAILORED) & Q(product__isnull=True)),
+                name="decision_product_only_for_tailored",
+                violation_error_message=_("Alleen een maatwerkarrangement noemt een product."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.escalation}: {self.get_kind_display()}"
+
+    @property
+    def is_tailored(self) -> bool:
+        return self.kind == DecisionKind.TAILORED

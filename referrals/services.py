@@ -164,8 +164,16 @@ def create_referral(
     provider: Provider,
     by: Actor,
     question: str = "",
+    tailored_decision=None,
 ) -> Referral:
-    """A draft referral, by the case's current regisseur, to a contracted provider."""
+    """A draft referral, by the case's current regisseur, to a contracted provider.
+
+    ``tailored_decision``: the expert table's tailored arrangement (maatwerk,
+    ``escalations.Decision``) this referral carries out. Maatwerk is the answer when the
+    contracted offer has none, so the contract check does not apply; the referral must be what
+    the table decided (this case, its product, one of its providers). Sending it still needs an
+    established analysis for a specialist product (``send_referral``).
+    """
     if by.kind != ActorKind.REGISSEUR or not is_current_regisseur(
         by.worker, case, timezone.localdate()
     ):
@@ -178,7 +186,13 @@ def create_referral(
         )
     from .routing import has_valid_contract
 
-    if not has_valid_contract(provider, product, case.family.municipality_id, timezone.localdate()):
+    data = {}
+    if tailored_decision is not None:
+        _ensure_tailored(tailored_decision, case, product, provider)
+        data = {"tailored_decision": tailored_decision.escalation.ref}
+    elif not has_valid_contract(
+        provider, product, case.family.municipality_id, timezone.localdate()
+    ):
         raise InvalidInput(
             "no_contract",
             _("Deze aanbieder heeft geen geldig contract voor dit product in deze gemeente."),
@@ -188,9 +202,37 @@ def create_referral(
         case=case, youth=youth, product=product, provider=provider, question=question
     )
     ReferralEvent.objects.create(
-        referral=referral, to_status=Status.DRAFT, actor_kind=by.kind, actor_worker=by.worker
+        referral=referral,
+        to_status=Status.DRAFT,
+        actor_kind=by.kind,
+        actor_worker=by.worker,
+        data=data,
     )
     return referral
+
+
+def _ensure_tailored(decision, case: Case, product: Product, provider: Provider) -> None:
+    """The referral is the table's tailored arrangement for this case, or it is refused (read
+    from the database: the follow-up may have been closed meanwhile)."""
+    from escalations.models import Decision, DecisionKind
+
+    open_tailored = Decision.objects.filter(
+        pk=decision.pk,
+        kind=DecisionKind.TAILORED,
+        escalation__case=case,
+        escalation__closed_on__isnull=True,
+    )
+    if not open_tailored.exists():
+        raise InvalidInput(
+            "not_tailored",
+            _("Dit is geen open maatwerkarrangement van de experttafel voor deze casus."),
+        )
+    if not open_tailored.filter(product=product, providers=provider).exists():
+        raise InvalidInput(
+            "not_tailored",
+            _("De experttafel besloot tot maatwerk met een ander product of een andere aanbieder."),
+            "provider",
+        )
 
 
 @transaction.atomic

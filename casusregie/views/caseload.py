@@ -62,7 +62,8 @@ def team(request: HttpRequest) -> HttpResponse:
 class PersonForm(forms.Form):
     name = forms.CharField(label=_lazy("Naam"), max_length=200)
     birth_date = forms.DateField(
-        label=_lazy("Geboortedatum"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_lazy("Geboortedatum"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     bsn = forms.CharField(
         label=_lazy("BSN"),
@@ -82,7 +83,7 @@ class CarerForm(PersonForm):
     birth_date = forms.DateField(
         label=_lazy("Geboortedatum"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 

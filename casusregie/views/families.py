@@ -82,7 +82,7 @@ class ConsentForm(forms.Form):
         help_text=_lazy("Alleen bij het delen van de analyse met een zorgaanbieder."),
     )
     given_on = forms.DateField(
-        label=_lazy("Gegeven op"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_lazy("Gegeven op"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
 

@@ -441,6 +441,138 @@ EDITOR_PAGES: dict[str, Page] = {
 PAGES |= EDITOR_PAGES
 # --- end of the analysis and plan editors ---------------------------------------------------------
 
+# --- the Regionale Experttafel (escalations/urls.py) ----------------------------------------------
+# The table's pages are for its members (expert, chair) of the side's region; the chair alone
+# plans, sets the agenda and decides; the regisseur of the case sends the maatwerk referral and,
+# like the chair, closes the follow-up. Both sides' objects are made on first use.
+TABLE = frozenset({"expert", "chair"})
+
+
+def _table_objects(w: World, side: str) -> dict:
+    """Once per side: the side's escalation and a session of its region's table today."""
+    from escalations.models import Escalation, TableSession
+
+    key = f"table_objects_{side}"
+    if key not in w.__dict__:
+        family = w.own if side == "own" else w.foreign
+        w.__dict__[key] = {
+            "escalation": Escalation.objects.get(case__family=family),
+            "session": TableSession.objects.create(
+                region=family.municipality.region, held_on=timezone.localdate()
+            ),
+        }
+    return w.__dict__[key]
+
+
+def _escalation_ref(w: World, side: str) -> dict:
+    return {"escalation_ref": _table_objects(w, side)["escalation"].ref}
+
+
+def _session_ref(w: World, side: str) -> dict:
+    return {"session_ref": _table_objects(w, side)["session"].ref}
+
+
+def _on_agenda(w: World, side: str) -> dict:
+    from escalations.models import AgendaItem
+
+    objects = _table_objects(w, side)
+    AgendaItem.objects.get_or_create(session=objects["session"], escalation=objects["escalation"])
+    return _session_ref(w, side) | _escalation_ref(w, side)
+
+
+def _decided(w: World, side: str) -> dict:
+    """The side's escalation discussed today: a tailored arrangement with a non-specialist
+    product (so it can be sent without an analysis) by the side's provider."""
+    from escalations.models import Decision
+    from tests.factories import ProductFactory
+
+    objects = _table_objects(w, side)
+    if "decision" not in objects:
+        escalation, today = objects["escalation"], timezone.localdate()
+        escalation.discussed_on = today
+        escalation.save()
+        objects["decision"] = Decision.objects.create(
+            escalation=escalation,
+            session=objects["session"],
+            kind="tailored",
+            text="maatwerk",
+            product=ProductFactory(code=f"MAATWERK-{side}", specialist=False),
+            follow_up_on=today,
+        )
+        objects["decision"].providers.add(
+            w.provider if side == "own" else w.foreign_referral.provider
+        )
+    return _escalation_ref(w, side)
+
+
+def _tailored_referral(w: World, side: str) -> dict:
+    prefix = f"verwijzing-{_table_objects(w, side)['escalation'].ref}"
+    youth = w.own_youth if side == "own" else w.foreign_youth
+    return {f"{prefix}-youth": youth.ref, f"{prefix}-question": "maatwerk zoals besproken"}
+
+
+def _agenda(w: World, side: str) -> dict:
+    objects = _table_objects(w, side)
+    return {f"agenda-{objects['escalation'].ref}-session": objects["session"].ref}
+
+
+def _decision(w: World, side: str) -> dict:
+    prefix = f"besluit-{_table_objects(w, side)['escalation'].ref}"
+    return {
+        f"{prefix}-kind": "advice",
+        f"{prefix}-text": "Advies: betrek de school.",
+        f"{prefix}-follow_up_on": timezone.localdate().isoformat(),
+    }
+
+
+TABLE_PAGES: dict[str, Page] = {
+    "escalation-submit": Page("get", frozenset(CASE_WORK)),
+    "escalation-inbox": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "escalation-send-referral": Page(
+        "post",
+        frozenset({"regisseur"}),
+        family=False,
+        kwargs=_decided,
+        data=_tailored_referral,
+        success=(302,),
+    ),
+    "escalation-close": Page(
+        "post", frozenset({"regisseur", "chair"}), family=False, kwargs=_decided, success=(302,)
+    ),
+    "expert-table-queue": Page("get", TABLE, family=False),
+    "expert-table-agenda-add": Page(
+        "post",
+        frozenset({"chair"}),
+        family=False,
+        kwargs=_escalation_ref,
+        data=_agenda,
+        success=(302,),
+    ),
+    "expert-table-sessions": Page("get", TABLE, family=False),
+    "expert-table-session-plan": Page(
+        "post",
+        frozenset({"chair"}),
+        family=False,
+        data=lambda w, side: {"held_on": timezone.localdate().isoformat()},
+        success=(302,),
+    ),
+    "expert-table-session": Page("get", TABLE, family=False, kwargs=_session_ref),
+    "expert-table-agenda-remove": Page(
+        "post", frozenset({"chair"}), family=False, kwargs=_on_agenda, success=(302,)
+    ),
+    "expert-table-decision": Page(
+        "post",
+        frozenset({"chair"}),
+        family=False,
+        kwargs=_on_agenda,
+        data=_decision,
+        success=(302,),
+    ),
+    "expert-table-figures": Page("get", TABLE, family=False),
+}
+PAGES |= TABLE_PAGES
+# --- end of the Regionale Experttafel -------------------------------------------------------------
+
 # The provider API: own referral 200, another provider's 404; a worker's session is no key.
 API = {
     "provider-referral-list": ("get", False),

@@ -250,3 +250,20 @@ def test_a_hand_over_goes_to_a_colleague_of_the_team(anna, team):
     stranger = WorkerFactory(roles=[Role.REGISSEUR])
     with pytest.raises(services.ValidationError):
         services.propose_transfer(case=case, to_worker=stranger, by=anna)
+
+
+def test_the_team_view_and_the_family_list_have_constant_queries(client, anna, team):
+    lead = WorkerFactory(local_team=team, roles=[Role.TEAM_LEAD, Role.REGISSEUR])
+    flag(case_of(None, team))
+    verified_login(client, lead)
+    counts = {}
+    for label in ("one", "six"):
+        for name in ("team", "family-list"):
+            client.get(reverse(name))
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name)).status_code == 200
+            counts[label, name] = len(queries)
+        for _ in range(5):
+            flag(case_of(None, team))
+    assert counts["one", "team"] == counts["six", "team"] <= 16
+    assert counts["one", "family-list"] == counts["six", "family-list"] <= 16

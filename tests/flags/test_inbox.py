@@ -94,3 +94,20 @@ def test_an_empty_question_does_not_escalate(client, anna):
     verified_login(client, anna)
     client.post(reverse("flag-escalate", args=[f.pk]), {"reason": " "})
     assert not Escalation.objects.exists()
+
+
+def test_the_inbox_has_a_constant_number_of_queries(client, anna):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    flag(my_case(anna), "NO_PLAN", "warning")
+    verified_login(client, anna)
+    client.get(reverse("flag-inbox"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("flag-inbox"))
+    for _ in range(5):
+        f = flag(my_case(anna), "NO_REGISSEUR", "violation")
+        FlagNote.objects.create(flag=f, author=anna, text="gezien", acknowledges=True)
+    with CaptureQueriesContext(connection) as six:
+        assert client.get(reverse("flag-inbox")).status_code == 200
+    assert len(six) == len(one) <= 16

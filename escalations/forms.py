@@ -1,0 +1,136 @@
+"""Forms of the expert-table pages (Dutch labels; the services check the business rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from referrals.lifecycle import Status
+from referrals.models import Product, Provider
+
+from .models import DecisionKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DeclinedReferralField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, referral) -> str:
+        return _("%(product)s bij %(provider)s voor %(youth)s, afgewezen %(on)s: %(reason)s") % {
+            "product": referral.product.name,
+            "provider": referral.provider.name,
+            "youth": referral.youth.name,
+            "on": referral.answered_on.strftime("%d-%m-%Y") if referral.answered_on else "–",
+            "reason": referral.decline_reason or referral.decline_code or "–",
+        }
+
+
+class EscalationForm(forms.Form):
+    """The regisseur's aanmelding: the question, what was tried, the declined referrals."""
+
+    reason = forms.CharField(
+        label=_lazy("Vraag aan de experttafel"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    tried = forms.CharField(
+        label=_lazy("Wat is al geprobeerd?"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    declined_referrals = DeclinedReferralField(
+        label=_lazy("Afgewezen verwijzingen"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["declined_referrals"].queryset = (
+            case.referrals.filter(status=Status.DECLINED)
+            .select_related("product", "provider", "youth")
+            .order_by("-answered_on", "id")
+        )
+
+
+class SessionForm(forms.Form):
+    held_on = forms.DateField(label=_lazy("Datum van de zitting"), widget=DATE)
+    members = forms.ModelMultipleChoiceField(
+        label=_lazy("Leden"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+
+
+class AgendaForm(forms.Form):
+    """Put an escalation on a session's agenda; ``sessions`` is a list (one query per page)."""
+
+    session = forms.ChoiceField(label=_lazy("Zitting"))
+
+    def __init__(self, *args, sessions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session"].choices = [(s.ref, s.held_on.strftime("%d-%m-%Y")) for s in sessions]
+
+
+class DecisionForm(forms.Form):
+    """The chair's record of a decision. Products and providers come in as lists, so a page
+    with many agenda items reads them once."""
+
+    kind = forms.ChoiceField(
+        label=_lazy("Besluit"), choices=DecisionKind.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_lazy("Advies, afspraken of redenen"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    product = forms.ChoiceField(label=_lazy("Product (bij maatwerk)"), required=False)
+    providers = forms.MultipleChoiceField(
+        label=_lazy("Aanbieder(s) (bij maatwerk)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    follow_up_on = forms.DateField(label=_lazy("Vervolg op"), widget=DATE)
+
+    def __init__(self, *args, products, providers, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault(
+            "follow_up_on", timezone.localdate() + dt.timedelta(days=42)
+        )
+        super().__init__(*args, **kwargs)
+        self._products = {str(p.pk): p for p in products}
+        self._providers = {str(p.pk): p for p in providers}
+        self.fields["product"].choices = [("", "—")] + [
+            (key, f"{p.name} ({p.get_segment_display()})") for key, p in self._products.items()
+        ]
+        self.fields["providers"].choices = [(k, p.name) for k, p in self._providers.items()]
+
+    def clean_product(self) -> Product | None:
+        return self._products.get(self.cleaned_data["product"])
+
+    def clean_providers(self) -> list[Provider]:
+        return [self._providers[key] for key in self.cleaned_data["providers"]]
+
+
+class TailoredReferralForm(forms.Form):
+    youth = forms.ChoiceField(label=_lazy("Voor welke jeugdige?"), widget=forms.RadioSelect)
+    question = forms.CharField(
+        label=_lazy("Hulpvraag voor de aanbieder"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, youths, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["youth"].choices = [(y.ref, y.name) for y in youths]
+        if len(youths) == 1:
+            self.fields["youth"].initial = youths[0].ref

@@ -1,0 +1,131 @@
+"""Who may do what at the Regionale Experttafel (the `rules` library), used by views and admin.
+
+- the table of a region is its workers with the role ``expert_table`` or ``expert_table_chair``
+  and that region: they see its queue, sessions and figures; everyone else gets a 404;
+- the chair (``expert_table_chair``) alone plans sessions, sets agendas and records decisions;
+- a case's regisseur (today) brings it to the table, sees the outcome of its escalations, sends
+  the referral of a tailored arrangement; regisseur or chair marks the follow-up done;
+- personal data of an escalated family (names, analysis, plan, referrals) reach the table only
+  while the family's consent for the expert table is in force — the same rule as
+  ``casusregie.policies.family_scope``; without it the table sees the family ref and the
+  question, no names.
+
+Object-level predicates take an escalation, a session, a region (or its id); queryset filters
+(``table_escalations``, ``table_sessions``) make lists obey the same rule in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import rules
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from casusregie.models import Consent, Region, RegisseurPeriod, Role
+from casusregie.policies import EXPERT_TABLE_ROLES, consent_for_expert_table, roles_of
+
+from .models import Escalation, TableSession
+
+
+def table_region_id(user) -> int | None:
+    """The region whose expert table ``user`` sits at (member or chair), or None."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if roles_of(user) & EXPERT_TABLE_ROLES and user.region_id:
+        return user.region_id
+    return None
+
+
+def chaired_region_id(user) -> int | None:
+    """The region whose expert table ``user`` chairs, or None."""
+    region = table_region_id(user)
+    if region is not None and Role.EXPERT_TABLE_CHAIR in roles_of(user):
+        return region
+    return None
+
+
+def region_of(obj) -> int | None:
+    """The region an escalation, session or region (id) belongs to."""
+    if obj is None:
+        return None
+    if isinstance(obj, int):
+        return obj
+    if isinstance(obj, Region):
+        return obj.pk
+    if isinstance(obj, TableSession):
+        return obj.region_id
+    if isinstance(obj, Escalation):
+        return obj.case.family.municipality.region_id
+    raise TypeError(f"no region for {type(obj).__name__}")
+
+
+def consent_in_force(on: dt.date | None = None, case_path: str = "case") -> Exists:
+    """Annotation (on Escalation; elsewhere name the ``case_path``): the family's consent for
+    the expert table is in force on ``on`` (today)."""
+    on = on or timezone.localdate()
+    return Exists(Consent.objects.filter(consent_for_expert_table(on), case=OuterRef(case_path)))
+
+
+def table_escalations(user) -> QuerySet[Escalation]:
+    """The escalations at the table ``user`` sits at (none for anyone else)."""
+    region = table_region_id(user)
+    if region is None:
+        return Escalation.objects.none()
+    return Escalation.objects.filter(case__family__municipality__region=region)
+
+
+def table_sessions(user) -> QuerySet[TableSession]:
+    """The sessions of the table ``user`` sits at; a superuser (set-up account) sees all."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return TableSession.objects.all()
+    region = table_region_id(user)
+    if region is None:
+        return TableSession.objects.none()
+    return TableSession.objects.filter(region=region)
+
+
+def regisseur_escalations(user, on: dt.date | None = None) -> QuerySet[Escalation]:
+    """Escalations of the open cases where ``user`` is the regisseur on ``on`` (today)."""
+    on = on or timezone.localdate()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Escalation.objects.none()
+    mine = RegisseurPeriod.objects.filter(
+        Q(until__isnull=True) | Q(until__gt=on), worker=user, from_date__lte=on
+    ).values("case")
+    return Escalation.objects.filter(case__in=mine, case__closed_on__isnull=True)
+
+
+# --- rules predicates -------------------------------------------------------------------------
+
+
+@rules.predicate
+def sits_at_the_table(user, obj=None) -> bool:
+    """A member or the chair of the table (of ``obj``'s region, when given)."""
+    region = table_region_id(user)
+    if region is None:
+        return False
+    return obj is None or region_of(obj) == region
+
+
+@rules.predicate
+def chairs_the_table(user, obj=None) -> bool:
+    """The chair of the table (of ``obj``'s region, when given)."""
+    region = chaired_region_id(user)
+    if region is None:
+        return False
+    return obj is None or region_of(obj) == region
+
+
+@rules.predicate
+def is_regisseur_of(user, escalation: Escalation | None) -> bool:
+    """The regisseur of the escalation's (open) case today."""
+    if escalation is None:
+        return False
+    return regisseur_escalations(user).filter(pk=escalation.pk).exists()
+
+
+rules.add_perm("escalations.view_table", sits_at_the_table)
+rules.add_perm("escalations.chair_table", chairs_the_table)
+rules.add_perm("escalations.send_tailored_referral", is_regisseur_of)
+rules.add_perm("escalations.close_escalation", is_regisseur_of | chairs_the_table)
