@@ -10,7 +10,7 @@ PORT ?= 8000
 SIZE ?= 100000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format audit bench-sweep bench-pages clean-data
+.PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -50,6 +50,11 @@ bench-pages: $(STAMP)
 
 bench-sweep: $(STAMP)
 	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.sweep --size $(SIZE)
+
+# The dashboard at scale: 1,000,000 youths unless SIZE is given on the command line.
+bench-dashboard: $(STAMP)
+	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.dashboard \
+		$(if $(filter command line,$(origin SIZE)),--size $(SIZE))
 
 clean-data:
 	rm -rf .data

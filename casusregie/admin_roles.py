@@ -21,6 +21,7 @@ CONFIGURATION = [
     ("referrals", "productcapacity", "view"),
     ("referrals", "webhooksubscription", "view change"),
     ("flags", "rulesetting", "view add change delete"),
+    ("dashboard", "municipalitypopulation", "view add change delete"),
     ("axes", "accessattempt", "view delete"),
 ]
 

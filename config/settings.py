@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "referrals",
     "flags",
     "escalations",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=SWEEP_HOUR, minute=(SWEEP_MINUTE + 30) % 60),
     },
     "deliver-outbox": {"task": "referrals.tasks.deliver_outbox", "schedule": 10.0},
+    # The dashboard's figures, an hour after the sweep (flags and escalations are in them).
+    "refresh-dashboard": {
+        "task": "dashboard.tasks.refresh_statistics",
+        "schedule": crontab(hour=(SWEEP_HOUR + 1) % 24, minute=SWEEP_MINUTE),
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

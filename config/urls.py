@@ -4,9 +4,11 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", include("health_check.urls")),
+    path("api/v1/stats/", include("dashboard.api")),
     path("api/v1/", include("referrals.api.urls")),
     path("", include("casusregie.urls")),
     path("", include("flags.urls")),
     path("", include("referrals.urls")),
     path("", include("escalations.urls")),
+    path("", include("dashboard.urls")),
 ]

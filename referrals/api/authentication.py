@@ -9,13 +9,20 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework_api_key.models import AbstractAPIKey
 
 from referrals.models import Provider, ProviderAPIKey
 
 KEYWORD = "Api-Key"
 
 
-class ProviderKeyAuthentication(BaseAuthentication):
+class APIKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <key>`` for a key of ``key_model``; ``request.auth`` becomes
+    the key's ``owner_field`` (a provider, or a region for the statistics export)."""
+
+    key_model: type[AbstractAPIKey]
+    owner_field: str
+
     def authenticate(self, request):
         header = get_authorization_header(request).decode("latin-1", errors="replace").split()
         if not header:
@@ -23,16 +30,21 @@ class ProviderKeyAuthentication(BaseAuthentication):
         if len(header) != 2 or header[0] != KEYWORD:
             raise AuthenticationFailed(_("Gebruik de kop ‘Authorization: Api-Key <sleutel>’."))
         try:
-            key = ProviderAPIKey.objects.get_from_key(header[1])
-        except ProviderAPIKey.DoesNotExist:
+            key = self.key_model.objects.get_from_key(header[1])
+        except self.key_model.DoesNotExist:
             raise AuthenticationFailed(_("Ongeldige API-sleutel.")) from None
         if key.revoked or key.has_expired:
             raise AuthenticationFailed(_("Deze API-sleutel is ingetrokken of verlopen."))
         request._request.api_key_prefix = key.prefix  # for throttling per key
-        return AnonymousUser(), key.provider
+        return AnonymousUser(), getattr(key, self.owner_field)
 
     def authenticate_header(self, request) -> str:
         return KEYWORD
+
+
+class ProviderKeyAuthentication(APIKeyAuthentication):
+    key_model = ProviderAPIKey
+    owner_field = "provider"
 
 
 class HasProviderKey(BasePermission):

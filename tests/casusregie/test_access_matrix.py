@@ -573,6 +573,24 @@ TABLE_PAGES: dict[str, Page] = {
 PAGES |= TABLE_PAGES
 # --- end of the Regionale Experttafel -------------------------------------------------------------
 
+# --- the region's dashboard (dashboard/urls.py): figures without names, for policy staff and the
+# expert table of the region; everyone else a 404. The CSV downloads are these pages with ?csv=.
+STATISTICS = frozenset({"expert", "chair", "policy"})
+DASHBOARD_PAGES: dict[str, Page] = {
+    name: Page("get", STATISTICS, family=False)
+    for name in (
+        "dashboard",
+        "dashboard-care",
+        "dashboard-waiting",
+        "dashboard-referrals",
+        "dashboard-youth",
+        "dashboard-table",
+    )
+}
+DASHBOARD_PAGES["dashboard-refresh"] = Page("post", STATISTICS, family=False, success=(302,))
+PAGES |= DASHBOARD_PAGES
+# --- end of the region's dashboard ----------------------------------------------------------------
+
 # The provider API: own referral 200, another provider's 404; a worker's session is no key.
 API = {
     "provider-referral-list": ("get", False),
@@ -584,6 +602,8 @@ API = {
     "provider-capacity-list": ("get", False),
     "provider-webhook": ("get", False),  # 404 until the provider registers one: its own
 }
+# The region's open export: a region's API key (tests/dashboard/test_api.py); a session is none.
+REGION_API = {"region-stats"}
 PUBLIC_API = {"api-schema", "api-docs"}
 OUT_OF_MATRIX = {"health_check"}  # health has no personal data; admin is tested below
 
@@ -602,7 +622,7 @@ def _names(patterns, prefix="") -> set[str]:
 
 def test_every_url_is_in_the_matrix():
     names = {n for n in _names(get_resolver().url_patterns) if not n.startswith("health")}
-    covered = set(PAGES) | set(API) | PUBLIC_API | OUT_OF_MATRIX
+    covered = set(PAGES) | set(API) | REGION_API | PUBLIC_API | OUT_OF_MATRIX
     assert names - covered == set(), "a URL without an entry in the access matrix"
 
 
@@ -666,6 +686,13 @@ def test_the_api_is_closed_to_worker_sessions(client, world, name, role):
     kwargs = {"ref": world.own_referral.ref} if detail else {}
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(REGION_API))
+def test_the_region_api_is_closed_to_worker_sessions(client, world, name, role):
+    client = _client(client, world, role)
+    assert client.get(reverse(name)).status_code == 401
 
 
 @pytest.mark.parametrize("role", ["regisseur", "team_lead", "expert", "chair"])

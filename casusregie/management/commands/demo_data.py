@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from casusregie.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 from casusregie.models import Family
+from dashboard.demo import load_demo_population
+from dashboard.services import refresh_statistics
 from flags.services import sweep
 
 
@@ -26,6 +28,10 @@ class Command(BaseCommand):
         # Judge the demo cases at once, so the flags are there before the first daily sweep.
         result = sweep(today)
         self.stdout.write(f"rulebook sweep as of {today}: {result}")
+        # The region's dashboard: the CBS youth population and the figures, at once too.
+        load_demo_population(today)
+        stats = refresh_statistics(today)
+        self.stdout.write(f"dashboard figures as of {today}: {stats.figures}")
         self.stdout.write(f"logins (password {DEMO_PASSWORD}):")
         for username, description in DEMO_LOGINS:
             self.stdout.write(f"  {username:<10} {description}")

@@ -1,0 +1,46 @@
+"""In a real browser: the region's dashboard on the demo data, as the policy officer gert —
+charts drawn from our own static files, tables beside them, no Content-Security-Policy
+violations, and a screenshot in test-results/."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from .test_privacy_in_the_browser import log_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+
+def test_the_policy_officer_sees_the_dashboard_with_charts_and_tables(page, screenshot):
+    call_command("demo_data", stdout=io.StringIO())  # refreshes the figures too
+    log_in(page, "gert")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dashboard Rijnmond")
+    expect(page.get_by_text("Gezinnen in zorg").first).to_be_visible()
+    charts = page.locator("canvas[data-chart]")
+    assert charts.count() >= 4
+    # Chart.js drew every chart: each canvas was given its size by the library
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        ".every(c => window.Chart && window.Chart.getChart(c))"
+    )
+    screenshot("dashboard-overview")
+
+    parts = page.get_by_role("navigation", name="Onderdelen van het dashboard")
+    parts.get_by_role("link", name="Wachttijden").click()
+    page.get_by_label("Indeling").select_option("aanbieder")
+    page.get_by_role("button", name="Toon").click()
+    expect(page.get_by_role("heading", name="Aanmeldwachttijd", exact=False)).to_be_visible()
+    expect(page.locator("table.figures").first).to_contain_text("Jeugdzorg Horizon")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        ".every(c => window.Chart.getChart(c))"
+    )
+    screenshot("dashboard-wachttijden-per-aanbieder")
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
+    # no script errors (a missing favicon is no concern of ours)
+    assert not [e for e in page.console_errors if not e.startswith("Failed to load resource")]
