@@ -10,7 +10,7 @@ PORT ?= 8000
 SIZE ?= 100000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data
+.PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data fuzz
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -55,6 +55,12 @@ bench-sweep: $(STAMP)
 bench-dashboard: $(STAMP)
 	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.dashboard \
 		$(if $(filter command line,$(origin SIZE)),--size $(SIZE))
+
+# Reliability under load and faults (docs/reliability.md). Each target starts its own PostgreSQL,
+# Redis, gunicorn and Celery on free ports in a temporary folder, stops them on exit, exits 0
+# only when its verdict holds and prints a JSON line last. Not part of `make test`.
+fuzz: $(STAMP)
+	$(PY) -m reliability.fuzz
 
 clean-data:
 	rm -rf .data

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Model
 
 from analyses.models import Analysis, DomainFinding, Explanation, Strength
@@ -97,6 +97,9 @@ def import_dossier(doc: Any) -> ImportResult:
         constraint = getattr(getattr(exc, "__cause__", None), "diag", None)
         name = getattr(constraint, "constraint_name", None) or "integrity"
         raise DossierRefused([Problem("", f"refused by the database ({name})")]) from exc
+    except DataError as exc:  # a value the schema allows but a column cannot hold (make fuzz)
+        message = str(getattr(exc, "__cause__", None) or exc).splitlines()[0][:200]
+        raise DossierRefused([Problem("", f"refused by the database: {message}")]) from exc
 
 
 class _Writer:

@@ -54,10 +54,31 @@ def schema_problems(doc: Any) -> list[Problem]:
             message = f"not a date in the form YYYY-MM-DD: {error.instance!r}"
         if "bsn" in error.absolute_path:  # never echo what may be (a typo of) a real BSN
             message = f"not a BSN: 9 digits expected ({error.validator} failed)"
+        elif _may_hold_a_bsn(error.instance):
+            # jsonschema quotes the instance: a youth (or the text of one) carries its BSN.
+            message = f"{error.validator} failed: {_expected(error)}"
         if len(message) > 200:
             message = message[:197] + "..."
         problems.append(Problem(json_path(error.absolute_path), message))
     return problems
+
+
+def _may_hold_a_bsn(instance: Any) -> bool:
+    if isinstance(instance, dict):
+        return "bsn" in instance or any(_may_hold_a_bsn(v) for v in instance.values())
+    if isinstance(instance, list):
+        return any(_may_hold_a_bsn(v) for v in instance)
+    return isinstance(instance, str) and "bsn" in instance.lower()
+
+
+def _expected(error) -> str:
+    if error.validator == "type":
+        return f"expected {error.validator_value}"
+    if error.validator == "additionalProperties":
+        return "a property that is not in the format"
+    if error.validator == "required":
+        return f"missing {', '.join(map(str, error.validator_value))}"
+    return "see the format (docs/dossier.schema.json)"
 
 
 def _date(value: str | None) -> dt.date | None:

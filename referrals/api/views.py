@@ -7,6 +7,7 @@ import json
 import re
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -81,13 +82,25 @@ class ProviderAPIView:
 
 
 class SaneIsoDateTimeField(IsoDateTimeField):
-    """ISO 8601, within what PostgreSQL stores: offsets up to ±14 hours, years 1900–9999."""
+    """ISO 8601, within what PostgreSQL stores: offsets up to ±14 hours, years 1900–9999.
+
+    Checked after parsing (``to_python``): Django parses an ISO 8601 value itself before any
+    input format, so a check in ``strptime`` alone let ``…-17:47`` through to a 500.
+    """
 
     def strptime(self, value, format):
-        parsed = super().strptime(value, format)
+        return self._sane(super().strptime(value, format), ValueError(value))
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        invalid = ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed if parsed is None else self._sane(parsed, invalid)
+
+    @staticmethod
+    def _sane(parsed: dt.datetime, error: Exception) -> dt.datetime:
         offset = parsed.utcoffset()
         if parsed.year < 1900 or (offset is not None and abs(offset) > dt.timedelta(hours=14)):
-            raise ValueError(value)
+            raise error
         return parsed
 
 

@@ -18,9 +18,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options) -> None:
         try:
-            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as exc:
             self.refuse([f"{file}: cannot read: {exc.strerror}"])
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.refuse([f"{file}: not UTF-8 (byte {exc.start}: {exc.reason})"])
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
