@@ -10,7 +10,8 @@ PORT ?= 8000
 SIZE ?= 100000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data fuzz
+.PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data fuzz \
+	fault-redis-down fault-webhook-down fault-postgres-restart fuzz
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -61,6 +62,21 @@ bench-dashboard: $(STAMP)
 # only when its verdict holds and prints a JSON line last. Not part of `make test`.
 fuzz: $(STAMP)
 	$(PY) -m reliability.fuzz
+
+# Reliability under load and faults (docs/reliability.md). Each target starts its own PostgreSQL,
+# Redis, gunicorn and Celery on free ports in a temporary folder, stops them on exit, exits 0
+# only when its verdict holds and prints a JSON line last. Not part of `make test`.
+fuzz: $(STAMP)
+	$(PY) -m reliability.fuzz
+
+fault-redis-down: $(STAMP)
+	$(PY) -m reliability.redis_down
+
+fault-webhook-down: $(STAMP)
+	$(PY) -m reliability.webhook_down
+
+fault-postgres-restart: $(STAMP)
+	$(PY) -m reliability.postgres_restart
 
 clean-data:
 	rm -rf .data

@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("dashboard.urls")),
 ]
+
+# A database that cannot be reached is a 503 with Retry-After, never a 500 (config/unavailable.py).
+handler500 = "config.unavailable.server_error"

@@ -11,6 +11,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import Nudge
+
 from .models import Notification
 from .rules import RULES_BY_CODE
 
@@ -37,16 +39,17 @@ def sweep_all(as_of: str | None = None) -> dict:
     return {"as_of": day.isoformat(), "opened": result.opened, "resolved": result.resolved}
 
 
-@shared_task(name="flags.tasks.sweep_case", **RETRY)
+@shared_task(name="flags.tasks.sweep_case", base=Nudge, **RETRY)
 def sweep_case(case_id: int) -> dict:
-    """Re-judge one case after a change (queued on commit by ``request_case_sweep``)."""
+    """Re-judge one case after a change (queued on commit by ``request_case_sweep``). When the
+    broker is down the message is dropped (``Nudge``) and the daily sweep judges the case."""
     from .services import sweep
 
     result = sweep(timezone.localdate(), case_ids=[case_id])
     return {"case_id": case_id, "opened": result.opened, "resolved": result.resolved}
 
 
-@shared_task(name="flags.tasks.send_flag_emails", **RETRY)
+@shared_task(name="flags.tasks.send_flag_emails", base=Nudge, **RETRY)
 def send_flag_emails() -> int:
     """E-mail unread, un-mailed notifications to their recipients (off by default)."""
     if not settings.FLAG_EMAIL_ENABLED:

@@ -6,12 +6,15 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
+from config.celery import Nudge
+
 RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 8}
 
 
-@shared_task(name="referrals.tasks.deliver_outbox", **RETRY)
+@shared_task(name="referrals.tasks.deliver_outbox", base=Nudge, **RETRY)
 def deliver_outbox() -> int:
-    """Deliver due outbox events (queued on commit after each change, and every few seconds)."""
+    """Deliver due outbox events (queued on commit after each change, and every few seconds;
+    a message the broker could not take is made up for by the periodic run)."""
     from .webhooks import deliver_due
 
     return deliver_due()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -14,6 +17,7 @@ from rest_framework_api_key.models import AbstractAPIKey
 from referrals.models import Provider, ProviderAPIKey
 
 KEYWORD = "Api-Key"
+logger = logging.getLogger(__name__)
 
 
 class APIKeyAuthentication(BaseAuthentication):
@@ -55,9 +59,21 @@ class HasProviderKey(BasePermission):
 
 
 class ProviderRateThrottle(SimpleRateThrottle):
-    """Throttling per API key (per address for requests without one)."""
+    """Throttling per API key (per address for requests without one).
+
+    The counts live in the cache (Redis). When it cannot be reached the request is let through
+    and that is logged: a provider's answer is stored in PostgreSQL and must not fail because
+    Redis is down (``make fault-redis-down``); throttling resumes when Redis is back.
+    """
 
     scope = "provider"
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            logger.warning("throttle: cache unavailable, request allowed (%s)", exc)
+            return True
 
     def get_cache_key(self, request, view) -> str:
         prefix = getattr(request._request, "api_key_prefix", None)

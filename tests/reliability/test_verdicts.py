@@ -1,0 +1,148 @@
+"""The reliability scenarios (make fuzz, fault-*, bench-*) import, and judge as they say.
+
+The scenarios themselves start servers and run for minutes; they are not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+
+from reliability import fuzz, redis_down, report, webhook_down
+from reliability.receiver import Receiver
+
+SCENARIOS = ["fuzz", "redis_down", "webhook_down"]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_scenario_module_imports_and_has_a_main_and_a_verdict(name):
+    module = importlib.import_module(f"reliability.{name}")
+    assert callable(module.main) and callable(module.verdict)
+    assert module.__doc__ and "make " in module.__doc__
+
+
+def test_the_last_line_is_json_with_ok_and_the_exit_code_follows_it(capsys):
+    assert report.run(lambda: ({"rps": 12.5}, True)) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == {"rps": 12.5, "ok": True}
+    assert report.run(lambda: ({"rps": 1}, False)) == 1
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["ok"] is False
+
+
+def test_a_scenario_that_raises_still_prints_its_verdict_line(capsys):
+    def broken():
+        raise RuntimeError("PostgreSQL did not start")
+
+    assert report.run(broken) == 1
+    last = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert last == {"error": "RuntimeError: PostgreSQL did not start", "ok": False}
+
+
+def test_percentile_is_nearest_rank():
+    values = list(range(1, 101))
+    assert report.percentile(values, 50) == 50
+    assert report.percentile(values, 95) == 95
+    assert report.percentile(values, 99) == 99
+    assert report.percentile([], 95) == 0.0
+
+
+FUZZ_OK = {
+    "api_requests": 2400,
+    "api_requests_min": 2000,
+    "api_5xx": 0,
+    "api_check_failures": 0,
+    "import_files": 300,
+    "import_crashes": 0,
+    "partial_writes": 0,
+    "bsn_echoed": 0,
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"api_requests": 1999},
+        {"api_5xx": 1},
+        {"api_check_failures": 1},
+        {"import_crashes": 1},
+        {"partial_writes": 1},
+        {"bsn_echoed": 1},
+    ],
+)
+def test_fuzz_fails_on_any_server_error_partial_write_or_too_few_requests(change):
+    assert fuzz.verdict(FUZZ_OK)
+    assert not fuzz.verdict({**FUZZ_OK, **change})
+
+
+REDIS_OK = {
+    "outage_requests": 300,
+    "outage_errors": 0,
+    "pending_when_redis_returned": 12,
+    "errors": 0,
+    "answers_stored": 250,
+    "lost_answers": 0,
+    "lost_outbox_events": 0,
+    "undelivered": 0,
+    "events_missing": 0,
+    "duplicates": 0,
+    "out_of_order": 0,
+    "bad_signatures": 0,
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"outage_requests": 0},  # Redis was never down under load: proves nothing
+        {"outage_errors": 1},
+        {"pending_when_redis_returned": 0},
+        {"lost_answers": 1},
+        {"undelivered": 1},
+        {"duplicates": 1},
+        {"out_of_order": 1},
+    ],
+)
+def test_redis_down_fails_on_an_error_a_loss_or_a_duplicate(change):
+    assert redis_down.verdict(REDIS_OK)
+    assert not redis_down.verdict({**REDIS_OK, **change})
+
+
+WEBHOOK_OK = {
+    "events": 300,
+    "events_during_outage": 200,
+    "attempts_max": 8,
+    "delivered_while_down": 0,
+    "lost_answers": 0,
+    "undelivered": 0,
+    "events_missing": 0,
+    "duplicates": 0,
+    "out_of_order": 0,
+    "bad_signatures": 0,
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"attempts_max": 1},  # no retry happened: the outage was not exercised
+        {"events_missing": 1},
+        {"duplicates": 1},
+        {"out_of_order": 1},
+        {"bad_signatures": 1},
+    ],
+)
+def test_webhook_down_fails_on_a_missing_duplicate_or_reordered_event(change):
+    assert webhook_down.verdict(WEBHOOK_OK)
+    assert not webhook_down.verdict({**WEBHOOK_OK, **change})
+
+
+def test_the_receiver_counts_duplicates_and_order_per_referral():
+    receiver = Receiver(port=0)
+    for event_id, ref, version in [("a", "r1", 2), ("b", "r1", 3), ("b", "r1", 3), ("c", "r2", 4)]:
+        receiver.counts[event_id] += 1
+        receiver.arrivals.append({"event_id": event_id, "referral": ref, "version": version})
+    assert receiver.duplicates() == 1
+    assert receiver.out_of_order() == 0
+    receiver.arrivals.append({"event_id": "d", "referral": "r1", "version": 2})
+    assert receiver.out_of_order() == 1
