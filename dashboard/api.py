@@ -162,7 +162,7 @@ class RegionStatsView(APIView):
                 [{"name": exc.field, "code": "invalid_choice", "reason": exc.message}],
             )
         breakdown = breakdown_of(dimension)
-        every = published(context(region, refresh, period, dimension, trend=True))
+        every = published(context(region, refresh, period, dimension))
         tables = [t for page_tables in every.values() for t in page_tables]
         record_access(
             actor_kind="region",

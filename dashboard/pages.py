@@ -84,19 +84,17 @@ def choose(refresh: Refresh, period_code: str | None, breakdown: str | None) -> 
     return period, dimension
 
 
-def context(region: Region, refresh: Refresh, period: Period, dimension: str, *, trend: bool):
-    """Everything a page's tables are made from: the figures of the period (one query) and,
-    for the trend tables, the region's months (one more)."""
-    ctx = tables.Context(
+def context(region: Region, refresh: Refresh, period: Period, dimension: str) -> tables.Context:
+    """Everything the tables are made from: the figures of the period (one query) and the
+    region's months for the trend tables (one more)."""
+    return tables.Context(
         region=region,
         period=period,
         dimension=dimension,
         figures=selectors.figures(region, period, dimension),
+        months=[p for p in periods_as_of(refresh.as_of) if p.kind == PeriodKind.MONTH],
+        monthly=selectors.monthly(region, tables.TREND_MEASURES),
     )
-    if trend:
-        ctx.months = [p for p in periods_as_of(refresh.as_of) if p.kind == PeriodKind.MONTH]
-        ctx.monthly = selectors.monthly(region, tables.TREND_MEASURES)
-    return ctx
 
 
 def published(ctx: tables.Context) -> dict[str, list[tables.Table]]:

@@ -114,7 +114,7 @@ def possible_values(cells: dict[Hashable, Published], sums: list[Sum]) -> dict:
     (interval propagation to a fixed point)."""
     ranges = {key: list(shown_range(value)) for key, value in cells.items()}
     sums = [s for s in sums if s.total in ranges and all(p in ranges for p in s.parts)]
-    for _round in range(100):
+    for _round in range(10_000):  # a fixed point comes in a few rounds; this is a safety net
         changed = False
         for s in sums:
             for key, (lo, hi) in _bounds(ranges, s).items():

@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from casusregie.models import Region
-from flags.calendar import ensure_calendar
 from flags.services import thresholds_for
 
 from .models import Figure, Refresh
@@ -72,7 +71,6 @@ def refresh_statistics(
     """Refresh the figures of ``region`` (default: every region) as of ``as_of`` (today)."""
     as_of = as_of or timezone.localdate()
     regions = Region.objects.filter(pk=region.pk) if region else Region.objects.all()
-    ensure_calendar(as_of)
     result = RefreshResult(as_of=as_of)
     started = time.perf_counter()
     for r in regions.order_by("pk"):

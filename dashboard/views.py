@@ -65,7 +65,7 @@ def _page(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except BadChoice:
         raise Http404 from None
-    ctx = context(region, refresh, period, dimension, trend=True)
+    ctx = context(region, refresh, period, dimension)
     every = published(ctx)
     tables = every[page.slug]
     breakdown = breakdown_of(dimension)
