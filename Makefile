@@ -11,7 +11,7 @@ SIZE ?= 100000
 PYTEST_ARGS ?=
 
 .PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data fuzz \
-	fault-redis-down fault-webhook-down fault-postgres-restart fuzz
+	fault-redis-down fault-webhook-down fault-postgres-restart fault-worker-kill bench-scaleout
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -63,12 +63,6 @@ bench-dashboard: $(STAMP)
 fuzz: $(STAMP)
 	$(PY) -m reliability.fuzz
 
-# Reliability under load and faults (docs/reliability.md). Each target starts its own PostgreSQL,
-# Redis, gunicorn and Celery on free ports in a temporary folder, stops them on exit, exits 0
-# only when its verdict holds and prints a JSON line last. Not part of `make test`.
-fuzz: $(STAMP)
-	$(PY) -m reliability.fuzz
-
 fault-redis-down: $(STAMP)
 	$(PY) -m reliability.redis_down
 
@@ -77,6 +71,12 @@ fault-webhook-down: $(STAMP)
 
 fault-postgres-restart: $(STAMP)
 	$(PY) -m reliability.postgres_restart
+
+fault-worker-kill: $(STAMP)
+	$(PY) -m reliability.worker_kill
+
+bench-scaleout: $(STAMP)
+	$(PY) -m reliability.scaleout
 
 clean-data:
 	rm -rf .data

@@ -226,6 +226,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A message a worker took but never acknowledged (the worker was killed mid-task) goes back to
+# the queue after this many seconds (Redis transport; Celery's default is an hour). Longer than
+# the longest task, or a slow task runs twice: harmless here, every task is idempotent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SWEEP_HOUR = env.int("SWEEP_HOUR", default=6)
 SWEEP_MINUTE = env.int("SWEEP_MINUTE", default=0)
@@ -233,6 +239,7 @@ CELERY_BEAT_SCHEDULE = {
     "daily-sweep": {
         "task": "flags.tasks.sweep_all",
         "schedule": crontab(hour=SWEEP_HOUR, minute=SWEEP_MINUTE),
+        "kwargs": {"split": True},  # per municipality, over all worker processes
     },
     "expire-unanswered-referrals": {
         "task": "referrals.tasks.expire_unanswered",

@@ -2,7 +2,14 @@
 
 One transaction per region, under an advisory lock on that region, so two sweeps started at
 once run one after the other; the partial unique constraint on open flags is the last line of
-defence. Nothing here loops over cases in Python: each step is one SQL statement over the
+defence. A region can also be swept one municipality at a time (``municipality=``, one Celery
+task each, in parallel: ``flags.tasks.sweep_all(split=True)``): every subject of a rule belongs
+to one family and so to one municipality, so the municipalities' sweeps touch disjoint flags.
+Such a sweep holds its region's lock *shared* and its municipality's exclusively: sweeps of
+different municipalities run side by side, two of one municipality one after the other, and a
+whole-region (or per-case) sweep waits for them all, and they for it.
+
+Nothing here loops over cases in Python: each step is one SQL statement over the
 whole region, so the number of queries does not grow with the number of cases.
 """
 
@@ -26,6 +33,8 @@ from .rules import RULES, Rule, Thresholds, Unit
 logger = logging.getLogger(__name__)
 
 SWEEP_LOCK_CLASS = 7410  # first key of pg_advisory_xact_lock(int, int); the second is the region
+MUNICIPALITY_LOCK_CLASS = 7411  # … the second is the municipality
+ANALYZE_LOCK = (7412, 0)  # one sweep at a time refreshes flags_flag's statistics
 
 
 @dataclass
@@ -82,10 +91,14 @@ def sweep(
     *,
     region: Region | None = None,
     case_ids: Iterable[int] | None = None,
+    municipality: int | None = None,
 ) -> SweepResult:
-    """Judge every open case (of ``region``, or only ``case_ids``) as of ``as_of``."""
+    """Judge every open case (of ``region``, of ``municipality`` (an id), or only ``case_ids``)
+    as of ``as_of``."""
     ids = sorted(set(case_ids)) if case_ids is not None else None
-    if ids is not None:
+    if municipality is not None:
+        regions = Region.objects.filter(municipalities__id=municipality)
+    elif ids is not None:
         regions = Region.objects.filter(municipalities__families__cases__id__in=ids).distinct()
     elif region is not None:
         regions = Region.objects.filter(pk=region.pk)
@@ -94,7 +107,7 @@ def sweep(
     ensure_calendar(as_of)
     total = SweepResult(as_of=as_of)
     for r in regions.order_by("pk"):
-        total.add(_sweep_region(as_of, r, ids))
+        total.add(_sweep_region(as_of, r, ids, municipality))
     logger.info(
         "sweep as of %s: %s regions, %s opened, %s raised, %s resolved, %s escalated",
         as_of,
@@ -114,6 +127,7 @@ open_case AS (
     JOIN casusregie_family fa ON fa.id = c.family_id
     JOIN casusregie_municipality m ON m.id = fa.municipality_id
     WHERE c.closed_on IS NULL AND m.region_id = %(region)s
+      AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
       AND (%(case_ids)s::bigint[] IS NULL OR c.id = ANY(%(case_ids)s::bigint[]))
 )"""
 
@@ -124,6 +138,7 @@ scope_case AS (
     JOIN casusregie_family fa ON fa.id = c.family_id
     JOIN casusregie_municipality m ON m.id = fa.municipality_id
     WHERE m.region_id = %(region)s
+      AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
       AND (%(case_ids)s::bigint[] IS NULL OR c.id = ANY(%(case_ids)s::bigint[]))
 )"""
 
@@ -168,12 +183,20 @@ WHERE vdate <= %(d)s OR wdate <= %(d)s
 """
 
 
-def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) -> SweepResult:
+def _sweep_region(
+    as_of: dt.date, region: Region, case_ids: list[int] | None, municipality: int | None = None
+) -> SweepResult:
     result = SweepResult(as_of=as_of, regions=1)
     thresholds = thresholds_for(region)
-    base = {"d": as_of, "region": region.pk, "case_ids": case_ids}
+    base = {"d": as_of, "region": region.pk, "case_ids": case_ids, "municipality": municipality}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, region.pk])
+        if municipality is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SWEEP_LOCK_CLASS, region.pk])
+        else:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s, %s), pg_advisory_xact_lock(%s, %s)",
+                [SWEEP_LOCK_CLASS, region.pk, MUNICIPALITY_LOCK_CLASS, municipality],
+            )
         # These statements are short; compiling them (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
         # ON COMMIT DROP cleans up after a real transaction; inside an outer one (tests, or a
@@ -307,7 +330,11 @@ def _sweep_region(as_of: dt.date, region: Region, case_ids: list[int] | None) ->
         if result.opened + result.raised > 10_000:
             # Many new rows since the planner last looked (a first sweep): let it look again,
             # or the escalation step plans nested loops over a table it thinks is empty.
-            cursor.execute("ANALYZE flags_flag")
+            # ANALYZE locks the table against another ANALYZE until this transaction ends: a
+            # municipality's sweep running beside another one's skips it rather than wait.
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(ANALYZE_LOCK))
+            if municipality is None or cursor.fetchone()[0]:
+                cursor.execute("ANALYZE flags_flag")
 
         result.escalations_submitted, result.escalated = _escalate(cursor, base)
         result.notifications = _notify(cursor, base)

@@ -28,15 +28,47 @@ RETRY = {
 
 
 @shared_task(name="flags.tasks.sweep_all", **RETRY)
-def sweep_all(as_of: str | None = None) -> dict:
-    """The daily sweep of every region (Celery beat, 06:00 Europe/Amsterdam by default)."""
+def sweep_all(as_of: str | None = None, split: bool = False) -> dict:
+    """The daily sweep of every region (Celery beat, 06:00 Europe/Amsterdam by default).
+
+    ``split``: one ``sweep_municipality`` task per municipality, as a Celery group, so that
+    several worker processes share the work (``make bench-scaleout``); each is idempotent,
+    retried, and locked against a sweep of its region or of itself (``flags.services``).
+    Without it: one transaction per region, here.
+    """
+    import datetime as dt
+
+    from .calendar import ensure_calendar
+    from .services import sweep
+
+    day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    if split:
+        from celery import group
+
+        from casusregie.models import Municipality
+
+        ensure_calendar(day)  # once, before the municipalities' sweeps start side by side
+        ids = list(Municipality.objects.order_by("pk").values_list("pk", flat=True))
+        group(sweep_municipality.s(day.isoformat(), pk) for pk in ids).apply_async()
+        return {"as_of": day.isoformat(), "municipalities": len(ids)}
+    result = sweep(day)
+    return {"as_of": day.isoformat(), "opened": result.opened, "resolved": result.resolved}
+
+
+@shared_task(name="flags.tasks.sweep_municipality", **RETRY)
+def sweep_municipality(as_of: str, municipality_id: int) -> dict:
+    """One municipality's part of a split sweep (``sweep_all(split=True)``)."""
     import datetime as dt
 
     from .services import sweep
 
-    day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
-    result = sweep(day)
-    return {"as_of": day.isoformat(), "opened": result.opened, "resolved": result.resolved}
+    result = sweep(dt.date.fromisoformat(as_of), municipality=municipality_id)
+    return {
+        "as_of": as_of,
+        "municipality": municipality_id,
+        "opened": result.opened,
+        "resolved": result.resolved,
+    }
 
 
 @shared_task(name="flags.tasks.sweep_case", base=Nudge, **RETRY)

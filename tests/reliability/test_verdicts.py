@@ -10,10 +10,17 @@ import json
 
 import pytest
 
-from reliability import fuzz, redis_down, report, webhook_down
+from reliability import fuzz, redis_down, report, scaleout, webhook_down, worker_kill
 from reliability.receiver import Receiver
 
-SCENARIOS = ["fuzz", "redis_down", "webhook_down"]
+SCENARIOS = [
+    "fuzz",
+    "redis_down",
+    "webhook_down",
+    "postgres_restart",
+    "worker_kill",
+    "scaleout",
+]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -146,3 +153,37 @@ def test_the_receiver_counts_duplicates_and_order_per_referral():
     assert receiver.out_of_order() == 0
     receiver.arrivals.append({"event_id": "d", "referral": "r1", "version": 2})
     assert receiver.out_of_order() == 1
+
+
+WORKER_OK = {
+    "killed_mid_sweep": True,
+    "half_written_after_kill": 0,
+    "completed": True,
+    "flags": 30000,
+    "flags_equal": True,
+    "escalations_equal": True,
+    "notifications_equal": True,
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"killed_mid_sweep": False},  # killed before or after: proves nothing
+        {"half_written_after_kill": 1},
+        {"completed": False},
+        {"flags_equal": False},
+        {"notifications_equal": False},
+    ],
+)
+def test_worker_kill_fails_unless_the_sweep_completes_as_if_undisturbed(change):
+    assert worker_kill.verdict(WORKER_OK)
+    assert not worker_kill.verdict({**WORKER_OK, **change})
+
+
+def test_scaleout_fails_when_a_split_changes_the_outcome_or_a_run_is_missing():
+    ok = {"outcomes_equal": True, "flags": 10, "processes": [1, 2, 4]}
+    ok.update(split_1_s=10.0, split_2_s=6.0, split_4_s=6.1)
+    assert scaleout.verdict(ok)
+    assert not scaleout.verdict({**ok, "outcomes_equal": False})
+    assert not scaleout.verdict({**ok, "split_4_s": None})
