@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 SIZE ?= 100000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data fuzz \
 	fault-redis-down fault-webhook-down fault-postgres-restart fault-worker-kill bench-scaleout
