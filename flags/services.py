@@ -32,9 +32,11 @@ from .rules import RULES, Rule, Thresholds, Unit
 
 logger = logging.getLogger(__name__)
 
+# Advisory lock keys (int, int) in use: 7410 here, 7411 the access log's chain, 7412 the
+# calendar and the dashboard's refresh, 7413 and 7414 here.
 SWEEP_LOCK_CLASS = 7410  # first key of pg_advisory_xact_lock(int, int); the second is the region
-MUNICIPALITY_LOCK_CLASS = 7411  # … the second is the municipality
-ANALYZE_LOCK = (7412, 0)  # one sweep at a time refreshes flags_flag's statistics
+MUNICIPALITY_LOCK_CLASS = 7413  # … the second is the municipality
+ANALYZE_LOCK = (7414, 0)  # one sweep at a time refreshes flags_flag's statistics
 
 
 @dataclass
