@@ -11,7 +11,7 @@ SIZE ?= 100000
 PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data fuzz \
-	fault-redis-down fault-webhook-down fault-postgres-restart fault-worker-kill bench-scaleout
+	fault-redis-down fault-webhook-down fault-postgres-restart fault-worker-kill bench-scaleout bench-api
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -77,6 +77,9 @@ fault-worker-kill: $(STAMP)
 
 bench-scaleout: $(STAMP)
 	$(PY) -m reliability.scaleout
+
+bench-api: $(STAMP)
+	$(PY) -m reliability.api_bench
 
 clean-data:
 	rm -rf .data

@@ -10,7 +10,15 @@ import json
 
 import pytest
 
-from reliability import fuzz, redis_down, report, scaleout, webhook_down, worker_kill
+from reliability import (
+    api_bench,
+    fuzz,
+    redis_down,
+    report,
+    scaleout,
+    webhook_down,
+    worker_kill,
+)
 from reliability.receiver import Receiver
 
 SCENARIOS = [
@@ -20,6 +28,7 @@ SCENARIOS = [
     "postgres_restart",
     "worker_kill",
     "scaleout",
+    "api_bench",
 ]
 
 
@@ -187,3 +196,30 @@ def test_scaleout_fails_when_a_split_changes_the_outcome_or_a_run_is_missing():
     assert scaleout.verdict(ok)
     assert not scaleout.verdict({**ok, "outcomes_equal": False})
     assert not scaleout.verdict({**ok, "split_4_s": None})
+
+
+API_OK = {"rps": 130, "ceiling_ratio": 0.52, "p95_read_ms": 41, "p95_write_ms": 88, "errors": 0}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"ceiling_ratio": 0.49},
+        {"p95_read_ms": 50.1},
+        {"p95_write_ms": 100.1},
+        {"errors": 1},
+        {"rps": 0},
+    ],
+)
+def test_bench_api_holds_the_issue_targets(change):
+    assert api_bench.verdict(API_OK)
+    assert not api_bench.verdict({**API_OK, **change})
+
+
+def test_the_bench_urls_add_only_the_ceiling_to_the_product():
+    from config import urls as product
+    from reliability import bench_urls
+
+    assert bench_urls.urlpatterns[1:] == product.urlpatterns
+    assert str(bench_urls.urlpatterns[0].pattern) == "api/v1/bench/ceiling/"
+    assert bench_urls.handler500 == product.handler500
