@@ -177,6 +177,9 @@ async def fixed_rate(port: int, clients: list[dict], rate: float, seconds: float
             reader, ref = readable[(k * 7919) % len(readable)]
             status, _ = await request(port, "GET", f"{BASE}{ref}/", reader["key"])
             endpoint = "read"
+        elif not c["work"]:
+            status, _ = await request(port, "GET", f"{BASE}?status=sent&page_size=20", c["key"])
+            endpoint = "list"
         else:
             ref, referral_status, version = c["work"].popleft()
             endpoint = "decline" if referral_status == "sent" and k % 3 == 0 else None
@@ -199,6 +202,47 @@ async def fixed_rate(port: int, clients: list[dict], rate: float, seconds: float
         tasks.append(asyncio.create_task(one(k, scheduled)))
     await asyncio.gather(*tasks)
     return record
+
+
+def server_times(clients: list[dict], n: int = 20) -> dict:
+    """Where the time goes: each endpoint in this process (no HTTP, no contention), median
+    milliseconds and queries per request."""
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    c = max(clients, key=lambda c: len(c["work"]))
+    client = Client(HTTP_AUTHORIZATION=f"Api-Key {c['key']}", HTTP_X_FORWARDED_PROTO="https")
+    items = [c["work"].pop() for _ in range(min(2 * n, len(c["work"]) // 2))]
+    sent = [item for item in items if item[1] == "sent"] or items
+    calls = {
+        "ceiling": lambda i: client.get(CEILING),
+        "list": lambda i: client.get(f"{BASE}?status=sent&page_size=20"),
+        "read": lambda i: client.get(f"{BASE}{items[i][0]}/"),
+        "answer": lambda i: client.post(
+            f"{BASE}{sent[i % len(sent)][0]}/{STEP[sent[i % len(sent)][1]]}/",
+            BODY[STEP[sent[i % len(sent)][1]]],
+            content_type="application/json",
+            HTTP_IF_MATCH=f'"{sent[i % len(sent)][2]}"',
+        ),
+    }
+    result = {}
+    for name, call in calls.items():
+        call(0)  # warm
+        times, queries = [], []
+        for i in range(1, min(n, len(items))):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                call(i)
+                times.append(time.perf_counter() - started)
+            queries.append(len(captured))
+        result[name] = {
+            "median_ms": round(statistics.median(times) * 1000, 1),
+            "queries": round(statistics.median(queries)),
+        }
+    return result
 
 
 def summary(record: Record, rate: float) -> dict:
@@ -262,10 +306,13 @@ def scenario(
             pg.create_database("casusregie"),
             DJANGO_SETTINGS_MODULE="reliability.bench_settings",
             API_THROTTLE_RATE="1000000/minute",
+            ALLOWED_HOSTS="127.0.0.1,localhost,testserver",  # testserver: the in-process look
         )
         lab.setup_django(env)
         client_list, counts = prepare(youths, clients)
         figures.update(youths=counts["youth"], referrals=counts["referral"])
+        figures["in_process"] = server_times(client_list)
+        log(f"in process: {figures['in_process']}")
         lab.celery_worker(env, concurrency=1)
         _web, port = lab.gunicorn(env, workers=workers)
 
@@ -305,8 +352,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--fixed-seconds", type=float, default=30)
     args = parser.parse_args(argv)
-    return run(lambda: scenario(args.youths, args.clients, args.workers, args.seconds, args.rate))
+    return run(
+        lambda: scenario(
+            args.youths, args.clients, args.workers, args.seconds, args.rate, args.fixed_seconds
+        )
+    )
 
 
 if __name__ == "__main__":
