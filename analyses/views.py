@@ -100,26 +100,33 @@ def _editor_page(
     return render(request, "analyses/editor.html", context, status=status)
 
 
-def editing(view):
-    """A POST that changes the open case's analysis: scope and right checked (404), refusals
-    and form errors shown on the editor page (400), success back to the editor."""
+def editing_view(editor_page):
+    """A decorator for the POSTs of an editor: scope and right checked (404), refusals and form
+    errors shown on ``editor_page`` (400), success as the view says. Shared by the analysis and
+    the plan editor."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, ref: str, **kwargs) -> HttpResponse:
-        family = family_or_404(request, ref, CHANGE_PERM)
-        case = selectors.open_case_of(family)
-        try:
-            if case is None:
-                raise ValidationError(_("Dit gezin heeft geen open casus."))
-            return view(request, family, case, **kwargs)
-        except InvalidForm as invalid:
-            return _editor_page(
-                request, family, case, bound={invalid.key: invalid.form}, status=400
-            )
-        except ValidationError as error:
-            return _editor_page(request, family, case, errors=error.messages, status=400)
+    def editing(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, ref: str, **kwargs) -> HttpResponse:
+            family = family_or_404(request, ref, CHANGE_PERM)
+            case = selectors.open_case_of(family)
+            try:
+                if case is None:
+                    raise ValidationError(_("Dit gezin heeft geen open casus."))
+                return view(request, family, case, **kwargs)
+            except InvalidForm as invalid:
+                return editor_page(
+                    request, family, case, bound={invalid.key: invalid.form}, status=400
+                )
+            except ValidationError as error:
+                return editor_page(request, family, case, errors=error.messages, status=400)
 
-    return require_POST(worker_required(wrapped))
+        return require_POST(worker_required(wrapped))
+
+    return editing
+
+
+editing = editing_view(_editor_page)  # a POST that changes the open case's analysis
 
 
 def apply_form(key: str, form, work):

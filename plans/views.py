@@ -6,8 +6,6 @@ writes the access log; changes with action ``change``.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from analyses.selectors import open_case_of
-from analyses.views import CHANGE_PERM, InvalidForm, apply_form, family_or_404
+from analyses.views import CHANGE_PERM, apply_form, editing_view, family_or_404
 from casusregie.access_log import Access, record_worker_access
 from casusregie.models import AccessAction, Case, Family
 from casusregie.views.accounts import worker_required
@@ -138,26 +136,7 @@ def _editor_page(
     return render(request, "plans/editor.html", context, status=status)
 
 
-def editing(view):
-    """A POST that changes the open case's plan: scope and right checked (404), refusals and
-    form errors shown on the editor page (400), success back to the editor."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, ref: str, **kwargs) -> HttpResponse:
-        family = family_or_404(request, ref, CHANGE_PERM)
-        case = open_case_of(family)
-        try:
-            if case is None:
-                raise ValidationError(_("Dit gezin heeft geen open casus."))
-            return view(request, family, case, **kwargs)
-        except InvalidForm as invalid:
-            return _editor_page(
-                request, family, case, bound={invalid.key: invalid.form}, status=400
-            )
-        except ValidationError as error:
-            return _editor_page(request, family, case, errors=error.messages, status=400)
-
-    return require_POST(worker_required(wrapped))
+editing = editing_view(_editor_page)  # a POST that changes the open case's plan
 
 
 def _plan(case: Case) -> Plan:
