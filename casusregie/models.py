@@ -356,6 +356,13 @@ class Case(models.Model):
         return self.closed_on is None
 
 
+class RegisseurPeriodQuerySet(models.QuerySet):
+    def in_force(self, on) -> RegisseurPeriodQuerySet:
+        """The periods in force on ``on``: started, and not ended by then (``until`` is the
+        first day the worker is no longer regisseur)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on), from_date__lte=on)
+
+
 @pghistory.track()
 class RegisseurPeriod(models.Model):
     """A period in which a worker is the case's regisseur; `until` is the first day they are not."""
@@ -368,6 +375,8 @@ class RegisseurPeriod(models.Model):
     )
     from_date = models.DateField(_("vanaf"))
     until = models.DateField(_("tot"), null=True, blank=True)
+
+    objects = RegisseurPeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("regisseursperiode")

@@ -237,12 +237,6 @@ def family_history(family: Family, limit: int = HISTORY_LIMIT) -> list[HistoryLi
 # --- caseload, team view, hand-overs ------------------------------------------------------------
 
 
-def _in_force(prefix: str, on) -> Q:
-    return Q(**{f"{prefix}from_date__lte": on}) & (
-        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": on})
-    )
-
-
 def _annotated_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Per case, in one query: open flags and whether one is a violation, the next open plan
     action and evaluation, referrals waiting for an answer, the current regisseur."""
@@ -280,7 +274,7 @@ def _annotated_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
         .values("n")
     )
     flag_count = open_flags.values("case").annotate(n=Count("pk")).values("n")
-    regisseur = RegisseurPeriod.objects.filter(_in_force("", today), case=OuterRef("pk"))
+    regisseur = RegisseurPeriod.objects.in_force(today).filter(case=OuterRef("pk"))
     return cases.select_related("family__municipality", "local_team").annotate(
         open_flag_count=Coalesce(Subquery(flag_count), 0),
         has_violation=Exists(open_flags.filter(severity=Severity.VIOLATION)),
@@ -295,7 +289,7 @@ def _annotated_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
 def caseload(worker: Worker, query: str = "", only_flagged: bool = False) -> QuerySet[Case]:
     """Mijn caseload: open cases where ``worker`` is the regisseur today, worst first."""
     today = timezone.localdate()
-    mine = RegisseurPeriod.objects.filter(_in_force("", today), worker=worker)
+    mine = RegisseurPeriod.objects.in_force(today).filter(worker=worker)
     cases = Case.objects.filter(closed_on__isnull=True, pk__in=mine.values("case"))
     query = query.strip()
     if query:
@@ -316,7 +310,7 @@ def team_cases(lead: Worker) -> QuerySet[Case]:
     """The team lead's view: the team's open cases without a regisseur today or with open
     flags, those without a regisseur first."""
     today = timezone.localdate()
-    with_regisseur = RegisseurPeriod.objects.filter(_in_force("", today)).values("case")
+    with_regisseur = RegisseurPeriod.objects.in_force(today).values("case")
     cases = _annotated_cases(
         Case.objects.filter(closed_on__isnull=True, local_team=lead.local_team_id)
     ).annotate(has_regisseur=Exists(with_regisseur.filter(case=OuterRef("pk"))))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,12 +115,7 @@ def _rejudge(case: Case) -> None:
 
 def current_regisseur_of(case: Case, on: dt.date | None = None) -> RegisseurPeriod | None:
     on = on or timezone.localdate()
-    return (
-        RegisseurPeriod.objects.filter(case=case, from_date__lte=on)
-        .filter(Q(until__isnull=True) | Q(until__gt=on))
-        .select_related("worker")
-        .first()
-    )
+    return RegisseurPeriod.objects.in_force(on).filter(case=case).select_related("worker").first()
 
 
 @transaction.atomic

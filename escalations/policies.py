@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 import rules
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from casusregie.models import Consent, Region, RegisseurPeriod, Role
@@ -90,9 +90,7 @@ def regisseur_escalations(user, on: dt.date | None = None) -> QuerySet[Escalatio
     on = on or timezone.localdate()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Escalation.objects.none()
-    mine = RegisseurPeriod.objects.filter(
-        Q(until__isnull=True) | Q(until__gt=on), worker=user, from_date__lte=on
-    ).values("case")
+    mine = RegisseurPeriod.objects.in_force(on).filter(worker=user).values("case")
     return Escalation.objects.filter(case__in=mine, case__closed_on__isnull=True)
 
 

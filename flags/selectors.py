@@ -96,9 +96,7 @@ def inbox(worker, today=None) -> QuerySet[Flag]:
     from casusregie.policies import roles_of
 
     today = today or timezone.localdate()
-    mine = RegisseurPeriod.objects.filter(
-        Q(until__isnull=True) | Q(until__gt=today), worker=worker, from_date__lte=today
-    ).values("case")
+    mine = RegisseurPeriod.objects.in_force(today).filter(worker=worker).values("case")
     scope = Q(owner_role=OwnerRole.REGISSEUR, case__in=mine)
     if "team_lead" in roles_of(worker) and worker.local_team_id:
         scope |= Q(owner_role=OwnerRole.TEAM_LEAD, case__local_team=worker.local_team_id)

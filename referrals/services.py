@@ -67,11 +67,7 @@ class Actor:
 def is_current_regisseur(worker: Worker | None, case: Case, on: dt.date) -> bool:
     if worker is None:
         return False
-    return (
-        RegisseurPeriod.objects.filter(case=case, worker=worker, from_date__lte=on)
-        .exclude(until__lte=on)
-        .exists()
-    )
+    return RegisseurPeriod.objects.in_force(on).filter(case=case, worker=worker).exists()
 
 
 def ensure_transition(referral: Referral, to: Status, by: Actor) -> None:
