@@ -2,6 +2,7 @@
 
 import logging
 import os
+import time
 
 from celery import Celery, Task
 from kombu.exceptions import OperationalError as BrokerError
@@ -31,6 +32,23 @@ class Nudge(Task):
 
     abstract = True
     ignore_result = True
+    # Per process: when the run this process queued last will start (time.monotonic()).
+    _queued_until: dict[str, float] = {}
+
+    def soon(self, within: float = 1.0) -> None:
+        """Queue a run ``within`` seconds from now, unless this process queued one that has
+        not started yet: that run starts after this moment, so it sees everything committed
+        before it, this caller's change included. Under load one run serves all the changes of
+        that second (the work waits in PostgreSQL); idle, a change waits ``within`` seconds.
+        Eager (tests) runs at once, every time: there is no later start to rely on."""
+        if self.app.conf.task_always_eager:
+            self.apply_async()
+            return
+        now = time.monotonic()
+        if now < self._queued_until.get(self.name, 0.0):
+            return
+        if self.apply_async(countdown=within) is not None:
+            self._queued_until[self.name] = now + within
 
     def apply_async(self, args=None, kwargs=None, **options):
         options.setdefault("retry_policy", NUDGE_RETRY_POLICY)

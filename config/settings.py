@@ -246,6 +246,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=SWEEP_HOUR, minute=(SWEEP_MINUTE + 30) % 60),
     },
     "deliver-outbox": {"task": "referrals.tasks.deliver_outbox", "schedule": 10.0},
+    # Changed cases are re-judged on a nudge at commit; this catches nudges that were lost.
+    "sweep-requested": {"task": "flags.tasks.sweep_requested", "schedule": 60.0},
     # The dashboard's figures, an hour after the sweep (flags and escalations are in them).
     "refresh-dashboard": {
         "task": "dashboard.tasks.refresh_statistics",

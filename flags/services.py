@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from casusregie.models import Case, Region
 
 from .calendar import ensure_calendar
-from .models import Flag, FlagNote, RuleSetting
+from .models import Flag, FlagNote, RuleSetting, SweepRequest
 from .rules import RULES, Rule, Thresholds, Unit
 
 logger = logging.getLogger(__name__)
@@ -433,12 +433,45 @@ def _notify(cursor, params: dict) -> int:
 
 
 def request_case_sweep(*cases: Case | int) -> None:
-    """Re-judge these cases within seconds of a change, once the change is committed."""
-    from .tasks import sweep_case
+    """Re-judge these cases within seconds of a change, once the change is committed.
+
+    A request row in the change's transaction, and on commit a nudge to the worker (a run
+    within a second, shared with the other changes of that second: ``Nudge.soon``), which
+    judges every requested case at once (``sweep_requested``). When the nudge is lost (Redis
+    down) the requests wait for beat's next ``sweep_requested``, a minute at most.
+    """
+    from .tasks import sweep_requested as task
 
     case_ids = sorted({c if isinstance(c, int) else c.pk for c in cases})
-    for case_id in case_ids:
-        transaction.on_commit(lambda case_id=case_id: sweep_case.delay(case_id))
+    if not case_ids:
+        return
+    SweepRequest.objects.bulk_create([SweepRequest(case_id=case_id) for case_id in case_ids])
+    transaction.on_commit(task.soon)
+
+
+@dataclass(frozen=True)
+class RequestedSweep:
+    cases: int
+    opened: int
+    resolved: int
+
+
+@transaction.atomic
+def sweep_requested(as_of: dt.date, limit: int = 5000) -> RequestedSweep:
+    """Take the pending sweep requests (up to ``limit``, oldest first; requests another worker
+    is taking are skipped) and judge their cases in one sweep. The requests are deleted in the
+    sweep's transaction: if the sweep fails they are there for the next run."""
+    taken = list(
+        SweepRequest.objects.select_for_update(skip_locked=True)
+        .order_by("id")
+        .values_list("id", "case_id")[:limit]
+    )
+    if not taken:
+        return RequestedSweep(0, 0, 0)
+    SweepRequest.objects.filter(id__in=[request_id for request_id, _case in taken]).delete()
+    case_ids = {case_id for _request, case_id in taken}
+    result = sweep(as_of, case_ids=case_ids)
+    return RequestedSweep(len(case_ids), result.opened, result.resolved)
 
 
 @transaction.atomic

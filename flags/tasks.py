@@ -71,14 +71,14 @@ def sweep_municipality(as_of: str, municipality_id: int) -> dict:
     }
 
 
-@shared_task(name="flags.tasks.sweep_case", base=Nudge, **RETRY)
-def sweep_case(case_id: int) -> dict:
-    """Re-judge one case after a change (queued on commit by ``request_case_sweep``). When the
-    broker is down the message is dropped (``Nudge``) and the daily sweep judges the case."""
-    from .services import sweep
+@shared_task(name="flags.tasks.sweep_requested", base=Nudge, **RETRY)
+def sweep_requested() -> dict:
+    """Re-judge the cases changes asked for (``request_case_sweep``), all in one sweep: nudged
+    on commit of each change, and every minute by beat for nudges that were lost."""
+    from .services import sweep_requested as sweep
 
-    result = sweep(timezone.localdate(), case_ids=[case_id])
-    return {"case_id": case_id, "opened": result.opened, "resolved": result.resolved}
+    result = sweep(timezone.localdate())
+    return {"cases": result.cases, "opened": result.opened, "resolved": result.resolved}
 
 
 @shared_task(name="flags.tasks.send_flag_emails", base=Nudge, **RETRY)

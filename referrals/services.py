@@ -92,8 +92,13 @@ def ensure_transition(referral: Referral, to: Status, by: Actor) -> None:
 
 
 def _locked(referral: Referral) -> Referral:
+    # Only the referral's row: FOR UPDATE without ``of`` also locks the joined rows, and a
+    # product is shared by thousands of referrals (every answer for it waited on the one
+    # before, make bench-api).
     return (
-        Referral.objects.select_for_update().select_related("case", "product").get(pk=referral.pk)
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "product")
+        .get(pk=referral.pk)
     )
 
 
@@ -137,7 +142,7 @@ def _record(referral: Referral, from_status: str, by: Actor, kind: str, **data) 
         )
         from .tasks import deliver_outbox
 
-        transaction.on_commit(deliver_outbox.delay)
+        transaction.on_commit(deliver_outbox.soon)
     request_case_sweep(referral.case_id)
 
 

@@ -212,6 +212,37 @@ def test_request_case_sweep_rejudges_that_case_on_commit(
     assert not Flag.objects.filter(case=other).exists()
 
 
+def test_sweep_requested_takes_the_oldest_requests_and_judges_each_case_once(garp_case):
+    from flags.models import SweepRequest
+    from flags.services import sweep_requested
+
+    cases = [garp_case(D(2026, 12, 18), with_regisseur=False) for _ in range(3)]
+    for case in (cases[0], cases[1], cases[0], cases[2]):
+        SweepRequest.objects.create(case_id=case.pk)
+    first = sweep_requested(D(2026, 12, 28), limit=3)
+    assert (first.cases, first.opened) == (2, 2)
+    assert list(SweepRequest.objects.values_list("case_id", flat=True)) == [cases[2].pk]
+    assert sweep_requested(D(2026, 12, 28)).cases == 1
+    assert sweep_requested(D(2026, 12, 28)).cases == 0
+    assert Flag.objects.filter(rule="NO_REGISSEUR").count() == 3
+
+
+def test_a_failed_requested_sweep_leaves_its_requests_for_the_next_run(garp_case, monkeypatch):
+    from flags import services
+    from flags.models import SweepRequest
+
+    case = garp_case(D(2026, 12, 18), with_regisseur=False)
+    SweepRequest.objects.create(case_id=case.pk)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "sweep", broken)
+    with pytest.raises(RuntimeError):
+        services.sweep_requested(D(2026, 12, 28))
+    assert SweepRequest.objects.filter(case_id=case.pk).exists()
+
+
 def test_the_sweep_s_query_count_does_not_grow_with_the_number_of_cases(
     garp_case, youth_in, django_assert_max_num_queries
 ):

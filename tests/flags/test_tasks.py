@@ -1,4 +1,5 @@
-"""The sweep runs on Celery: daily by beat, per case after a change, on a real worker."""
+"""The sweep runs on Celery: daily by beat, for the changed cases after a change, on a real
+worker."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.urls import reverse
 
 from casusregie.models import Role
 from config.celery import app
-from flags.models import Flag
-from flags.tasks import sweep_all, sweep_case
+from flags.models import Flag, SweepRequest
+from flags.tasks import sweep_all, sweep_requested
 from tests.conftest import verified_login
 from tests.factories import WorkerFactory
 
@@ -28,7 +29,7 @@ def test_beat_runs_the_sweep_daily_at_six_in_amsterdam():
 
 
 def test_the_tasks_retry_on_database_errors():
-    for task in (sweep_all, sweep_case):
+    for task in (sweep_all, sweep_requested):
         assert DatabaseError in task.autoretry_for
         assert task.max_retries >= 5
 
@@ -45,16 +46,27 @@ def test_sweep_all_sweeps_as_of_the_given_day(garp_case):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_rejudges_a_case(garp_case):
+def test_a_real_worker_rejudges_the_requested_cases(garp_case):
     case = garp_case(D(2026, 1, 5), with_regisseur=False)
+    other = garp_case(D(2026, 1, 5), with_regisseur=False)
+    for _change in range(2):  # two changes asked for it (their nudges left aside): judged once
+        SweepRequest.objects.create(case_id=case.pk)
     app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            result = sweep_case.delay(case.pk).get(timeout=30)
+            result = sweep_requested.delay().get(timeout=30)
     finally:
         app.conf.task_always_eager = True
-    assert result["case_id"] == case.pk
+    assert result == {"cases": 1, "opened": 1, "resolved": 0}
     assert Flag.objects.filter(case=case, rule="NO_REGISSEUR").exists()
+    assert not Flag.objects.filter(case=other).exists()
+    assert not SweepRequest.objects.exists()
+
+
+def test_beat_takes_up_sweep_requests_whose_nudge_was_lost():
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-requested"]
+    assert entry["task"] == "flags.tasks.sweep_requested"
+    assert entry["schedule"] <= 60
 
 
 @pytest.mark.django_db
