@@ -1,7 +1,10 @@
 """The access log (NEN 7513): record every access to a family's data, verify the chain.
 
-Writers take a transaction-scoped advisory lock so the chain has one order; each entry's hash
-is SHA-256 over the previous hash and the entry's fields. ``verify_chain`` walks the log in
+Writers append through the database function ``casusregie_access_log_append`` (migration
+0009), one round trip per request: it takes the first free of eight chains, each under its own
+transaction-scoped advisory lock so each chain has one order, and sets each entry's hash to
+SHA-256 over the previous hash in its chain and the entry's canonical JSON (``entry_payload``,
+made here). ``verify_chain`` walks the log in
 order (streaming) and reports every entry whose hash or link does not match.
 """
 
@@ -12,12 +15,11 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from .models import AccessAction, AccessLogEntry
 
-CHAIN_LOCK = (7411, 0)
 GENESIS = "0" * 64
 FIELDS = (
     "at",
@@ -39,14 +41,17 @@ class Access:
     object_ref: str
 
 
+def entry_payload(fields: dict) -> str:
+    """The canonical text of an entry's fields, as hashed into the chain."""
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False)
+
+
 def entry_hash(prev_hash: str, entry: AccessLogEntry) -> str:
     fields = {f: getattr(entry, f) for f in FIELDS}
     fields["at"] = entry.at.isoformat()
-    payload = prev_hash + json.dumps(fields, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hashlib.sha256((prev_hash + entry_payload(fields)).encode()).hexdigest()
 
 
-@transaction.atomic
 def record_access(
     *,
     actor_kind: str,
@@ -56,33 +61,46 @@ def record_access(
     purpose: str,
     origin: str = "",
 ) -> int:
-    """Append one entry per access, chained, in one statement. Returns how many."""
+    """Append one entry per access, chained, in one statement. Returns how many.
+
+    Outside a transaction the statement is its own; inside one, the entries (and the chain's
+    lock) commit or roll back with it.
+    """
     items = list(accesses)
     if not items:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK)
-    last = AccessLogEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-    prev = last or GENESIS
-    now = timezone.now()
-    entries = []
-    for item in items:
-        entry = AccessLogEntry(
-            at=now,
-            actor_kind=actor_kind,
-            actor=actor[:200],
-            family_ref=item.family_ref,
-            action=action,
-            object_type=item.object_type,
-            object_ref=item.object_ref,
-            purpose=purpose[:200],
-            origin=origin[:200],
-            prev_hash=prev,
+    common = {
+        "at": timezone.now(),
+        "actor_kind": actor_kind,
+        "actor": actor[:200],
+        "action": action,
+        "purpose": purpose[:200],
+        "origin": origin[:200],
+    }
+    text = {**common, "at": common["at"].isoformat()}
+    payloads = [
+        entry_payload(
+            {
+                **text,
+                "family_ref": item.family_ref,
+                "object_type": item.object_type,
+                "object_ref": item.object_ref,
+            }
         )
-        entry.hash = prev = entry_hash(entry.prev_hash, entry)
-        entries.append(entry)
-    AccessLogEntry.objects.bulk_create(entries)
-    return len(entries)
+        for item in items
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT casusregie_access_log_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                *common.values(),
+                [item.family_ref for item in items],
+                [item.object_type for item in items],
+                [item.object_ref for item in items],
+                payloads,
+            ],
+        )
+    return len(items)
 
 
 @dataclass(frozen=True)
@@ -93,14 +111,14 @@ class Break:
 
 def verify_chain() -> Iterator[Break]:
     """Every entry whose content does not match its hash, or that does not link to the one
-    before it (an entry was removed or inserted)."""
-    prev = GENESIS
+    before it in its chain (an entry was removed or inserted)."""
+    last: dict[int, str] = {}
     for entry in AccessLogEntry.objects.order_by("id").iterator(chunk_size=5000):
-        if entry.prev_hash != prev:
+        if entry.prev_hash != last.get(entry.chain, GENESIS):
             yield Break(entry.id, "does not follow the entry before it (one removed or inserted?)")
         if entry_hash(entry.prev_hash, entry) != entry.hash:
             yield Break(entry.id, "content changed after it was written")
-        prev = entry.hash
+        last[entry.chain] = entry.hash
 
 
 def family_access_history(family_ref: str):

@@ -529,7 +529,8 @@ class AccessLogEntry(models.Model):
     """One read or change of a family's personal data (NEN 7513): who, whose, what, when, why.
 
     Append-only: a database trigger refuses updates and deletes. Entries are chained: ``hash``
-    covers the entry and the previous entry's hash, so an edit or a removed entry is found by
+    covers the entry and the previous entry's hash in its ``chain`` (eight, so writers need not
+    wait for each other), so an edit or a removed entry is found by
     ``manage.py verify_access_log``. No foreign keys: the log outlives what it is about.
     """
 
@@ -542,6 +543,7 @@ class AccessLogEntry(models.Model):
     object_ref = models.CharField(_("gegeven"), max_length=64, blank=True)
     purpose = models.CharField(_("doel"), max_length=200)
     origin = models.CharField(_("vanaf"), max_length=200, blank=True)
+    chain = models.PositiveSmallIntegerField(_("keten"), default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -549,7 +551,10 @@ class AccessLogEntry(models.Model):
         verbose_name = _("toegangslogregel")
         verbose_name_plural = _("toegangslog")
         ordering = ["id"]
-        indexes = [models.Index(fields=["family_ref", "at"], name="access_log_family_idx")]
+        indexes = [
+            models.Index(fields=["family_ref", "at"], name="access_log_family_idx"),
+            models.Index(fields=["chain", "id"], name="access_log_chain_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"

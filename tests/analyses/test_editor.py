@@ -330,8 +330,8 @@ def test_the_refused_page_is_logged_too(login, regisseur, case):
 
 # session, user, OTP device, roles; the family with its youths and cases; the permission;
 # versions, findings, explanations (+ their findings), strengths; open flags; the access log
-# (lock, last hash, insert, with pghistory's context); saving the session
-EDITOR_QUERIES = 22
+# (one statement); saving the session
+EDITOR_QUERIES = 18
 
 
 def _editor_queries(client, family) -> CaptureQueriesContext:

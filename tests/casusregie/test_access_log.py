@@ -98,3 +98,49 @@ def test_export_dossier_is_logged(tmp_path):
     family = FamilyFactory()
     call_command("export_dossier", stdout=io.StringIO())
     assert family_access_history(family.ref).get().action == "export"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_do_not_wait_for_each_other_and_each_chain_verifies():
+    """A request whose transaction holds a chain does not hold up the next writer: it takes
+    another chain (one chain under one lock made every request wait, ``make bench-api``)."""
+    import threading
+
+    from django.db import connections
+
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold_a_chain():
+        try:
+            with transaction.atomic():
+                write(1)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_a_chain)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        done = threading.Event()
+
+        def write_meanwhile():
+            try:
+                write(2)
+                done.set()
+            finally:
+                connections.close_all()
+
+        writer = threading.Thread(target=write_meanwhile)
+        writer.start()
+        assert done.wait(5), "the second writer waited for the first one's transaction"
+        writer.join()
+    finally:
+        release.set()
+        holder.join()
+    entries = list(AccessLogEntry.objects.order_by("id"))
+    assert len(entries) == 3
+    assert len({e.chain for e in entries}) == 2
+    assert verify() == (0, "")

@@ -139,9 +139,9 @@ def test_each_page_answers_in_a_fixed_number_of_queries(
 
 
 # session, user, OTP device, roles, region; the refresh, the period's figures, the months; the
-# access log (history context, its lock, the last hash, the insert); the session saved (history
-# context twice, a savepoint, the update, its release). Not one more with more data.
-QUERIES = 16
+# access log (one statement); the session saved (history context twice, a savepoint, the
+# update, its release). Not one more with more data.
+QUERIES = 12
 
 
 @pytest.mark.parametrize("name", PAGES)
