@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 
 class PeriodKind(models.TextChoices):
@@ -112,9 +112,16 @@ class MunicipalityPopulation(models.Model):
         return f"{self.municipality} {self.year}: {self.youth_population}"
 
 
+class RegionAPIKeyManager(APIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet:
+        # The key and its region in one query: every API request looks a key up.
+        return super().get_usable_keys().select_related("region")
+
+
 class RegionAPIKey(AbstractAPIKey):
     """A region's key for the open statistics export (only its hash is stored)."""
 
+    objects = RegionAPIKeyManager()
     region = models.ForeignKey(
         "casusregie.Region", on_delete=models.CASCADE, related_name="api_keys"
     )

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 from casusregie import refs
 
@@ -222,8 +222,15 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["case"], name="referral_case_idx"),
             models.Index(fields=["youth"], name="referral_youth_idx"),
-            models.Index(fields=["provider", "status"], name="referral_provider_status_idx"),
-            models.Index(fields=["provider", "updated_at"], name="referral_provider_updated_idx"),
+            # The provider API's cursor (updated_at, id), with and without a status filter: a
+            # page is read from the index in order, no sort of all the provider's referrals.
+            models.Index(
+                fields=["provider", "status", "updated_at", "id"],
+                name="referral_provider_status_idx",
+            ),
+            models.Index(
+                fields=["provider", "updated_at", "id"], name="referral_provider_updated_idx"
+            ),
             models.Index(fields=["status", "sent_on"], name="referral_status_sent_idx"),
         ]
 
@@ -256,9 +263,16 @@ class ReferralEvent(models.Model):
         return f"{self.referral_id}: {self.from_status} → {self.to_status}"
 
 
+class ProviderAPIKeyManager(APIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet:
+        # The key and its provider in one query: every API request looks a key up.
+        return super().get_usable_keys().select_related("provider")
+
+
 class ProviderAPIKey(AbstractAPIKey):
     """A provider's API key; only its hash is stored (djangorestframework-api-key)."""
 
+    objects = ProviderAPIKeyManager()
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="api_keys")
 
     class Meta(AbstractAPIKey.Meta):

@@ -182,6 +182,10 @@ class ProviderReferralViewSet(
             return Referral.objects.none()
         return selectors.referrals_for_provider(self.request.auth)
 
+    def filter_queryset(self, queryset):
+        # The filters are the list's; one referral is found by its ref alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def get_object(self) -> Referral:
         # A ref that cannot be one (a NUL byte, surrogates, …) is simply not found.
         if not SAFE_CODE.match(self.kwargs.get(self.lookup_field, "")):
@@ -202,11 +206,13 @@ class ProviderReferralViewSet(
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        selectors.with_shared_analyses(page)
         self.log_access(request, page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
+        selectors.with_shared_analyses([referral])
         self.log_access(request, [referral])
         return Response(self.get_serializer(referral).data, headers={"ETag": _etag(referral)})
 
@@ -244,7 +250,11 @@ class ProviderReferralViewSet(
 
     def _perform(self, request, serializer_class, perform) -> Response:
         try:
-            referral = self.get_object()
+            # The service locks and reads the referral itself: here only whether it is
+            # addressed to this provider (404 otherwise), without the joins of the reading view.
+            referral = get_object_or_404(
+                selectors.addressed_to(request.auth), ref=self.kwargs[self.lookup_field]
+            )
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
             updated = perform(
@@ -257,6 +267,7 @@ class ProviderReferralViewSet(
             # Answered here, inside the idempotent transaction, so the answer can be stored.
             return handle_exception(exc, {"view": self, "request": request})
         fresh = self.get_queryset().get(pk=updated.pk)
+        selectors.with_shared_analyses([fresh])
         self.log_access(request, [fresh], AccessAction.CHANGE)
         return Response(
             self.get_serializer(fresh).data,

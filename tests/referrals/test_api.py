@@ -206,6 +206,73 @@ def test_the_list_has_a_constant_number_of_queries(api, make_referral):
     assert len(six) == len(one)
 
 
+def test_reading_costs_three_queries_and_a_shared_analysis_three_more(
+    api, make_referral, case, provider, django_assert_num_queries
+):
+    """The key (with its provider), the page (youth, product, municipality, regisseur and
+    consent in the same query) and the access log (one statement); the analysis only for a
+    family that consented to share it."""
+    referral = make_referral()
+    with django_assert_num_queries(3):
+        assert api.get(BASE, {"status": "sent"}).status_code == 200
+    with django_assert_num_queries(3):
+        assert api.get(f"{BASE}{referral.ref}/").json()["regisseur"]["email"]
+    Consent.objects.create(
+        case=case,
+        provider=provider,
+        purpose=ConsentPurpose.SHARE_ANALYSIS,
+        given_on=dt.date(2026, 2, 1),
+    )
+    with django_assert_num_queries(6):
+        assert api.get(BASE).json()["results"][0]["analysis"]["status"] == "established"
+
+
+def test_an_answer_costs_a_fixed_number_of_queries(api, make_referral, django_assert_num_queries):
+    """Key; idempotency look-up; the referral's key; under lock: read, update, event, outbox,
+    sweep request (savepoints around the service); the new representation; access log;
+    idempotency record."""
+    referral = make_referral()
+    with django_assert_num_queries(15):
+        response = post(api, f"{BASE}{referral.ref}/accept/", version=2, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 200
+
+
+def test_the_written_out_representation_equals_the_field_by_field_one(
+    api, make_referral, case, provider
+):
+    """``ProviderReferralSerializer.to_representation`` is written out for speed; it must say
+    exactly what DRF's rendering of the declared fields says, in every state."""
+    from rest_framework import serializers
+
+    from referrals import selectors
+    from referrals.api.serializers import ProviderReferralSerializer
+
+    today = timezone.localdate()
+    sent, declined, ended = make_referral(), make_referral(), make_referral()
+    post(api, f"{BASE}{declined.ref}/decline/", {"reason_code": "no_capacity", "reason": "Vol."}, 2)
+    post(api, f"{BASE}{ended.ref}/accept/", version=2)
+    post(api, f"{BASE}{ended.ref}/start/", {"started_on": today.isoformat()}, 3)
+    post(api, f"{BASE}{ended.ref}/end/", {"end_code": "31", "reason": "Klaar."}, 4)
+    Consent.objects.create(
+        case=case,
+        provider=provider,
+        purpose=ConsentPurpose.SHARE_ANALYSIS,
+        given_on=dt.date(2026, 2, 1),
+    )
+    referrals = list(selectors.referrals_for_provider(provider).order_by("id"))
+    selectors.with_shared_analyses(referrals)
+    assert [r.ref for r in referrals] == [sent.ref, declined.ref, ended.ref]
+    serializer = ProviderReferralSerializer()
+    for referral in referrals:
+        field_by_field = serializers.ModelSerializer.to_representation(serializer, referral)
+        assert serializer.to_representation(referral) == dict(field_by_field)
+        assert (
+            list(serializer.to_representation(referral)) == ProviderReferralSerializer.Meta.fields
+        )
+    assert serializer.to_representation(referrals[0])["analysis"]["status"] == "established"
+    assert serializer.to_representation(referrals[2])["ended_on"] == today.isoformat()
+
+
 def test_capacity_is_reported_per_product(api, product):
     response = api.post(
         "/api/v1/capacity/",
