@@ -95,6 +95,23 @@ def test_a_failing_receiver_gets_every_event_later_once_signed_and_in_order(
     assert WebhookDelivery.objects.count() == 4  # two failures, two deliveries: all logged
 
 
+def test_one_run_delivers_a_backlog_in_batches_until_it_is_done(provider, make_referral):
+    """After an outage the backlog goes out in one run, batch after batch; not one batch per
+    beat interval (``make fault-redis-down``)."""
+    from referrals.tasks import deliver_outbox
+
+    for _ in range(7):
+        make_referral()  # one ``sent`` event each, waiting: no subscription yet
+    r = Receiver()
+    try:
+        WebhookSubscription.objects.create(provider=provider, url=r.url, secret=SECRET)
+        assert deliver_outbox.run(batch=3) == 7
+        assert len(r.received) == 7
+        assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
+    finally:
+        r.stop()
+
+
 def test_backoff_grows_and_is_capped():
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
     assert backoff(50) == dt.timedelta(minutes=10)
