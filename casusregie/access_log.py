@@ -4,8 +4,8 @@ Writers append through the database function ``casusregie_access_log_append`` (m
 0009), one round trip per request: it takes the first free of eight chains, each under its own
 transaction-scoped advisory lock so each chain has one order, and sets each entry's hash to
 SHA-256 over the previous hash in its chain and the entry's canonical JSON (``entry_payload``,
-made here). ``verify_chain`` walks the log in
-order (streaming) and reports every entry whose hash or link does not match.
+made here). ``verify_chain`` walks the log in order (streaming) and reports every entry whose
+hash or link does not match.
 """
 
 from __future__ import annotations
@@ -69,19 +69,20 @@ def record_access(
     items = list(accesses)
     if not items:
         return 0
+    at = timezone.now()
+    actor, purpose, origin = actor[:200], purpose[:200], origin[:200]
     common = {
-        "at": timezone.now(),
+        "at": at.isoformat(),
         "actor_kind": actor_kind,
-        "actor": actor[:200],
+        "actor": actor,
         "action": action,
-        "purpose": purpose[:200],
-        "origin": origin[:200],
+        "purpose": purpose,
+        "origin": origin,
     }
-    text = {**common, "at": common["at"].isoformat()}
     payloads = [
         entry_payload(
             {
-                **text,
+                **common,
                 "family_ref": item.family_ref,
                 "object_type": item.object_type,
                 "object_ref": item.object_ref,
@@ -93,7 +94,12 @@ def record_access(
         cursor.execute(
             "SELECT casusregie_access_log_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                *common.values(),
+                at,
+                actor_kind,
+                actor,
+                action,
+                purpose,
+                origin,
                 [item.family_ref for item in items],
                 [item.object_type for item in items],
                 [item.object_ref for item in items],
