@@ -59,6 +59,18 @@ def _table_accesses(escalations) -> list[Access]:
     return items
 
 
+def _record_change(
+    request: HttpRequest, escalation: Escalation, purpose: str, object_type: str = "escalation"
+) -> None:
+    """A change to ``escalation`` (or its decision) goes into the access log."""
+    record_worker_access(
+        request,
+        [Access(escalation.case.family.ref, object_type, escalation.ref)],
+        action=AccessAction.CHANGE,
+        purpose=purpose,
+    )
+
+
 def _region_or_404(request: HttpRequest) -> int:
     region = policies.table_region_id(request.user)
     if region is None or not request.user.has_perm("escalations.view_table", region):
@@ -253,11 +265,10 @@ def close(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
-        record_worker_access(
+        _record_change(
             request,
-            [Access(escalation.case.family.ref, "escalation", escalation.ref)],
-            action=AccessAction.CHANGE,
-            purpose=PURPOSE_CASE_WORK if default == "escalation-inbox" else PURPOSE_TABLE,
+            escalation,
+            PURPOSE_CASE_WORK if default == "escalation-inbox" else PURPOSE_TABLE,
         )
         messages.success(request, _("Het vervolg is afgerond; de aanmelding is gesloten."))
     return redirect(_next_or(request, default))
@@ -311,12 +322,7 @@ def agenda_add(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
-        record_worker_access(
-            request,
-            [Access(escalation.case.family.ref, "escalation", escalation.ref)],
-            action=AccessAction.CHANGE,
-            purpose=PURPOSE_TABLE,
-        )
+        _record_change(request, escalation, PURPOSE_TABLE)
         messages.success(
             request,
             _("Aanmelding %(ref)s staat op de agenda van %(on)s.")
@@ -435,12 +441,7 @@ def agenda_remove(request: HttpRequest, session_ref: str, escalation_ref: str) -
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
-        record_worker_access(
-            request,
-            [Access(escalation.case.family.ref, "escalation", escalation.ref)],
-            action=AccessAction.CHANGE,
-            purpose=PURPOSE_TABLE,
-        )
+        _record_change(request, escalation, PURPOSE_TABLE)
         messages.success(request, _("De aanmelding is van de agenda gehaald."))
     return redirect("expert-table-session", session_ref=session.ref)
 
@@ -474,12 +475,7 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            record_worker_access(
-                request,
-                [Access(escalation.case.family.ref, "decision", escalation.ref)],
-                action=AccessAction.CHANGE,
-                purpose=PURPOSE_TABLE,
-            )
+            _record_change(request, escalation, PURPOSE_TABLE, object_type="decision")
             messages.success(
                 request,
                 _("Het besluit over %(ref)s is vastgelegd en gaat naar de regisseur.")
