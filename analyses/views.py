@@ -150,18 +150,31 @@ def _draft(case: Case) -> Analysis:
     return draft
 
 
+def changed(
+    request: HttpRequest,
+    family: Family,
+    accesses: list[Access],
+    message: str,
+    *,
+    editor: str,
+    purpose: str,
+    anchor: str = "",
+) -> HttpResponse:
+    """After a change in an editor (the analysis's, the plan's): log it, say so, and back to
+    the editor, at ``anchor``."""
+    record_worker_access(request, accesses, action=AccessAction.CHANGE, purpose=purpose)
+    messages.success(request, message)
+    url = reverse(editor, kwargs={"ref": family.ref})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
 def _done(
     request: HttpRequest, family: Family, analysis_id: int, message: str, anchor: str = ""
 ) -> HttpResponse:
-    record_worker_access(
-        request,
-        [Access(family.ref, "analysis", str(analysis_id))],
-        action=AccessAction.CHANGE,
-        purpose=PURPOSE,
+    accesses = [Access(family.ref, "analysis", str(analysis_id))]
+    return changed(
+        request, family, accesses, message, editor="analysis-editor", purpose=PURPOSE, anchor=anchor
     )
-    messages.success(request, message)
-    url = reverse("analysis-editor", kwargs={"ref": family.ref})
-    return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @require_GET

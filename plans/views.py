@@ -6,19 +6,17 @@ writes the access log; changes with action ``change``.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from analyses.selectors import open_case_of
-from analyses.views import CHANGE_PERM, apply_form, editing_view, family_or_404
+from analyses.views import CHANGE_PERM, apply_form, changed, editing_view, family_or_404
 from casusregie.access_log import Access, record_worker_access
-from casusregie.models import AccessAction, Case, Family
+from casusregie.models import Case, Family
 from casusregie.views.accounts import worker_required
 
 from . import selectors, services
@@ -153,15 +151,10 @@ def _done(
     message: str,
     anchor: str = "",
 ) -> HttpResponse:
-    record_worker_access(
-        request,
-        [Access(family.ref, kind, str(ref)) for kind, ref in accesses],
-        action=AccessAction.CHANGE,
-        purpose=PURPOSE,
+    logged = [Access(family.ref, kind, str(ref)) for kind, ref in accesses]
+    return changed(
+        request, family, logged, message, editor="plan-editor", purpose=PURPOSE, anchor=anchor
     )
-    messages.success(request, message)
-    url = reverse("plan-editor", kwargs={"ref": family.ref})
-    return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 @require_GET
