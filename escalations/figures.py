@@ -27,16 +27,19 @@ from django.utils import timezone
 
 from .models import DecisionKind
 
-MONTHS_SQL = """
-WITH
-region_escalation AS (
+# The region's escalations, with their case's closing date: both queries start from it.
+REGION_ESCALATION = """region_escalation AS (
     SELECT e.id, e.case_id, e.submitted_on, e.discussed_on, c.closed_on AS case_closed_on
     FROM escalations_escalation e
     JOIN casusregie_case c ON c.id = e.case_id
     JOIN casusregie_family f ON f.id = c.family_id
     JOIN casusregie_municipality m ON m.id = f.municipality_id
     WHERE m.region_id = %(region)s
-),
+)"""
+
+MONTHS_SQL = f"""
+WITH
+{REGION_ESCALATION},
 months AS (
     SELECT generate_series(%(start)s::date, %(end)s::date, interval '1 month')::date AS month
 )
@@ -50,24 +53,17 @@ LEFT JOIN region_escalation re
        ON re.submitted_on >= mo.month AND re.submitted_on < (mo.month + interval '1 month')
 GROUP BY mo.month
 ORDER BY mo.month
-"""
+"""  # noqa: S608 - composed of this module's constants only
 
-WAITING_SQL = """
+WAITING_SQL = f"""
 WITH
-region_escalation AS (
-    SELECT e.id, e.case_id, e.submitted_on, e.discussed_on, c.closed_on AS case_closed_on
-    FROM escalations_escalation e
-    JOIN casusregie_case c ON c.id = e.case_id
-    JOIN casusregie_family f ON f.id = c.family_id
-    JOIN casusregie_municipality m ON m.id = f.municipality_id
-    WHERE m.region_id = %(region)s
-)
+{REGION_ESCALATION}
 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY discussed_on - submitted_on)
            FILTER (WHERE discussed_on IS NOT NULL AND submitted_on >= %(start)s),
        count(*) FILTER (WHERE discussed_on IS NOT NULL AND submitted_on >= %(start)s),
        count(*) FILTER (WHERE discussed_on IS NULL AND case_closed_on IS NULL)
 FROM region_escalation
-"""
+"""  # noqa: S608 - composed of this module's constants only
 
 DECISIONS_SQL = """
 SELECT d.kind, count(*)
