@@ -190,6 +190,24 @@ def tailored(chair, session):
 
 
 @pytest.fixture
+def advised(chair, session):
+    """Put ``escalation`` on ``session``'s agenda and decide an advice on it."""
+
+    def make(escalation):
+        services.add_to_agenda(session=session, escalation=escalation, by=chair)
+        return services.record_decision(
+            session=session,
+            escalation=escalation,
+            kind="advice",
+            text="x",
+            follow_up_on=today(),
+            by=chair,
+        )
+
+    return make
+
+
+@pytest.fixture
 def contract_for():
     def make(case, product):
         return ContractFactory(product=product, municipalities=[case.family.municipality])

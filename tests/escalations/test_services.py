@@ -307,21 +307,13 @@ def test_a_non_tailored_decision_names_no_product(make_case, escalate, chair, se
 
 
 def test_the_agenda_item_comes_off_the_agenda_until_it_is_decided(
-    make_case, escalate, chair, session
+    make_case, escalate, chair, session, advised
 ):
     escalation = escalate(make_case())
     services.add_to_agenda(session=session, escalation=escalation, by=chair)
     services.remove_from_agenda(session=session, escalation=escalation, by=chair)
     assert not AgendaItem.objects.exists()
-    services.add_to_agenda(session=session, escalation=escalation, by=chair)
-    services.record_decision(
-        session=session,
-        escalation=escalation,
-        kind="advice",
-        text="x",
-        follow_up_on=today(),
-        by=chair,
-    )
+    advised(escalation)
     with pytest.raises(ValidationError):
         services.remove_from_agenda(session=session, escalation=escalation, by=chair)
 
@@ -395,18 +387,10 @@ def test_only_the_current_regisseur_sends_the_maatwerk_referral(
         )
 
 
-def test_an_advice_is_no_referral(make_case, escalate, chair, session, regisseur):
+def test_an_advice_is_no_referral(make_case, escalate, advised, regisseur):
     case = make_case()
     escalation = escalate(case)
-    services.add_to_agenda(session=session, escalation=escalation, by=chair)
-    advice = services.record_decision(
-        session=session,
-        escalation=escalation,
-        kind="advice",
-        text="x",
-        follow_up_on=today(),
-        by=chair,
-    )
+    advice = advised(escalation)
     with pytest.raises(ValidationError, match="geen maatwerkarrangement"):
         services.send_tailored_referral(
             decision=advice, youth=case.family.youths.get(), question="x", by=regisseur
@@ -473,20 +457,10 @@ def test_a_tailored_decision_covers_only_what_the_table_decided(
     assert refused.value.code == "not_tailored"
 
 
-def test_an_advice_decision_opens_no_contract_bypass(
-    make_case, escalate, regisseur, chair, session
-):
+def test_an_advice_decision_opens_no_contract_bypass(make_case, escalate, regisseur, advised):
     case = make_case()
     escalation = escalate(case)
-    services.add_to_agenda(session=session, escalation=escalation, by=chair)
-    advice = services.record_decision(
-        session=session,
-        escalation=escalation,
-        kind="advice",
-        text="x",
-        follow_up_on=today(),
-        by=chair,
-    )
+    advice = advised(escalation)
     with pytest.raises(referrals.InvalidInput) as refused:
         referrals.create_referral(
             case=case,
