@@ -14,6 +14,22 @@ from .test_privacy_in_the_browser import log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
+ALL_CHARTS_DRAWN = (
+    "() => Array.from(document.querySelectorAll('canvas[data-chart]'))"
+    ".every(c => window.Chart && window.Chart.getChart(c))"
+)
+
+
+def wait_until_true(page, expression: str, timeout_s: float = 10) -> None:
+    """Poll ``expression`` from the test's side. ``page.wait_for_function`` polls inside the
+    page through a string evaluated there, which the strict Content-Security-Policy (no
+    'unsafe-eval') refuses whenever the first check is not yet true: a flaky failure."""
+    for _ in range(int(timeout_s * 10)):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {timeout_s} s: {expression}")
+
 
 def test_the_policy_officer_sees_the_dashboard_with_charts_and_tables(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())  # refreshes the figures too
@@ -24,10 +40,7 @@ def test_the_policy_officer_sees_the_dashboard_with_charts_and_tables(page, scre
     charts = page.locator("canvas[data-chart]")
     assert charts.count() >= 4
     # Chart.js drew every chart: each canvas was given its size by the library
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
-        ".every(c => window.Chart && window.Chart.getChart(c))"
-    )
+    wait_until_true(page, ALL_CHARTS_DRAWN)
     screenshot("dashboard-overview")
 
     parts = page.get_by_role("navigation", name="Onderdelen van het dashboard")
@@ -36,10 +49,7 @@ def test_the_policy_officer_sees_the_dashboard_with_charts_and_tables(page, scre
     page.get_by_role("button", name="Toon").click()
     expect(page.get_by_role("heading", name="Aanmeldwachttijd", exact=False)).to_be_visible()
     expect(page.locator("table.figures").first).to_contain_text("Jeugdzorg Horizon")
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
-        ".every(c => window.Chart.getChart(c))"
-    )
+    wait_until_true(page, ALL_CHARTS_DRAWN)
     screenshot("dashboard-wachttijden-per-aanbieder")
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
     # no script errors (a missing favicon is no concern of ours)
