@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.models import Case
+from casusregie.rejudge import request_case_sweep
 
 from .models import (
     Analysis,
@@ -75,12 +76,6 @@ def _locked_draft(analysis: Analysis) -> Analysis:
     if not analysis.case.is_open:
         raise ValidationError(_("Deze casus is gesloten."))
     return analysis
-
-
-def _rejudge(case_id: int) -> None:
-    from flags.services import request_case_sweep
-
-    request_case_sweep(case_id)
 
 
 @transaction.atomic
@@ -271,7 +266,7 @@ def establish_analysis(*, analysis: Analysis) -> Analysis:
                 ).values_list("derived_from_id", "pk")
             ),
         )
-    _rejudge(case.pk)
+    request_case_sweep(case.pk)
     return analysis
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Model
 
-from flags.services import request_case_sweep
+from .rejudge import request_case_sweep
 
 
 class RejudgesCase:

@@ -23,6 +23,7 @@ from .models import (
     Worker,
     Youth,
 )
+from .rejudge import request_case_sweep
 
 
 @transaction.atomic
@@ -103,14 +104,8 @@ def register_family(
         youth.save()
     case = Case.objects.create(family=family, local_team=by.local_team, opened_on=today)
     RegisseurPeriod.objects.create(case=case, worker=by, from_date=today)
-    _rejudge(case)
-    return family
-
-
-def _rejudge(case: Case) -> None:
-    from flags.services import request_case_sweep
-
     request_case_sweep(case)
+    return family
 
 
 def current_regisseur_of(case: Case, on: dt.date | None = None) -> RegisseurPeriod | None:
@@ -160,7 +155,7 @@ def confirm_transfer(*, transfer: RegieTransfer, by: Worker) -> RegisseurPeriod:
     period = RegisseurPeriod.objects.create(case=transfer.case, worker=by, from_date=today)
     transfer.confirmed_on = today
     transfer.save(update_fields=["confirmed_on"])
-    _rejudge(transfer.case)
+    request_case_sweep(transfer.case)
     return period
 
 

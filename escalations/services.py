@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.models import Case, Role, Worker, Youth
+from casusregie.rejudge import request_case_sweep
 
 from . import policies
 from .models import (
@@ -36,12 +37,6 @@ from .models import (
 def open_escalation_of(case: Case) -> Escalation | None:
     """The case's escalation that has not been discussed yet, if any."""
     return Escalation.objects.filter(case=case, discussed_on__isnull=True).first()
-
-
-def _rejudge(case_id: int) -> None:
-    from flags.services import request_case_sweep
-
-    request_case_sweep(case_id)
 
 
 def _declined_of(case: Case, referrals: Iterable) -> list:
@@ -102,7 +97,9 @@ def submit_escalation(
             if existing is None:
                 raise
         else:
-            _rejudge(case.pk)  # ESCALATION_NOT_DISCUSSED starts counting for this escalation
+            request_case_sweep(
+                case.pk
+            )  # ESCALATION_NOT_DISCUSSED starts counting for this escalation
             return escalation
     if not supplement:
         return existing
@@ -229,7 +226,7 @@ def record_decision(
         decided_by=by,
     )
     decision.providers.set(providers)
-    _rejudge(escalation.case_id)
+    request_case_sweep(escalation.case_id)
     return decision
 
 

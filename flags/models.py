@@ -223,24 +223,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.flag}"
-
-
-class SweepRequest(models.Model):
-    """A case to re-judge soon (herbeoordeling), asked for by a change to it.
-
-    Written in the change's own transaction, so a committed change always has its request;
-    taken (deleted) by ``services.sweep_requested``, which judges all requested cases in one
-    set-based sweep: under load one sweep serves many changes. Several requests for one case
-    are judged once. No foreign key: a request is gone within seconds, and a case purged
-    meanwhile is simply not found.
-    """
-
-    case_id = models.BigIntegerField(_("casus"))
-    requested_at = models.DateTimeField(_("gevraagd op"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("verzoek om herbeoordeling")
-        verbose_name_plural = _("verzoeken om herbeoordeling")
-
-    def __str__(self) -> str:
-        return f"case {self.case_id} ({self.requested_at:%Y-%m-%d %H:%M:%S})"

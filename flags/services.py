@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from casusregie.models import Case, Region
+from casusregie.models import Region, SweepRequest
 
 from .calendar import ensure_calendar
-from .models import Flag, FlagNote, RuleSetting, SweepRequest
+from .models import Flag, FlagNote, RuleSetting
 from .rules import RULES, Rule, Thresholds, Unit
 
 logger = logging.getLogger(__name__)
@@ -430,23 +430,6 @@ def _notify(cursor, params: dict) -> int:
         params,
     )
     return cursor.rowcount
-
-
-def request_case_sweep(*cases: Case | int) -> None:
-    """Re-judge these cases within seconds of a change, once the change is committed.
-
-    A request row in the change's transaction, and on commit a nudge to the worker (a run
-    within a second, shared with the other changes of that second: ``Nudge.soon``), which
-    judges every requested case at once (``sweep_requested``). When the nudge is lost (Redis
-    down) the requests wait for beat's next ``sweep_requested``, a minute at most.
-    """
-    from .tasks import sweep_requested as task
-
-    case_ids = sorted({c if isinstance(c, int) else c.pk for c in cases})
-    if not case_ids:
-        return
-    SweepRequest.objects.bulk_create([SweepRequest(case_id=case_id) for case_id in case_ids])
-    transaction.on_commit(task.soon)
 
 
 @dataclass(frozen=True)

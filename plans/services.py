@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from analyses.models import Explanation
 from casusregie.models import Case, Worker, Youth
+from casusregie.rejudge import request_case_sweep
 
 from .models import (
     Action,
@@ -48,12 +49,6 @@ def birthday(birth: dt.date, years: int) -> dt.date:
         return birth.replace(year=birth.year + years)
     except ValueError:
         return dt.date(birth.year + years, 3, 1)
-
-
-def _rejudge(case_id: int) -> None:
-    from flags.services import request_case_sweep
-
-    request_case_sweep(case_id)
 
 
 def _open(case: Case) -> Case:
@@ -108,7 +103,7 @@ def agree_plan(*, plan: Plan, agreed_on: dt.date | None = None) -> Plan:
         raise ValidationError(_("Leg ten minste één doel vast voordat u het plan afspreekt."))
     plan.agreed_on = agreed_on
     plan.save(update_fields=["agreed_on", "updated_at"])
-    _rejudge(plan.case_id)
+    request_case_sweep(plan.case_id)
     return plan
 
 
@@ -221,7 +216,7 @@ def plan_evaluation(*, plan: Plan, planned_on: dt.date) -> Evaluation:
     if plan.evaluations.filter(planned_on=planned_on, held_on__isnull=True).exists():
         raise ValidationError(_("Op die datum staat al een evaluatie gepland."))
     evaluation = Evaluation.objects.create(plan=plan, planned_on=planned_on)
-    _rejudge(plan.case_id)
+    request_case_sweep(plan.case_id)
     return evaluation
 
 
@@ -248,7 +243,7 @@ def record_evaluation(
     evaluation.save(update_fields=["held_on", "notes"])
     if next_planned_on is not None:
         plan_evaluation(plan=plan, planned_on=next_planned_on)
-    _rejudge(plan.case_id)
+    request_case_sweep(plan.case_id)
     return evaluation
 
 
@@ -259,7 +254,7 @@ def cancel_evaluation(*, evaluation: Evaluation) -> None:
     if evaluation.held_on is not None:
         raise ValidationError(_("Een gehouden evaluatie blijft bewaard."))
     evaluation.delete()
-    _rejudge(plan.case_id)
+    request_case_sweep(plan.case_id)
 
 
 # --- perspective plans --------------------------------------------------------------------------
@@ -303,7 +298,7 @@ def add_perspective_plan(
     perspective = PerspectivePlan.objects.create(
         case=case, youth=youth, kind=kind, started_on=started_on, notes=(notes or "").strip()
     )
-    _rejudge(case.pk)
+    request_case_sweep(case.pk)
     return perspective
 
 
@@ -335,7 +330,7 @@ def agree_perspective_plan(*, perspective: PerspectivePlan) -> PerspectivePlan:
         )
     perspective.status = PerspectiveStatus.AGREED
     perspective.save(update_fields=["status"])
-    _rejudge(perspective.case_id)
+    request_case_sweep(perspective.case_id)
     return perspective
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casusregie.models import Case, RegisseurPeriod, Worker, Youth
-from flags.services import request_case_sweep
+from casusregie.rejudge import request_case_sweep
 
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status

@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.test.utils import CaptureQueriesContext
 
 from casusregie.models import Role
+from casusregie.rejudge import request_case_sweep
 from escalations.models import Escalation
 from flags.models import Flag, Notification, RuleSetting
-from flags.services import acknowledge_flag, request_case_sweep, sweep
+from flags.services import acknowledge_flag, sweep
 from tests.factories import CaseFactory, EducationPeriodFactory, EscalationFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +214,7 @@ def test_request_case_sweep_rejudges_that_case_on_commit(
 
 
 def test_sweep_requested_takes_the_oldest_requests_and_judges_each_case_once(garp_case):
-    from flags.models import SweepRequest
+    from casusregie.models import SweepRequest
     from flags.services import sweep_requested
 
     cases = [garp_case(D(2026, 12, 18), with_regisseur=False) for _ in range(3)]
@@ -228,8 +229,8 @@ def test_sweep_requested_takes_the_oldest_requests_and_judges_each_case_once(gar
 
 
 def test_a_failed_requested_sweep_leaves_its_requests_for_the_next_run(garp_case, monkeypatch):
+    from casusregie.models import SweepRequest
     from flags import services
-    from flags.models import SweepRequest
 
     case = garp_case(D(2026, 12, 18), with_regisseur=False)
     SweepRequest.objects.create(case_id=case.pk)

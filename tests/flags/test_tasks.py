@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.urls import reverse
 
-from casusregie.models import Role
+from casusregie.models import Role, SweepRequest
 from config.celery import app
-from flags.models import Flag, SweepRequest
+from flags.models import Flag
 from flags.tasks import sweep_all, sweep_requested
 from tests.conftest import verified_login
 from tests.factories import WorkerFactory

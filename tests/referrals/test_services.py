@@ -145,7 +145,7 @@ def test_unanswered_referrals_expire_after_the_configured_working_days(
 
 
 def test_a_change_re_judges_the_case(make_referral, django_capture_on_commit_callbacks):
-    from flags.models import SweepRequest
+    from casusregie.models import SweepRequest
     from flags.tasks import sweep_requested
 
     with django_capture_on_commit_callbacks() as callbacks:
