@@ -565,9 +565,9 @@ class SweepRequest(models.Model):
 
     Written in the change's own transaction, so a committed change always has its request;
     taken (deleted) by the rulebook (``flags.services.sweep_requested``), which judges all
-    requested cases in one set-based sweep: under load one sweep serves many changes. Several requests for one case
-    are judged once. No foreign key: a request is gone within seconds, and a case purged
-    meanwhile is simply not found.
+    requested cases in one set-based sweep: under load one sweep serves many changes. Several
+    requests for one case are judged once. No foreign key: a request is gone within seconds,
+    and a case purged meanwhile is simply not found.
     """
 
     case_id = models.BigIntegerField(_("casus"))

@@ -1,26 +1,13 @@
-"""The working-day calendar: Monday–Friday less Dutch national holidays (`holidays`, NL)."""
+"""The working-day calendar as a table, for the rules' SQL: every day with its working-day
+ordinal, from the one definition of a working day (``casusregie.working_days``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import holidays
+from casusregie.working_days import FIRST_DAY, LAST_DAY, calendar_rows
 
-FIRST_DAY = dt.date(1970, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
 CALENDAR_LOCK = (7412, 0)
-
-
-def calendar_rows(first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY):
-    """Yield (day, is_working_day, ordinal): ordinal counts working days up to and including day."""
-    nl = holidays.country_holidays("NL", years=range(first.year, last.year + 1))
-    ordinal = 0
-    day = first
-    while day <= last:
-        working = day.weekday() < 5 and day not in nl
-        ordinal += working
-        yield day, working, ordinal
-        day += dt.timedelta(days=1)
 
 
 def ensure_calendar(day: dt.date) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.models import Case, RegisseurPeriod, Worker, Youth
 from casusregie.rejudge import request_case_sweep
+from casusregie.working_days import last_day_before
 
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
@@ -366,20 +367,7 @@ def end_care(
 # -- the system ---------------------------------------------------------------------------------
 def expire_unanswered(as_of: dt.date) -> int:
     """Referrals still `sent` REFERRAL_EXPIRY_WORKING_DAYS working days after sending expire."""
-    from flags.calendar import ensure_calendar
-    from flags.models import CalendarDay
-
-    ensure_calendar(as_of)
-    limit = settings.REFERRAL_EXPIRY_WORKING_DAYS
-    today = CalendarDay.objects.get(day=as_of)
-    cutoff = (
-        CalendarDay.objects.filter(ordinal__lte=today.ordinal - limit)
-        .order_by("-day")
-        .values_list("day", flat=True)
-        .first()
-    )
-    if cutoff is None:
-        return 0
+    cutoff = last_day_before(as_of, settings.REFERRAL_EXPIRY_WORKING_DAYS)
     expired = 0
     due = Referral.objects.filter(status=Status.SENT, sent_on__lte=cutoff).order_by("pk")
     for referral in due.iterator():  # the few referrals due today, not all referrals

@@ -18,7 +18,7 @@ $$;
 
 
 def fill_calendar(apps, schema_editor):
-    from flags.calendar import calendar_rows
+    from casusregie.working_days import calendar_rows
 
     CalendarDay = apps.get_model("flags", "CalendarDay")
     CalendarDay.objects.bulk_create(
