@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from casusregie.models import Case, Role, Worker, Youth
 from casusregie.rejudge import request_case_sweep
+from referrals import services as referrals
+from referrals.lifecycle import Status
 
 from . import policies
 from .models import (
@@ -40,8 +42,6 @@ def open_escalation_of(case: Case) -> Escalation | None:
 
 
 def _declined_of(case: Case, referrals: Iterable) -> list:
-    from referrals.lifecycle import Status
-
     chosen = list(referrals)
     for referral in chosen:
         if referral.case_id != case.pk or referral.status != Status.DECLINED:
@@ -233,13 +233,38 @@ def record_decision(
 # --- back to the regisseur --------------------------------------------------------------------
 
 
+def tailored_arrangement(*, decision: Decision, case: Case) -> referrals.TailoredArrangement:
+    """The table's open tailored arrangement for ``case``, for ``referrals.create_referral``;
+    refused (``not_tailored``) when the decision is advice, of another case, or its follow-up
+    was closed meanwhile (read from the database)."""
+    open_tailored = (
+        Decision.objects.filter(
+            pk=decision.pk,
+            kind=DecisionKind.TAILORED,
+            escalation__case=case,
+            escalation__closed_on__isnull=True,
+        )
+        .select_related("escalation")
+        .first()
+    )
+    if open_tailored is None:
+        raise referrals.InvalidInput(
+            "not_tailored",
+            _("Dit is geen open maatwerkarrangement van de experttafel voor deze casus."),
+        )
+    return referrals.TailoredArrangement(
+        ref=open_tailored.escalation.ref,
+        case_id=case.pk,
+        product_id=open_tailored.product_id,
+        provider_ids=frozenset(open_tailored.providers.values_list("pk", flat=True)),
+    )
+
+
 @transaction.atomic
 def send_tailored_referral(*, decision: Decision, youth: Youth, question: str, by: Worker) -> list:
     """The regisseur turns a tailored arrangement into referrals in one step: one per provider
     the table named, created and sent at once (all or none). The contract check does not apply
     to maatwerk; the analysis rule for specialist products does (``referrals.services``)."""
-    from referrals import services as referrals
-
     decision = (
         Decision.objects.select_for_update().select_related("escalation__case").get(pk=decision.pk)
     )
@@ -252,6 +277,7 @@ def send_tailored_referral(*, decision: Decision, youth: Youth, question: str, b
     if not question.strip():
         raise ValidationError(_("Schrijf de hulpvraag voor de aanbieder op."))
     actor = referrals.Actor.regisseur(by)
+    arrangement = tailored_arrangement(decision=decision, case=decision.escalation.case)
     sent = []
     for provider in decision.providers.order_by("name"):
         referral = referrals.create_referral(
@@ -261,7 +287,7 @@ def send_tailored_referral(*, decision: Decision, youth: Youth, question: str, b
             provider=provider,
             by=actor,
             question=question.strip(),
-            tailored_decision=decision,
+            tailored=arrangement,
         )
         sent.append(referrals.send_referral(referral=referral, by=actor))
     decision.referrals.add(*sent)

@@ -47,6 +47,17 @@ class InvalidInput(ReferralRefused):
 
 
 @dataclass(frozen=True)
+class TailoredArrangement:
+    """A tailored arrangement (maatwerk) of the expert table, as ``create_referral`` needs it:
+    whose case, which product, which providers, and the escalation's ref for the history."""
+
+    ref: str
+    case_id: int
+    product_id: int
+    provider_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
 class Actor:
     kind: ActorKind
     worker: Worker | None = None
@@ -166,15 +177,16 @@ def create_referral(
     provider: Provider,
     by: Actor,
     question: str = "",
-    tailored_decision=None,
+    tailored: TailoredArrangement | None = None,
 ) -> Referral:
     """A draft referral, by the case's current regisseur, to a contracted provider.
 
-    ``tailored_decision``: the expert table's tailored arrangement (maatwerk,
-    ``escalations.Decision``) this referral carries out. Maatwerk is the answer when the
-    contracted offer has none, so the contract check does not apply; the referral must be what
-    the table decided (this case, its product, one of its providers). Sending it still needs an
-    established analysis for a specialist product (``send_referral``).
+    ``tailored``: the expert table's tailored arrangement (maatwerk) this referral carries out,
+    as the table's app vouches for it (``escalations.services.tailored_arrangement``: an open
+    decision of this case). Maatwerk is the answer when the contracted offer has none, so the
+    contract check does not apply; the referral must be what the table decided (its product,
+    one of its providers). Sending it still needs an established analysis for a specialist
+    product (``send_referral``).
     """
     if by.kind != ActorKind.REGISSEUR or not is_current_regisseur(
         by.worker, case, timezone.localdate()
@@ -189,9 +201,22 @@ def create_referral(
     from .routing import has_valid_contract
 
     data = {}
-    if tailored_decision is not None:
-        _ensure_tailored(tailored_decision, case, product, provider)
-        data = {"tailored_decision": tailored_decision.escalation.ref}
+    if tailored is not None:
+        if tailored.case_id != case.pk:
+            raise InvalidInput(
+                "not_tailored",
+                _("Dit is geen open maatwerkarrangement van de experttafel voor deze casus."),
+            )
+        if product.pk != tailored.product_id or provider.pk not in tailored.provider_ids:
+            raise InvalidInput(
+                "not_tailored",
+                _(
+                    "De experttafel besloot tot maatwerk met een ander product of een andere "
+                    "aanbieder."
+                ),
+                "provider",
+            )
+        data = {"tailored_decision": tailored.ref}
     elif not has_valid_contract(
         provider, product, case.family.municipality_id, timezone.localdate()
     ):
@@ -211,30 +236,6 @@ def create_referral(
         data=data,
     )
     return referral
-
-
-def _ensure_tailored(decision, case: Case, product: Product, provider: Provider) -> None:
-    """The referral is the table's tailored arrangement for this case, or it is refused (read
-    from the database: the follow-up may have been closed meanwhile)."""
-    from escalations.models import Decision, DecisionKind
-
-    open_tailored = Decision.objects.filter(
-        pk=decision.pk,
-        kind=DecisionKind.TAILORED,
-        escalation__case=case,
-        escalation__closed_on__isnull=True,
-    )
-    if not open_tailored.exists():
-        raise InvalidInput(
-            "not_tailored",
-            _("Dit is geen open maatwerkarrangement van de experttafel voor deze casus."),
-        )
-    if not open_tailored.filter(product=product, providers=provider).exists():
-        raise InvalidInput(
-            "not_tailored",
-            _("De experttafel besloot tot maatwerk met een ander product of een andere aanbieder."),
-            "provider",
-        )
 
 
 @transaction.atomic

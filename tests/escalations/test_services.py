@@ -424,7 +424,7 @@ def test_a_tailored_decision_lets_the_referral_bypass_the_contract_check(
         product=decision.product,
         provider=decision.providers.get(name="Maaskant"),
         by=referrals.Actor.regisseur(regisseur),
-        tailored_decision=decision,
+        tailored=services.tailored_arrangement(decision=decision, case=case),
     )
     assert referral.status == Status.DRAFT
 
@@ -452,7 +452,7 @@ def test_a_tailored_decision_covers_only_what_the_table_decided(
             product=product,
             provider=provider,
             by=referrals.Actor.regisseur(regisseur),
-            tailored_decision=decision,
+            tailored=services.tailored_arrangement(decision=decision, case=target),
         )
     assert refused.value.code == "not_tailored"
 
@@ -468,7 +468,7 @@ def test_an_advice_decision_opens_no_contract_bypass(make_case, escalate, regiss
             product=ProductFactory(),
             provider=ProviderFactory(),
             by=referrals.Actor.regisseur(regisseur),
-            tailored_decision=advice,
+            tailored=services.tailored_arrangement(decision=advice, case=case),
         )
     assert refused.value.code == "not_tailored"
 
