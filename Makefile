@@ -31,6 +31,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
@@ -39,7 +40,7 @@ format: $(STAMP)
 # bandit over our own code fails on a high-severity finding (settings: [tool.bandit] in
 # pyproject.toml); pip-audit over the installed packages fails on a known vulnerability and says
 # SKIPPED when its vulnerability service cannot be reached (AUDIT_REQUIRE_SERVICE=1: then fail).
-AUDIT_CODE := config casusregie analyses plans referrals flags escalations
+AUDIT_CODE := config casusregie analyses plans referrals escalations flags dashboard worker dossier demo retention
 
 audit: $(STAMP)
 	$(VENV)/bin/bandit -c pyproject.toml -r $(AUDIT_CODE) --severity-level high -q

@@ -17,8 +17,8 @@ nothing better in force:
 - ``establish_analysis`` needs the youth or the carers among the participants and at least one
   explanation; it sets status established and ``established_on`` today, takes ``is_current``
   from the earlier version (first, for the partial unique index) and gives it to the new one,
-  in one transaction under a lock on the case, and moves the current plan's goal links from
-  the earlier explanations to their copies;
+  in one transaction under a lock on the case (the plan's goals follow the copies of their
+  explanations through ``plans.services.establish_analysis_with_plan``, the floor above);
 - earlier versions stay as they were (established, not current) and are never edited again;
   a draft of a new version may be discarded, the established version is then simply kept.
 
@@ -255,17 +255,6 @@ def establish_analysis(*, analysis: Analysis) -> Analysis:
     analysis.status = AnalysisStatus.ESTABLISHED
     analysis.established_on = timezone.localdate()
     analysis.save(update_fields=["is_current", "status", "established_on", "updated_at"])
-    if previous is not None:
-        from plans.services import follow_new_analysis_version
-
-        follow_new_analysis_version(
-            case=case,
-            copies=dict(
-                Explanation.objects.filter(
-                    analysis=analysis, derived_from__analysis=previous
-                ).values_list("derived_from_id", "pk")
-            ),
-        )
     request_case_sweep(case.pk)
     return analysis
 

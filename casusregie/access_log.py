@@ -34,6 +34,10 @@ FIELDS = (
 )
 
 
+#: The purposes (doel) that worker pages log; one wording each, wherever the page lives.
+PURPOSE_CASE_WORK = "regie en hulpverlening"
+
+
 @dataclass(frozen=True)
 class Access:
     family_ref: str

@@ -7,7 +7,8 @@ Views, the admin and the API use these; a family outside the scope is a 404, nev
 - a worker (regisseur role) sees families of the municipalities their local team serves;
 - a team lead sees the families with a case of their own team;
 - members of a region's expert table see families with an escalation at their region's table,
-  and only while the family's consent for the expert table is in force;
+  and only while the family's consent for the expert table is in force (that part of the scope
+  is the expert table's: ``escalations.policies``, added here with ``add_family_scope``);
 - policy staff see aggregates only: no family;
 - a provider sees its own referrals (``referrals.selectors.referrals_for_provider``);
 - a superuser (technical set-up account) sees everything, every read still logged.
@@ -16,12 +17,14 @@ Views, the admin and the API use these; a family outside the scope is a 404, nev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import rules
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from .models import Case, Consent, ConsentPurpose, Family, Role, Worker
+from .models import Case, ConsentPurpose, Family, RegisseurPeriod, Role, Worker
 
 
 def roles_of(user) -> frozenset[str]:
@@ -46,6 +49,18 @@ CASE_WORK_ROLES = frozenset({Role.REGISSEUR, Role.TEAM_LEAD})
 EXPERT_TABLE_ROLES = frozenset({Role.EXPERT_TABLE, Role.EXPERT_TABLE_CHAIR})
 
 
+#: Scopes that apps above the core add for their own roles (``add_family_scope``).
+_family_scopes: list[tuple[frozenset[str], Callable[[Worker, dt.date], Q]]] = []
+
+
+def add_family_scope(roles: frozenset[str], scope_of: Callable[[Worker, dt.date], Q]) -> None:
+    """Let workers with one of ``roles`` also see the families ``scope_of(user, on)`` selects
+    (a filter on Family). For an app above the core whose tables decide what its roles see,
+    e.g. the expert table's escalations; registered once, from that app's ``AppConfig.ready``."""
+    if (roles, scope_of) not in _family_scopes:
+        _family_scopes.append((roles, scope_of))
+
+
 def family_scope(user, on: dt.date | None = None, roles: frozenset[str] | None = None) -> Q:
     """A filter on Family: the families whose personal data ``user`` may see.
 
@@ -64,23 +79,45 @@ def family_scope(user, on: dt.date | None = None, roles: frozenset[str] | None =
         scope |= Q(
             Exists(Case.objects.filter(family=OuterRef("pk"), local_team=user.local_team_id))
         )
-    if roles & EXPERT_TABLE_ROLES and user.region_id:
-        from escalations.models import Escalation
-
-        consented = Consent.objects.filter(consent_for_expert_table(on), case=OuterRef("case"))
-        escalated = Escalation.objects.filter(
-            Exists(consented),
-            case__family=OuterRef("pk"),
-            case__family__municipality__region=user.region_id,
-        )
-        scope |= Q(Exists(escalated))
+    for scope_roles, scope_of in _family_scopes:
+        if roles & scope_roles:
+            scope |= scope_of(user, on)
     return scope
 
 
-def visible_families(user, roles: frozenset[str] | None = None):
-    """The families ``user`` may see (no duplicates, one query when evaluated)."""
+def visible_families(
+    user, roles: frozenset[str] | None = None, families: QuerySet[Family] | None = None
+) -> QuerySet[Family]:
+    """The families ``user`` may see (no duplicates, one query when evaluated), from
+    ``families`` (a queryset with what the caller needs loaded; default: all)."""
     inner = Family.objects.filter(family_scope(user, roles=roles)).values("pk")
-    return Family.objects.filter(pk__in=inner)
+    return (Family.objects.all() if families is None else families).filter(pk__in=inner)
+
+
+def family_or_404(
+    user,
+    ref: str,
+    perm: str = "casusregie.view_family_record",
+    families: QuerySet[Family] | None = None,
+) -> Family:
+    """The family ``ref`` (from ``families``, see ``visible_families``) when ``user`` may see it
+    and holds ``perm`` on it; otherwise a 404, never a 403: a family outside one's scope is
+    not there (its existence is personal data too)."""
+    try:
+        family = visible_families(user, families=families).get(ref=ref)
+    except Family.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm(perm, family):
+        raise Http404
+    return family
+
+
+def may_hand_over(user, case: Case, current: RegisseurPeriod | None) -> bool:
+    """Who may hand the case's regie over: its current regisseur (``current``, today's period),
+    or the team lead of the case's team, who assigns it."""
+    if current is not None and current.worker_id == user.pk:
+        return True
+    return Role.TEAM_LEAD in roles_of(user) and user.local_team_id == case.local_team_id
 
 
 def may_see_family(user, family: Family, roles: frozenset[str] | None = None) -> bool:

@@ -216,7 +216,7 @@ def run() -> int:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "demo_data", "--if-empty")
         manage(env, "collectstatic", "--no-input", "-v", "0")
-        from casusregie.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
+        from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 
         lines = [
             "",

@@ -115,6 +115,10 @@ INSTALLED_APPS = [
     "flags",
     "escalations",
     "dashboard",
+    "worker",
+    "dossier",
+    "demo",
+    "retention",
 ]
 
 MIDDLEWARE = [

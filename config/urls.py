@@ -7,9 +7,9 @@ urlpatterns = [
     path("api/v1/stats/", include("dashboard.api")),
     path("api/v1/", include("referrals.api.urls")),
     path("", include("casusregie.urls")),
+    path("", include("worker.urls")),
     path("", include("flags.urls")),
     path("", include("referrals.urls")),
-    path("", include("escalations.urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -19,11 +19,16 @@ from __future__ import annotations
 import datetime as dt
 
 import rules
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from casusregie.models import Consent, Region, RegisseurPeriod, Role
-from casusregie.policies import EXPERT_TABLE_ROLES, consent_for_expert_table, roles_of
+from casusregie.models import Consent, Region, RegisseurPeriod, Role, Worker
+from casusregie.policies import (
+    EXPERT_TABLE_ROLES,
+    add_family_scope,
+    consent_for_expert_table,
+    roles_of,
+)
 
 from .models import Escalation, TableSession
 
@@ -65,6 +70,24 @@ def consent_in_force(on: dt.date | None = None, case_path: str = "case") -> Exis
     the expert table is in force on ``on`` (today)."""
     on = on or timezone.localdate()
     return Exists(Consent.objects.filter(consent_for_expert_table(on), case=OuterRef(case_path)))
+
+
+def escalated_families(user: Worker, on: dt.date) -> Q:
+    """What the table sees of ``casusregie.policies.family_scope``: the families with an
+    escalation at the table of the user's region, while the family's consent for the expert
+    table is in force on ``on``."""
+    if not user.region_id:
+        return Q(pk__in=[])
+    consented = Consent.objects.filter(consent_for_expert_table(on), case=OuterRef("case"))
+    escalated = Escalation.objects.filter(
+        Exists(consented),
+        case__family=OuterRef("pk"),
+        case__family__municipality__region=user.region_id,
+    )
+    return Q(Exists(escalated))
+
+
+add_family_scope(EXPERT_TABLE_ROLES, escalated_families)
 
 
 def table_escalations(user) -> QuerySet[Escalation]:

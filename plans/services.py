@@ -10,7 +10,9 @@ transaction and asks the rulebook to re-judge the case when a flag may depend on
 
 Goals are tied to explanations of the case's *current* analysis (the version in force, see
 ``analyses.services``); when a new version is established the goals follow the copies of
-their explanations (``follow_new_analysis_version``).
+their explanations: ``establish_analysis_with_plan`` establishes the version and moves the
+links (``follow_new_analysis_version``) in one transaction. The analysis knows nothing of the
+plan (it is the floor below); pages establish a version through this function.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analyses.models import Explanation
+from analyses import services as analyses
+from analyses.models import Analysis, Explanation
 from casusregie.models import Case, Worker, Youth
 from casusregie.rejudge import request_case_sweep
 
@@ -354,3 +357,27 @@ def follow_new_analysis_version(*, case: Case, copies: Mapping[int, int]) -> int
     )
     through.objects.filter(pk__in=[pk for pk, _goal, _old in links]).delete()
     return len(links)
+
+
+@transaction.atomic
+def establish_analysis_with_plan(*, analysis: Analysis) -> Analysis:
+    """Establish the analysis's draft (``analyses.services.establish_analysis``) and let the
+    current plan follow: its goals tied to explanations of the version this one replaces are
+    tied to their copies (``follow_new_analysis_version``), in the same transaction."""
+    replaced = (
+        Analysis.objects.filter(case_id=analysis.case_id, is_current=True)
+        .exclude(pk=analysis.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    established = analyses.establish_analysis(analysis=analysis)
+    if replaced is not None:
+        follow_new_analysis_version(
+            case=established.case,
+            copies=dict(
+                Explanation.objects.filter(
+                    analysis=established, derived_from__analysis=replaced
+                ).values_list("derived_from_id", "pk")
+            ),
+        )
+    return established

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from casusregie.access_log import Access, record_worker_access
+from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
 from casusregie.models import AccessAction
+from casusregie.policies import family_or_404
+from casusregie.selectors import families_for_case_work, open_case_of
 from casusregie.views.accounts import worker_required
-from casusregie.views.families import PURPOSE_CASE_WORK, _family_or_404
 
 from . import routing, services
 from .models import Product, Provider, Segment
@@ -57,7 +58,7 @@ class SendForm(forms.Form):
 
 
 def _open_case(family):
-    case = next((c for c in family.cases.all() if c.is_open), None)
+    case = open_case_of(family)
     if case is None:
         raise Http404
     return case
@@ -66,7 +67,9 @@ def _open_case(family):
 @require_http_methods(["GET", "POST"])
 @worker_required
 def referral_wizard(request: HttpRequest, ref: str) -> HttpResponse:
-    family = _family_or_404(request, ref, "casusregie.change_family_record")
+    family = family_or_404(
+        request.user, ref, "casusregie.change_family_record", families=families_for_case_work()
+    )
     case = _open_case(family)
     youths = {y.ref: y for y in family.youths.all()}
     if request.method == "POST":

@@ -306,8 +306,8 @@ def fuzz_importer(root: Path, examples: int, seed: int, env: dict) -> dict:
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 
-    from casusregie.dossier.exporter import export_dossier
     from casusregie.models import Family
+    from dossier.exporter import export_dossier
 
     family_refs = list(Family.objects.order_by("ref").values_list("ref", flat=True))
     rng = random.Random(seed)  # noqa: S311 - choosing sample families

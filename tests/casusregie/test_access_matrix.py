@@ -235,7 +235,7 @@ PAGES: dict[str, Page] = {
     "logout": Page("post", frozenset(ROLES), family=False, public=True, success=(302,)),
 }
 
-# --- the analysis and plan editors (analyses/urls.py, plans/urls.py) ------------------------------
+# --- the analysis and plan editors (worker/urls_analysis.py, worker/urls_plan.py) ----------------
 # Editing is case work (regisseur, team lead); one version of the analysis may also be read by
 # the expert table within its scope. The objects a page needs are made per side on first use.
 
@@ -441,7 +441,7 @@ EDITOR_PAGES: dict[str, Page] = {
 PAGES |= EDITOR_PAGES
 # --- end of the analysis and plan editors ---------------------------------------------------------
 
-# --- the Regionale Experttafel (escalations/urls.py) ----------------------------------------------
+# --- the Regionale Experttafel (worker/urls_expert_table.py) --------------------------------------
 # The table's pages are for its members (expert, chair) of the side's region; the chair alone
 # plans, sets the agenda and decides; the regisseur of the case sends the maatwerk referral and,
 # like the chair, closes the follow-up. Both sides' objects are made on first use.

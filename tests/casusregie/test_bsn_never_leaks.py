@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from casusregie.demo import build_dossier
+from demo.region import build_dossier
 from tests.conftest import verified_login
 from tests.factories import CaseFactory, WorkerFactory, YouthFactory
 

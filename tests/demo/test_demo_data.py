@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from casusregie.bsn import is_valid_bsn
-from casusregie.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD
 from casusregie.models import Family, Role, Worker, Youth
+from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 from referrals.models import Product, Referral
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from casusregie.dossier.importer import DossierRefused, import_dossier
-from casusregie.dossier.schema import PUBLISHED_PATH, schema_json
 from casusregie.models import Case, Youth
+from dossier.importer import DossierRefused, import_dossier
+from dossier.schema import PUBLISHED_PATH, schema_json
 from referrals.models import Referral
 
 from .conftest import scenario_files

@@ -10,8 +10,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from casusregie.demo import build_dossier
 from casusregie.models import Family
+from demo.region import build_dossier
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from casusregie.demo_accounts import DEMO_PASSWORD
 from casusregie.models import Case
+from demo.accounts import DEMO_PASSWORD
 from escalations.models import Escalation, TableSession
 from referrals.lifecycle import Status
 from referrals.models import Referral, ReferralEvent

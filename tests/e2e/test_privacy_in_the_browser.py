@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from casusregie.demo_accounts import DEMO_PASSWORD
 from casusregie.models import AccessLogEntry, Family
+from demo.accounts import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 

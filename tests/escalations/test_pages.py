@@ -12,11 +12,11 @@ from django.urls import reverse
 from casusregie.models import AccessLogEntry, Consent
 from escalations import services
 from escalations.models import AgendaItem, Escalation
-from escalations.views import PURPOSE_TABLE
 from referrals.lifecycle import Status
 from referrals.models import Referral
 from tests.conftest import verified_login
 from tests.factories import LocalTeamFactory, MunicipalityFactory, ProductFactory, ProviderFactory
+from worker.views.expert_table import PURPOSE_TABLE
 
 from .conftest import days_ago, today
 

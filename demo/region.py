@@ -1,0 +1,376 @@
+"""Demo data: a believable jeugdregio, built as a dossier and imported (so it is idempotent).
+
+Synthetic only: invented Dutch names, BSNs generated to pass the 11-proef. Dates are relative to
+the day the demo is built, so every state of the rulebook shows up in the demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casusregie.admin_roles import ensure_functional_admin_group
+from casusregie.bsn import synthetic_bsn
+from casusregie.models import Consent, ConsentPurpose, Region, Role, Worker
+from dossier.importer import import_dossier
+from escalations.models import AgendaItem, Escalation, TableSession
+
+from .accounts import DEMO_LOGINS, DEMO_PASSWORD, REGION, WORKERS
+
+__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "build_dossier", "load_demo_data"]
+
+PRODUCTS = [
+    ("AMB-BAS", "Ambulante jeugdhulp basis", "ambulant", False, "45"),
+    ("AMB-SPEC", "Specialistische ambulante jeugdhulp", "ambulant", True, "45"),
+    ("DAGB-GRP", "Dagbehandeling in groep", "dagbehandeling", True, "41"),
+    ("VERB-GEZ", "Gezinshuis", "verblijf", True, "43"),
+    ("VERB-RES", "Residentiële jeugdhulp", "verblijf", True, "44"),
+    ("PLEEG", "Pleegzorg", "pleegzorg", True, "43"),
+    ("CRISIS", "Crisisopvang", "crisis", True, "46"),
+    ("OZA", "Onderwijs-zorgarrangement", "onderwijs", True, "45"),
+    ("VEIL-GEZ", "Gezinsgerichte veiligheidsaanpak", "veiligheid", True, "45"),
+]
+PROVIDERS = [
+    ("p-horizon", "Jeugdzorg Horizon", ["AMB-SPEC", "DAGB-GRP", "OZA"]),
+    ("p-maaskant", "Maaskant Jeugd & Gezin", ["AMB-BAS", "AMB-SPEC", "VEIL-GEZ"]),
+    ("p-havenhuis", "Het Havenhuis", ["VERB-GEZ", "VERB-RES", "CRISIS"]),
+    ("p-pleegrijn", "Pleegzorg Rijnmond", ["PLEEG", "VERB-GEZ"]),
+    ("p-deschakel", "De Schakel Onderwijszorg", ["OZA", "DAGB-GRP", "AMB-BAS"]),
+]
+SURNAMES = [
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Janssen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kaya",
+    "Yilmaz",
+    "El Idrissi",
+    "Bouzid",
+    "Martina",
+    "Pinas",
+    "Nguyen",
+    "Kowalski",
+]
+GIVEN = [
+    "Noah",
+    "Emma",
+    "Liam",
+    "Julia",
+    "Lucas",
+    "Mila",
+    "Sem",
+    "Tess",
+    "Finn",
+    "Sophie",
+    "Milan",
+    "Zoë",
+    "Daan",
+    "Sara",
+    "Levi",
+    "Nora",
+    "Mohammed",
+    "Yara",
+    "Adam",
+    "Lina",
+    "Jayden",
+    "Fenna",
+    "Luuk",
+    "Noor",
+    "Bram",
+    "Evi",
+    "Ayoub",
+    "Amira",
+    "Jesse",
+    "Lotte",
+]
+ADULTS = ["Marieke", "Kees", "Fatma", "Ahmed", "Ilse", "Rob", "Samira", "Patrick", "Linda", "Hasan"]
+
+
+def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[str, Any]:
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+
+    def ago(days: int) -> str:
+        return (today - dt.timedelta(days=days)).isoformat()
+
+    doc: dict[str, Any] = {
+        "format": "casusregie-dossier",
+        "version": 1,
+        "regions": [{"code": REGION, "name": "Rijnmond"}],
+        "municipalities": [
+            {"code": "GM0599", "name": "Rotterdam", "region": REGION},
+            {"code": "GM0606", "name": "Schiedam", "region": REGION},
+        ],
+        "local_teams": [
+            {"ref": "lt-delfshaven", "name": "Wijkteam Delfshaven", "municipalities": ["GM0599"]},
+            {"ref": "lt-noord", "name": "Wijkteam Noord", "municipalities": ["GM0599"]},
+            {"ref": "lt-schiedam", "name": "Jeugdteam Schiedam", "municipalities": ["GM0606"]},
+        ],
+        "workers": [
+            {
+                "ref": username,
+                "name": name,
+                "email": f"{username}@demo.casusregie.example",
+                "local_team": team,
+                "roles": roles,
+            }
+            for username, name, team, roles, _ in WORKERS
+        ],
+        "providers": [{"ref": ref, "name": name} for ref, name, _ in PROVIDERS],
+        "products": [
+            {"code": c, "name": n, "segment": s, "specialist": sp, "ijw_category": ijw}
+            for c, n, s, sp, ijw in PRODUCTS
+        ],
+        "contracts": [
+            {
+                "provider": ref,
+                "product": product,
+                "municipalities": ["GM0599", "GM0606"],
+                "valid_from": f"{today.year - 1}-01-01",
+            }
+            for ref, _, products in PROVIDERS
+            for product in products
+        ],
+        "families": [],
+    }
+    regisseurs = {
+        "lt-delfshaven": ["anna", "bram", "tineke"],
+        "lt-noord": ["chantal"],
+        "lt-schiedam": ["dirk"],
+    }
+    providers_for = {}
+    for ref, _, products in PROVIDERS:
+        for product in products:
+            providers_for.setdefault(product, []).append(ref)
+
+    for i in range(families):
+        team = ["lt-delfshaven", "lt-noord", "lt-schiedam"][i % 3]
+        municipality = "GM0606" if team == "lt-schiedam" else "GM0599"
+        surname = SURNAMES[i % len(SURNAMES)]
+        f_ref = f"demo-f{i:03d}"
+        carers = [
+            {
+                "ref": f"{f_ref}-c{j}",
+                "name": f"{rng.choice(ADULTS)} {surname}",
+                "bsn": synthetic_bsn(rng),
+                "birth_date": f"{today.year - rng.randint(28, 50)}-0{rng.randint(1, 9)}-1{j}",
+            }
+            for j in range(rng.choice([1, 2, 2]))
+        ]
+        youths = []
+        for j in range(rng.choice([1, 1, 2, 2, 3])):
+            age_days = rng.randint(4 * 365, 18 * 365 - 20) if i % 10 else 17 * 365 + 100
+            birth = today - dt.timedelta(days=age_days)
+            education = [{"status": "attending", "from": f"{birth.year + 4}-09-01"}]
+            if i % 7 == 3 and j == 0:
+                education.append(
+                    {
+                        "status": rng.choice(["absent", "not_enrolled"]),
+                        "from": ago(rng.randint(20, 150)),
+                    }
+                )
+            youths.append(
+                {
+                    "ref": f"{f_ref}-y{j}",
+                    "name": f"{GIVEN[(i * 3 + j) % len(GIVEN)]} {surname}",
+                    "bsn": synthetic_bsn(rng),
+                    "birth_date": birth.isoformat(),
+                    "has_startkwalificatie": False,
+                    "education": education,
+                }
+            )
+        opened = rng.randint(10, 400)
+        case: dict[str, Any] = {
+            "ref": f"demo-k{i:03d}",
+            "opened_on": ago(opened),
+            "local_team": team,
+            "regisseurs": []
+            if i % 11 == 5
+            else [{"worker": rng.choice(regisseurs[team]), "from": ago(opened - 1)}],
+            "perspective_plans": [],
+            "referrals": [],
+            "escalations": [],
+        }
+        if i % 9 != 4:
+            established = i % 6 != 2
+            case["analysis"] = {
+                "status": "established" if established else "draft",
+                "participants": ["carers", "youth"] if established else ["carers"],
+                "domains": {
+                    "onderwijs": "Wisselende schoolgang; mentor maakt zich zorgen.",
+                    "gezin_netwerk": "Ouders overbelast; weinig netwerk in de buurt.",
+                    "bestaanszekerheid": "Schulden; gezin staat op de wachtlijst voor hulp.",
+                },
+                "explanations": [
+                    "De spanning thuis door de schulden vertaalt zich in verzuim op school.",
+                    "Zonder netwerk staan de ouders er alleen voor als het misgaat.",
+                ],
+            }
+            if established:
+                case["analysis"]["established_on"] = ago(max(opened - 20, 1))
+        if i % 5 != 1:
+            agreed = max(opened - 30, 1)
+            case["plan"] = {
+                "agreed_on": ago(agreed),
+                "evaluations": [
+                    {"planned_on": ago(agreed - 90), "held_on": ago(agreed - 91)}
+                    if agreed > 120
+                    else {"planned_on": ago(rng.randint(-60, 40))}
+                ],
+            }
+        if established_case := case.get("analysis", {}).get("status") == "established":
+            for k, youth in enumerate(youths[: rng.choice([0, 1, 1, 2])]):
+                product = rng.choice([p[0] for p in PRODUCTS])
+                status = rng.choice(
+                    ["draft", "sent", "accepted", "declined", "started", "started", "ended"]
+                )
+                sent = rng.randint(3, 120)
+                ref: dict[str, Any] = {
+                    "ref": f"demo-r{i:03d}-{k}",
+                    "youth": youth["ref"],
+                    "product": product,
+                    "provider": rng.choice(providers_for[product]),
+                    "status": status,
+                }
+                if status != "draft":
+                    ref["sent_on"] = ago(sent)
+                if status in ("accepted", "declined", "started", "ended"):
+                    ref["answered_on"] = ago(sent - rng.randint(1, min(sent - 1, 10)))
+                if status == "declined":
+                    ref["decline_reason"] = "geen capaciteit"
+                if status in ("started", "ended"):
+                    ref["started_on"] = ref["answered_on"]
+                if status == "ended":
+                    ref["ended_on"] = ago(1)
+                    ref["end_reason"] = "doelen behaald"
+                case["referrals"].append(ref)
+        if established_case and i % 13 == 6:
+            case["escalations"].append(
+                {
+                    "ref": f"demo-e{i:03d}",
+                    "submitted_on": ago(rng.randint(2, 30)),
+                    "reason": "Geen passend aanbod binnen de contracten.",
+                }
+            )
+        cases = [case]
+        if i % 8 == 7:
+            cases.insert(
+                0,
+                {
+                    "ref": f"demo-k{i:03d}-oud",
+                    "opened_on": ago(opened + 400),
+                    "closed_on": ago(opened + 100),
+                    "local_team": team,
+                    "regisseurs": [],
+                    "perspective_plans": [],
+                    "referrals": [],
+                    "escalations": [],
+                },
+            )
+        doc["families"].append(
+            {
+                "ref": f_ref,
+                "municipality": municipality,
+                "carers": carers,
+                "youths": youths,
+                "cases": cases,
+            }
+        )
+    return doc
+
+
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, demo only
+
+
+def ensure_demo_device(worker: Worker) -> None:
+    """Demo accounts share one published authenticator key, so anyone trying the demo can log
+    in: ``manage.py demo_totp`` prints the current code. Never used outside the demo data."""
+    TOTPDevice.objects.get_or_create(
+        user=worker, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
+
+
+@transaction.atomic
+def load_demo_data(today: dt.date) -> int:
+    """Import the demo region and give the demo workers their logins. Returns rows changed."""
+    result = import_dossier(build_dossier(today))
+    region = Region.objects.get(code=REGION)
+    for username, _, team, roles, _ in WORKERS:
+        worker = Worker.objects.get(ref=username)
+        changed = []
+        if worker.username != username:
+            worker.username, changed = username, [*changed, "username"]
+        if team is None and worker.region_id != region.pk:
+            worker.region, changed = region, [*changed, "region"]
+        # The functional administrator is staff in the configuration group, not a superuser:
+        # no family data in the admin (least privilege).
+        is_admin = Role.ADMIN in roles
+        if worker.is_staff != is_admin or worker.is_superuser:
+            worker.is_staff, worker.is_superuser = is_admin, False
+            changed += ["is_staff", "is_superuser"]
+        if is_admin:
+            worker.groups.add(ensure_functional_admin_group())
+        ensure_demo_device(worker)
+        if not worker.has_usable_password():
+            worker.set_password(DEMO_PASSWORD)
+            changed.append("password")
+        if changed:
+            worker.save(update_fields=changed)
+    _plan_demo_table_session(today, region)
+    return result.created + result.updated + result.deleted
+
+
+def _plan_demo_table_session(today: dt.date, region: Region) -> None:
+    """The dossier format has no place for the expert table's sessions: once, a session a week
+    ahead (chair fatima, member eva) with the first waiting demo escalation on its agenda; its
+    family has consented to the table, so the table sees that case's summary."""
+
+    escalation = (
+        Escalation.objects.filter(
+            ref__startswith="demo-e", discussed_on__isnull=True, case__closed_on__isnull=True
+        )
+        .order_by("ref")
+        .first()
+    )
+    if escalation is None:
+        return
+    chair, member = Worker.objects.get(ref="fatima"), Worker.objects.get(ref="eva")
+    session, created = TableSession.objects.get_or_create(
+        ref="demo-zitting-1",
+        defaults={"region": region, "held_on": today + dt.timedelta(days=7), "planned_by": chair},
+    )
+    if created:
+        session.members.set([chair, member])
+    AgendaItem.objects.get_or_create(session=session, escalation=escalation)
+    if not Consent.objects.filter(
+        case=escalation.case, purpose=ConsentPurpose.EXPERT_TABLE
+    ).exists():
+        Consent.objects.create(
+            case=escalation.case,
+            purpose=ConsentPurpose.EXPERT_TABLE,
+            given_on=escalation.submitted_on,
+        )

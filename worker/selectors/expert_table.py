@@ -1,0 +1,215 @@
+"""Reads of the expert table: the queue, sessions, a case's escalations, the regisseur's inbox.
+
+Each list is one query plus a fixed number of prefetches, whatever its length. The case summary
+(youths, the analysis's explanations, the plan's goals, referrals, the flags that led to the
+escalation) is read only for escalations whose family's consent for the expert table is in
+force (``consented``, annotated in SQL): without it, the table gets no personal data at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.utils import timezone
+
+from analyses.models import Analysis
+from casusregie.models import Case, RegisseurPeriod, Youth
+from escalations import policies
+from escalations.models import AgendaItem, Decision, Escalation, TableSession
+from flags.models import Flag
+from flags.rules import RULES_BY_CODE
+from plans.models import Goal, Plan
+from referrals.models import Referral
+
+# Shown with the escalation: how long it waits, and where it is planned.
+_AGENDA = Prefetch(
+    "agenda_items",
+    queryset=AgendaItem.objects.select_related("session").order_by("-session__held_on"),
+    to_attr="planned_items",
+)
+
+
+def queue(user, today: dt.date | None = None) -> list[Escalation]:
+    """The table's waiting escalations, oldest first, each with ``waiting_days``,
+    ``consented`` and (when consented) its case summary."""
+    today = today or timezone.localdate()
+    escalations = list(
+        policies.table_escalations(user)
+        .filter(discussed_on__isnull=True, case__closed_on__isnull=True)
+        .select_related("case__family", "case__local_team")
+        .annotate(consented=policies.consent_in_force(today))
+        .prefetch_related(_AGENDA)
+        .order_by("submitted_on", "ref")
+    )
+    for escalation in escalations:
+        escalation.waiting_days = (today - escalation.submitted_on).days
+    attach_summaries([e for e in escalations if e.consented], today)
+    return escalations
+
+
+def attach_summaries(escalations: Iterable[Escalation], today: dt.date | None = None) -> None:
+    """Read the case summary of these (consented) escalations: a fixed number of queries."""
+    today = today or timezone.localdate()
+    escalations = list(escalations)
+    cases = [e.case for e in escalations]
+    prefetch_related_objects(
+        escalations,
+        Prefetch("flags", queryset=Flag.objects.order_by("severity", "since", "id")),
+        Prefetch(
+            "declined_referrals", queryset=Referral.objects.select_related("product", "provider")
+        ),
+    )
+    prefetch_related_objects(
+        cases,
+        Prefetch("family__youths", queryset=Youth.objects.order_by("birth_date", "ref")),
+        Prefetch(
+            "analyses",
+            queryset=Analysis.objects.filter(is_current=True).prefetch_related("explanations"),
+            to_attr="current_analyses",
+        ),
+        Prefetch(
+            "plans",
+            queryset=Plan.objects.filter(is_current=True).prefetch_related(
+                Prefetch("goals", queryset=Goal.objects.order_by("position", "id"))
+            ),
+            to_attr="current_plans",
+        ),
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.select_related("product", "provider", "youth").order_by(
+                "created_at", "id"
+            ),
+            to_attr="referral_history",
+        ),
+        Prefetch(
+            "regisseurs",
+            queryset=RegisseurPeriod.objects.filter(from_date__lte=today)
+            .exclude(until__lte=today)
+            .select_related("worker"),
+            to_attr="current_regisseurs",
+        ),
+    )
+    for escalation in escalations:
+        for flag in escalation.flags.all():
+            rule = RULES_BY_CODE.get(flag.rule)
+            flag.title = rule.title if rule else flag.rule
+    for case in cases:
+        case.analysis = case.current_analyses[0] if case.current_analyses else None
+        case.plan = case.current_plans[0] if case.current_plans else None
+        case.regisseur = case.current_regisseurs[0].worker if case.current_regisseurs else None
+
+
+def upcoming_sessions(user, today: dt.date | None = None) -> QuerySet[TableSession]:
+    """Sessions of the user's table from today on, soonest first (to plan escalations on)."""
+    today = today or timezone.localdate()
+    return policies.table_sessions(user).filter(held_on__gte=today).order_by("held_on", "ref")
+
+
+def sessions(user) -> QuerySet[TableSession]:
+    from django.db.models import Count
+
+    return (
+        policies.table_sessions(user)
+        .annotate(item_count=Count("items", distinct=True))
+        .prefetch_related("members")
+        .order_by("-held_on", "ref")
+    )
+
+
+def session_for_page(user, ref: str, today: dt.date | None = None) -> TableSession:
+    """One session of the user's table with its agenda (``TableSession.DoesNotExist`` when it
+    is not theirs); each agenda item's escalation carries ``consented`` and its summary."""
+    today = today or timezone.localdate()
+    items = (
+        AgendaItem.objects.select_related(
+            "escalation__case__family",
+            "escalation__case__local_team",
+            "escalation__decision__product",
+            "escalation__decision__session",
+        )
+        .prefetch_related("escalation__decision__providers", "escalation__decision__referrals")
+        .annotate(consented=policies.consent_in_force(today, "escalation__case"))
+        .order_by("position", "id")
+    )
+    session = (
+        policies.table_sessions(user)
+        .filter(region=policies.table_region_id(user))
+        .select_related("region", "planned_by")
+        .prefetch_related("members", Prefetch("items", queryset=items, to_attr="agenda"))
+        .get(ref=ref)
+    )
+    for item in session.agenda:
+        escalation = item.escalation
+        escalation.consented = item.consented
+        escalation.waiting_days = (
+            (escalation.discussed_on or today) - escalation.submitted_on
+        ).days
+    attach_summaries([i.escalation for i in session.agenda if i.consented], today)
+    return session
+
+
+def escalations_of_family(family) -> list[Escalation]:
+    """Every escalation of the family's cases, newest first, with its decision and agenda."""
+    return list(
+        Escalation.objects.filter(case__family=family)
+        .select_related("case", "decision__product", "decision__session", "submitted_by")
+        .prefetch_related(
+            _AGENDA,
+            "declined_referrals__product",
+            "declined_referrals__provider",
+            "decision__providers",
+            "decision__referrals__provider",
+        )
+        .order_by("-submitted_on", "-id")
+    )
+
+
+def inbox(user, today: dt.date | None = None) -> list[Escalation]:
+    """The regisseur's escalations that are not closed: decided ones (to act on) first, by
+    follow-up date; then those waiting for the table, oldest first."""
+    today = today or timezone.localdate()
+    escalations = list(
+        policies.regisseur_escalations(user, today)
+        .filter(closed_on__isnull=True)
+        .select_related("case__family", "decision__product", "decision__session")
+        .prefetch_related(
+            _AGENDA,
+            "decision__providers",
+            "decision__referrals",
+            Prefetch("case__family__youths", queryset=Youth.objects.order_by("birth_date", "ref")),
+        )
+    )
+    for escalation in escalations:
+        escalation.waiting_days = (today - escalation.submitted_on).days
+    escalations.sort(
+        key=lambda e: (
+            e.is_waiting,
+            _decision(e).follow_up_on if _decision(e) else e.submitted_on,
+            e.ref,
+        )
+    )
+    return escalations
+
+
+def _decision(escalation: Escalation) -> Decision | None:
+    try:
+        return escalation.decision
+    except Decision.DoesNotExist:
+        return None
+
+
+def decision_of(escalation: Escalation) -> Decision | None:
+    return _decision(escalation)
+
+
+def table_escalation(user, ref: str) -> Escalation:
+    """One escalation of the user's table (``Escalation.DoesNotExist`` otherwise)."""
+    return (
+        policies.table_escalations(user).select_related("case__family__municipality").get(ref=ref)
+    )
+
+
+def youths_of(case: Case) -> list[Youth]:
+    return list(case.family.youths.order_by("birth_date", "ref"))

@@ -1,0 +1,129 @@
+"""Reads for the plan editor: a fixed number of queries, however many goals and actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from analyses.models import Explanation
+from casusregie.models import Case, Family, Worker, Youth
+from plans.models import Action, Goal, PerspectiveKind, PerspectivePlan, Plan
+from plans.services import PERSPECTIVE_FROM_AGE, birthday
+
+from .analysis import open_flags
+
+#: The rules of the rulebook whose open flags the plan page shows.
+PLAN_RULES = (
+    "NO_PLAN",
+    "PLAN_EVALUATION_OVERDUE",
+    "PERSPECTIVE_PLAN_16",
+    "TRANSITION_18",
+    "CRISIS_NO_RETURN_PLAN",
+)
+
+
+@dataclass
+class YouthPerspective:
+    """One youth of the family with the perspective plans of this case."""
+
+    youth: Youth
+    age: int
+    plans: list[PerspectivePlan]
+
+    @property
+    def from_16(self) -> bool:
+        return self.age >= PERSPECTIVE_FROM_AGE
+
+    @property
+    def has_transition_plan(self) -> bool:
+        return any(p.kind == PerspectiveKind.TRANSITION_18 for p in self.plans)
+
+
+@dataclass
+class PlanPage:
+    plan: Plan | None
+    explanations: list[Explanation]  # of the current analysis: what goals can be tied to
+    workers: list[Worker]  # of the case's team: who can own an action
+    youths: list[YouthPerspective]
+    flags: list = field(default_factory=list)
+
+    @property
+    def goals(self) -> list[Goal]:
+        return list(self.plan.goals.all()) if self.plan else []
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    years = on.year - birth.year
+    return years if on >= birthday(birth, years) else years - 1
+
+
+def current_explanations(case: Case) -> list[Explanation]:
+    """The explanations of the case's current analysis: what a goal can be tied to."""
+    return list(
+        Explanation.objects.filter(analysis__case=case, analysis__is_current=True)
+        .select_related("analysis")
+        .order_by("position", "id")
+    )
+
+
+def team_workers(case: Case) -> list[Worker]:
+    """The active workers of the case's team: who can own an action."""
+    return list(
+        Worker.objects.filter(local_team=case.local_team_id, is_active=True).order_by(
+            "name", "username"
+        )
+    )
+
+
+def plan_page(case: Case, family: Family) -> PlanPage:
+    """The current plan with goals (their explanations and actions) and evaluations, the
+    explanations of the current analysis, the team's workers, the youths' perspective plans
+    and the plan's open flags. ``family`` has its youths prefetched."""
+    plan = (
+        Plan.objects.filter(case=case, is_current=True)
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.prefetch_related(
+                    Prefetch(
+                        "explanations",
+                        queryset=Explanation.objects.select_related("analysis").order_by(
+                            "position", "id"
+                        ),
+                    ),
+                    Prefetch(
+                        "actions",
+                        queryset=Action.objects.select_related("owner_worker").order_by(
+                            "done_on", "due_on", "id"
+                        ),
+                    ),
+                ),
+            ),
+            "evaluations",
+        )
+        .first()
+    )
+    explanations = current_explanations(case)
+    workers = team_workers(case)
+    perspectives = list(
+        PerspectivePlan.objects.filter(case=case).order_by("youth", "kind", "started_on")
+    )
+    today = timezone.localdate()
+    youths = [
+        YouthPerspective(
+            youth=y,
+            age=age_on(y.birth_date, today),
+            plans=[p for p in perspectives if p.youth_id == y.pk],
+        )
+        for y in family.youths.all()
+    ]
+    return PlanPage(
+        plan=plan,
+        explanations=explanations,
+        workers=workers,
+        youths=youths,
+        flags=open_flags(case, PLAN_RULES),
+    )

@@ -1,0 +1,238 @@
+"""Mijn caseload, the team lead's view, registering a family, and the warm regie hand-over."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms import formset_factory
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casusregie import services
+from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
+from casusregie.bsn import is_valid_bsn
+from casusregie.models import AccessAction, Municipality, RegieTransfer, Role, Worker
+from casusregie.policies import may_hand_over, roles_of
+from casusregie.views.accounts import worker_required
+
+from ..forms import TransferForm
+from ..selectors import families as selectors
+from .families import family_page_or_404
+
+
+def _log_cases(request: HttpRequest, cases) -> None:
+    record_worker_access(
+        request,
+        [Access(c.family.ref, "case", c.ref) for c in cases],
+        purpose=PURPOSE_CASE_WORK,
+    )
+
+
+@require_GET
+@worker_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    only_flagged = request.GET.get("signalen") == "1"
+    cases = list(selectors.caseload(request.user, query, only_flagged))
+    _log_cases(request, cases)
+    return render(
+        request,
+        "casusregie/caseload.html",
+        {
+            "cases": cases,
+            "query": query,
+            "only_flagged": only_flagged,
+            "incoming": list(selectors.pending_transfers_for(request.user)),
+        },
+    )
+
+
+@require_GET
+@worker_required
+def team(request: HttpRequest) -> HttpResponse:
+    if Role.TEAM_LEAD not in roles_of(request.user) or not request.user.local_team_id:
+        raise Http404
+    cases = list(selectors.team_cases(request.user))
+    _log_cases(request, cases)
+    return render(request, "casusregie/team.html", {"cases": cases})
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_lazy("Naam"), max_length=200)
+    birth_date = forms.DateField(
+        label=_lazy("Geboortedatum"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    bsn = forms.CharField(
+        label=_lazy("BSN"),
+        max_length=9,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_bsn(self) -> str:
+        value = self.cleaned_data["bsn"].strip()
+        if value and not is_valid_bsn(value):
+            raise ValidationError(_("Dit is geen geldig BSN (11-proef)."))
+        return value
+
+
+class CarerForm(PersonForm):
+    birth_date = forms.DateField(
+        label=_lazy("Geboortedatum"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+
+YouthFormSet = formset_factory(PersonForm, extra=3, min_num=1, validate_min=True, max_num=12)
+CarerFormSet = formset_factory(CarerForm, extra=2, max_num=6)
+
+
+class RegisterForm(forms.Form):
+    municipality = forms.ModelChoiceField(label=_lazy("Gemeente"), queryset=Municipality.objects)
+
+    def __init__(self, *args, worker: Worker, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Municipality.objects.filter(
+            local_teams=worker.local_team_id
+        ).order_by("name")
+
+
+def _people(formset) -> list[services.Person]:
+    return [
+        services.Person(
+            f.cleaned_data["name"], f.cleaned_data.get("birth_date"), f.cleaned_data["bsn"]
+        )
+        for f in formset.forms
+        if f.has_changed() and f.cleaned_data.get("name")
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def register_family(request: HttpRequest) -> HttpResponse:
+    if not roles_of(request.user) & {Role.REGISSEUR, Role.TEAM_LEAD}:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = RegisterForm(data, worker=request.user)
+    youths = YouthFormSet(data, prefix="jeugdige")
+    carers = CarerFormSet(data, prefix="opvoeder")
+    if data is not None and form.is_valid() and youths.is_valid() and carers.is_valid():
+        try:
+            family = services.register_family(
+                by=request.user,
+                municipality=form.cleaned_data["municipality"],
+                carers=_people(carers),
+                youths=_people(youths),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            record_worker_access(
+                request,
+                [Access(family.ref, "family", family.ref)],
+                action=AccessAction.CHANGE,
+                purpose=PURPOSE_CASE_WORK,
+            )
+            messages.success(request, _("Het gezin is geregistreerd; u bent de regisseur."))
+            return redirect("family-detail", ref=family.ref)
+    status = 400 if data is not None else 200
+    return render(
+        request,
+        "casusregie/register_family.html",
+        {"form": form, "youths": youths, "carers": carers},
+        status=status,
+    )
+
+
+@require_POST
+@worker_required
+def transfer_propose(request: HttpRequest, ref: str) -> HttpResponse:
+    family = family_page_or_404(request, ref, "casusregie.change_family_record")
+    case = next((c for c in family.cases.all() if c.is_open), None)
+    if case is None or not may_hand_over(request.user, case, services.current_regisseur_of(case)):
+        raise Http404
+    form = TransferForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.propose_transfer(
+                case=case,
+                to_worker=form.cleaned_data["to_worker"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            record_worker_access(
+                request,
+                [Access(family.ref, "case", case.ref)],
+                action=AccessAction.CHANGE,
+                purpose=PURPOSE_CASE_WORK,
+            )
+            messages.success(
+                request,
+                _(
+                    "De overdracht is voorgesteld. Tot de nieuwe regisseur bevestigt, houdt de "
+                    "huidige regisseur de regie."
+                ),
+            )
+    else:
+        messages.error(request, _("Kies een medewerker van het team van deze casus."))
+    return redirect("family-detail", ref=family.ref)
+
+
+def _transfer_for(request: HttpRequest, transfer_id: int) -> RegieTransfer:
+    """A pending hand-over the user may act on: the receiver, the proposer or the team lead."""
+    user = request.user
+    lead_of_team = (
+        Q(case__local_team=user.local_team_id) if Role.TEAM_LEAD in roles_of(user) else Q(pk__in=[])
+    )
+    transfer = (
+        RegieTransfer.objects.filter(
+            Q(to_worker=user) | Q(proposed_by=user) | Q(from_worker=user) | lead_of_team,
+            pk=transfer_id,
+            confirmed_on__isnull=True,
+            cancelled_on__isnull=True,
+        )
+        .select_related("case__family")
+        .first()
+    )
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+@require_POST
+@worker_required
+def transfer_confirm(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    transfer = _transfer_for(request, transfer_id)
+    if transfer.to_worker_id != request.user.pk:
+        raise Http404
+    services.confirm_transfer(transfer=transfer, by=request.user)
+    record_worker_access(
+        request,
+        [Access(transfer.case.family.ref, "case", transfer.case.ref)],
+        action=AccessAction.CHANGE,
+        purpose=PURPOSE_CASE_WORK,
+    )
+    messages.success(request, _("U bent nu de regisseur van dit gezin."))
+    return redirect("family-detail", ref=transfer.case.family.ref)
+
+
+@require_POST
+@worker_required
+def transfer_cancel(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    transfer = _transfer_for(request, transfer_id)
+    services.cancel_transfer(transfer=transfer, by=request.user)
+    messages.success(request, _("De overdracht is ingetrokken."))
+    if transfer.to_worker_id == request.user.pk:
+        return redirect("caseload")
+    return redirect("family-detail", ref=transfer.case.family.ref)

@@ -1,0 +1,503 @@
+"""The expert-table pages: the regisseur's aanmelding and inbox, the table's queue, sessions,
+decisions and figures.
+
+Scope first, then the action: an object outside the user's scope (another region's table, a
+case that is not theirs, an action that is not theirs) is a 404. Every page that shows a
+family's data writes the access log — the table with the purpose "bespreking Regionale
+Experttafel", the regisseur with "regie en hulpverlening".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
+from casusregie.models import AccessAction
+from casusregie.policies import family_or_404
+from casusregie.selectors import families_for_case_work
+from casusregie.views.accounts import worker_required
+from escalations import figures, policies, services
+from escalations.forms import (
+    AgendaForm,
+    DecisionForm,
+    EscalationForm,
+    SessionForm,
+    TailoredReferralForm,
+)
+from escalations.models import Escalation, EscalationSource, TableSession
+from referrals.models import Product, Provider
+from referrals.services import ReferralRefused
+
+from ..selectors import expert_table as selectors
+
+PURPOSE_TABLE = "bespreking Regionale Experttafel"
+PLANNABLE_DAYS_BACK = 30  # a session held recently can still get its agenda recorded
+
+
+def _next_or(request: HttpRequest, default: str, *args) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default, *args)
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _table_accesses(escalations) -> list[Access]:
+    """What the table saw: each escalation, and the case summary where consent let it."""
+    items = []
+    for e in escalations:
+        family_ref = e.case.family.ref
+        items.append(Access(family_ref, "escalation", e.ref))
+        if getattr(e, "consented", False):
+            items.append(Access(family_ref, "case_summary", e.case.ref))
+    return items
+
+
+def _record_change(
+    request: HttpRequest, escalation: Escalation, purpose: str, object_type: str = "escalation"
+) -> None:
+    """A change to ``escalation`` (or its decision) goes into the access log."""
+    record_worker_access(
+        request,
+        [Access(escalation.case.family.ref, object_type, escalation.ref)],
+        action=AccessAction.CHANGE,
+        purpose=purpose,
+    )
+
+
+def _region_or_404(request: HttpRequest) -> int:
+    region = policies.table_region_id(request.user)
+    if region is None or not request.user.has_perm("escalations.view_table", region):
+        raise Http404
+    return region
+
+
+def _chair_or_404(request: HttpRequest, obj=None) -> None:
+    if policies.chaired_region_id(request.user) is None or not request.user.has_perm(
+        "escalations.chair_table", obj
+    ):
+        raise Http404
+
+
+def _table_escalation_or_404(request: HttpRequest, escalation_ref: str) -> Escalation:
+    try:
+        return selectors.table_escalation(request.user, escalation_ref)
+    except Escalation.DoesNotExist:
+        raise Http404 from None
+
+
+def _escalation_or_404(request: HttpRequest, escalation_ref: str, perm: str) -> Escalation:
+    escalation = (
+        Escalation.objects.select_related("case__family__municipality")
+        .filter(ref=escalation_ref)
+        .first()
+    )
+    if escalation is None or not request.user.has_perm(perm, escalation):
+        raise Http404
+    return escalation
+
+
+# --- the regisseur ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def family_escalations(request: HttpRequest, ref: str) -> HttpResponse:
+    """The family page's flow to the table: its escalations with their outcome, and the form
+    to bring the open case to the table (or add to its open escalation)."""
+    family = family_or_404(
+        request.user, ref, "casusregie.change_family_record", families=families_for_case_work()
+    )
+    case = next((c for c in family.cases.all() if c.is_open), None)
+    if request.method == "POST" and case is None:
+        raise Http404
+    form = EscalationForm(request.POST or None, case=case) if case else None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            joins = services.open_escalation_of(case) is not None
+            try:
+                escalation = services.submit_escalation(
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    tried=form.cleaned_data["tried"],
+                    declined_referrals=form.cleaned_data["declined_referrals"],
+                    by=request.user,
+                    source=EscalationSource.REGISSEUR,
+                    supplement=True,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                record_worker_access(
+                    request,
+                    [Access(family.ref, "escalation", escalation.ref)],
+                    action=AccessAction.CHANGE,
+                    purpose=PURPOSE_CASE_WORK,
+                )
+                messages.success(
+                    request,
+                    _("Uw vraag is toegevoegd aan de open aanmelding bij de experttafel.")
+                    if joins
+                    else _("De casus is aangemeld bij de Regionale Experttafel."),
+                )
+                return redirect("escalation-submit", ref=family.ref)
+        status = 400
+    escalations = selectors.escalations_of_family(family)
+    mine = {e.pk for e in policies.regisseur_escalations(request.user).filter(case__family=family)}
+    declined = list(form.fields["declined_referrals"].queryset) if form else []
+    record_worker_access(
+        request,
+        [Access(family.ref, "family", family.ref)]
+        + [Access(family.ref, "escalation", e.ref) for e in escalations]
+        + [Access(family.ref, "referral", r.ref) for r in declined],
+        purpose=PURPOSE_CASE_WORK,
+    )
+    youths = list(family.youths.all())
+    rows = [
+        (
+            e,
+            selectors.decision_of(e),
+            e.pk in mine,
+            _referral_form(e, youths) if e.pk in mine else None,
+        )
+        for e in escalations
+    ]
+    return render(
+        request,
+        "escalations/family_escalations.html",
+        {"family": family, "case": case, "form": form, "rows": rows},
+        status=status,
+    )
+
+
+def _referral_form(escalation: Escalation, youths) -> TailoredReferralForm | None:
+    decision = selectors.decision_of(escalation)
+    if (
+        decision is None
+        or not decision.is_tailored
+        or escalation.is_closed
+        or decision.referrals.all()
+    ):
+        return None
+    return TailoredReferralForm(youths=youths, prefix=f"verwijzing-{escalation.ref}")
+
+
+@require_GET
+@worker_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The regisseur's escalations until their follow-up is done: decisions to act on first."""
+    escalations = selectors.inbox(request.user)
+    rows = []
+    accesses = []
+    for e in escalations:
+        youths = list(e.case.family.youths.all())
+        form = _referral_form(e, youths)
+        rows.append((e, selectors.decision_of(e), form))
+        accesses.append(Access(e.case.family.ref, "escalation", e.ref))
+        if form is not None:
+            accesses += [Access(e.case.family.ref, "youth", y.ref) for y in youths]
+    record_worker_access(request, accesses, purpose=PURPOSE_CASE_WORK)
+    return render(request, "escalations/inbox.html", {"rows": rows})
+
+
+@require_POST
+@worker_required
+def send_referral(request: HttpRequest, escalation_ref: str) -> HttpResponse:
+    """One step: the tailored arrangement becomes the referral(s), created and sent."""
+    escalation = _escalation_or_404(request, escalation_ref, "escalations.send_tailored_referral")
+    decision = selectors.decision_of(escalation)
+    if decision is None or not decision.is_tailored:
+        raise Http404
+    family = escalation.case.family
+    youths = {y.ref: y for y in family.youths.all()}
+    form = TailoredReferralForm(
+        request.POST, youths=list(youths.values()), prefix=f"verwijzing-{escalation.ref}"
+    )
+    back = _next_or(request, "escalation-inbox")
+    if not form.is_valid():
+        messages.error(request, _("Kies de jeugdige en schrijf de hulpvraag op."))
+        return redirect(back)
+    try:
+        sent = services.send_tailored_referral(
+            decision=decision,
+            youth=youths[form.cleaned_data["youth"]],
+            question=form.cleaned_data["question"],
+            by=request.user,
+        )
+    except ReferralRefused as refused:
+        messages.error(request, refused.message)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        record_worker_access(
+            request,
+            [Access(family.ref, "referral", r.ref) for r in sent],
+            action=AccessAction.CHANGE,
+            purpose=PURPOSE_CASE_WORK,
+        )
+        messages.success(
+            request,
+            _("De maatwerkverwijzing is verzonden naar %(providers)s.")
+            % {"providers": ", ".join(r.provider.name for r in sent)},
+        )
+    return redirect(back)
+
+
+@require_POST
+@worker_required
+def close(request: HttpRequest, escalation_ref: str) -> HttpResponse:
+    """The follow-up is done: the escalation closes (its regisseur, or the table's chair)."""
+    escalation = _escalation_or_404(request, escalation_ref, "escalations.close_escalation")
+    default = (
+        "expert-table-queue"
+        if policies.chairs_the_table(request.user, escalation)
+        else "escalation-inbox"
+    )
+    try:
+        services.close_escalation(escalation=escalation, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        _record_change(
+            request,
+            escalation,
+            PURPOSE_CASE_WORK if default == "escalation-inbox" else PURPOSE_TABLE,
+        )
+        messages.success(request, _("Het vervolg is afgerond; de aanmelding is gesloten."))
+    return redirect(_next_or(request, default))
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+
+def _plannable_sessions(request: HttpRequest) -> list[TableSession]:
+    since = timezone.localdate() - dt.timedelta(days=PLANNABLE_DAYS_BACK)
+    return list(
+        policies.table_sessions(request.user)
+        .filter(region=policies.table_region_id(request.user), held_on__gte=since)
+        .order_by("held_on", "ref")
+    )
+
+
+@require_GET
+@worker_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The table's waiting escalations, oldest first."""
+    _region_or_404(request)
+    escalations = selectors.queue(request.user)
+    is_chair = policies.chaired_region_id(request.user) is not None
+    sessions = _plannable_sessions(request) if is_chair else []
+    rows = [
+        (e, AgendaForm(sessions=sessions, prefix=f"agenda-{e.ref}") if sessions else None)
+        for e in escalations
+    ]
+    record_worker_access(request, _table_accesses(escalations), purpose=PURPOSE_TABLE)
+    return render(
+        request,
+        "escalations/queue.html",
+        {"rows": rows, "is_chair": is_chair, "has_sessions": bool(sessions)},
+    )
+
+
+@require_POST
+@worker_required
+def agenda_add(request: HttpRequest, escalation_ref: str) -> HttpResponse:
+    escalation = _table_escalation_or_404(request, escalation_ref)
+    _chair_or_404(request, escalation)
+    sessions = _plannable_sessions(request)
+    form = AgendaForm(request.POST, sessions=sessions, prefix=f"agenda-{escalation.ref}")
+    if not form.is_valid():
+        messages.error(request, _("Kies een zitting."))
+        return redirect("expert-table-queue")
+    session = next(s for s in sessions if s.ref == form.cleaned_data["session"])
+    try:
+        services.add_to_agenda(session=session, escalation=escalation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        _record_change(request, escalation, PURPOSE_TABLE)
+        messages.success(
+            request,
+            _("Aanmelding %(ref)s staat op de agenda van %(on)s.")
+            % {"ref": escalation.ref, "on": session.held_on.strftime("%d-%m-%Y")},
+        )
+    return redirect("expert-table-queue")
+
+
+def _members_of_table(request: HttpRequest):
+    return services.table_members(policies.table_region_id(request.user)).order_by("name")
+
+
+@require_GET
+@worker_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    _region_or_404(request)
+    return _sessions_page(request)
+
+
+def _sessions_page(request: HttpRequest, form: SessionForm | None = None, status: int = 200):
+    is_chair = policies.chaired_region_id(request.user) is not None
+    if is_chair and form is None:
+        form = SessionForm(
+            members=_members_of_table(request),
+            initial={"members": [request.user.pk]},
+        )
+    return render(
+        request,
+        "escalations/sessions.html",
+        {"sessions": list(selectors.sessions(request.user)), "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@worker_required
+def session_plan(request: HttpRequest) -> HttpResponse:
+    _region_or_404(request)
+    _chair_or_404(request)
+    form = SessionForm(request.POST, members=_members_of_table(request))
+    if form.is_valid():
+        try:
+            session = services.plan_session(
+                held_on=form.cleaned_data["held_on"],
+                members=form.cleaned_data["members"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("De zitting is gepland."))
+            return redirect("expert-table-session", session_ref=session.ref)
+    return _sessions_page(request, form, status=400)
+
+
+def _session_or_404(request: HttpRequest, session_ref: str) -> TableSession:
+    _region_or_404(request)
+    try:
+        return selectors.session_for_page(request.user, session_ref)
+    except TableSession.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
+@worker_required
+def session_detail(request: HttpRequest, session_ref: str) -> HttpResponse:
+    session = _session_or_404(request, session_ref)
+    return _session_page(request, session)
+
+
+def _session_page(
+    request: HttpRequest, session: TableSession, failed: DecisionForm | None = None
+) -> HttpResponse:
+    is_chair = policies.chairs_the_table(request.user, session)
+    products = list(Product.objects.order_by("segment", "name")) if is_chair else []
+    providers = list(Provider.objects.order_by("name")) if is_chair else []
+    rows = []
+    for item in session.agenda:
+        escalation = item.escalation
+        decision = selectors.decision_of(escalation)
+        form = None
+        if is_chair and decision is None and escalation.is_waiting:
+            prefix = f"besluit-{escalation.ref}"
+            form = (
+                failed
+                if failed is not None and failed.prefix == prefix
+                else DecisionForm(products=products, providers=providers, prefix=prefix)
+            )
+        rows.append((item, escalation, decision, form))
+    record_worker_access(
+        request, _table_accesses(i.escalation for i in session.agenda), purpose=PURPOSE_TABLE
+    )
+    return render(
+        request,
+        "escalations/session.html",
+        {"session": session, "rows": rows, "is_chair": is_chair},
+        status=400 if failed is not None else 200,
+    )
+
+
+def _agenda_escalation_or_404(session: TableSession, escalation_ref: str) -> Escalation:
+    for item in session.agenda:
+        if item.escalation.ref == escalation_ref:
+            return item.escalation
+    raise Http404
+
+
+@require_POST
+@worker_required
+def agenda_remove(request: HttpRequest, session_ref: str, escalation_ref: str) -> HttpResponse:
+    session = _session_or_404(request, session_ref)
+    _chair_or_404(request, session)
+    escalation = _agenda_escalation_or_404(session, escalation_ref)
+    try:
+        services.remove_from_agenda(session=session, escalation=escalation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        _record_change(request, escalation, PURPOSE_TABLE)
+        messages.success(request, _("De aanmelding is van de agenda gehaald."))
+    return redirect("expert-table-session", session_ref=session.ref)
+
+
+@require_POST
+@worker_required
+def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> HttpResponse:
+    """The chair records the table's decision on an agenda item."""
+    session = _session_or_404(request, session_ref)
+    _chair_or_404(request, session)
+    escalation = _agenda_escalation_or_404(session, escalation_ref)
+    form = DecisionForm(
+        request.POST,
+        products=list(Product.objects.order_by("segment", "name")),
+        providers=list(Provider.objects.order_by("name")),
+        prefix=f"besluit-{escalation.ref}",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_decision(
+                session=session,
+                escalation=escalation,
+                kind=data["kind"],
+                text=data["text"],
+                follow_up_on=data["follow_up_on"],
+                product=data["product"],
+                providers=data["providers"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _record_change(request, escalation, PURPOSE_TABLE, object_type="decision")
+            messages.success(
+                request,
+                _("Het besluit over %(ref)s is vastgelegd en gaat naar de regisseur.")
+                % {"ref": escalation.ref},
+            )
+            return redirect("expert-table-session", session_ref=session.ref)
+    return _session_page(request, session, failed=form)
+
+
+@require_GET
+@worker_required
+def figures_page(request: HttpRequest) -> HttpResponse:
+    """Aggregated figures of the table: no names, no access-log entry (no personal data)."""
+    region = _region_or_404(request)
+    return render(request, "escalations/figures.html", {"figures": figures.table_figures(region)})
