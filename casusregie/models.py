@@ -206,6 +206,23 @@ class HasBsn(models.Model):
         return mask_bsn(self.bsn)
 
 
+class Person(HasBsn):
+    """What a carer and a youth share: a name (shown as the person) and a BSN (``HasBsn``).
+
+    Only what is the same in both lives here. ``ref`` (its default), ``family`` (its
+    ``related_name``), ``birth_date`` (optional for a carer) and each model's ``Meta``,
+    indexes included, stay on the concrete models.
+    """
+
+    name = models.CharField(_("naam"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @pghistory.track()
 class Family(models.Model):
     """A gezin: one or more youths with their carers."""
@@ -227,14 +244,13 @@ class Family(models.Model):
 
 
 @pghistory.track(exclude=["bsn_encrypted", "bsn_hash"])
-class Carer(HasBsn):
+class Carer(Person):
     """An opvoeder / verzorger: parent or legal carer."""
 
     ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.carer_ref)
     family = models.ForeignKey(
         Family, on_delete=models.CASCADE, related_name="carers", verbose_name=_("gezin")
     )
-    name = models.CharField(_("naam"), max_length=200)
     birth_date = models.DateField(_("geboortedatum"), null=True, blank=True)
 
     class Meta:
@@ -245,19 +261,15 @@ class Carer(HasBsn):
             models.Index(fields=["bsn_hash"], name="carer_bsn_hash_idx", condition=~Q(bsn_hash=""))
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
 
 @pghistory.track(exclude=["bsn_encrypted", "bsn_hash"])
-class Youth(HasBsn):
+class Youth(Person):
     """A jeugdige: a child or young person, followed up to 27 for transitions."""
 
     ref = models.CharField(_("referentie"), max_length=64, unique=True, default=refs.youth_ref)
     family = models.ForeignKey(
         Family, on_delete=models.CASCADE, related_name="youths", verbose_name=_("gezin")
     )
-    name = models.CharField(_("naam"), max_length=200)
     birth_date = models.DateField(_("geboortedatum"))
     has_startkwalificatie = models.BooleanField(_("startkwalificatie behaald"), default=False)
 
@@ -269,9 +281,6 @@ class Youth(HasBsn):
             models.Index(fields=["family"], name="youth_family_idx"),
             models.Index(fields=["bsn_hash"], name="youth_bsn_hash_idx", condition=~Q(bsn_hash="")),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EducationStatus(models.TextChoices):
