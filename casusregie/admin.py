@@ -104,6 +104,7 @@ class YouthAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
     # No search by BSN: the changelist searches with GET (?q=…), which would put the BSN in the
     # URL and the access logs. The BSN columns are not editable, so the form leaves them out.
     search_fields = ["ref", "name"]
+    fields = ["ref", "family", "name", "birth_date", "has_startkwalificatie", "bsn_masked"]
     readonly_fields = ["bsn_masked"]
     inlines = [EducationPeriodInline]
 
