@@ -215,7 +215,6 @@ def run() -> int:
     try:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "demo_data", "--if-empty")
-        manage(env, "collectstatic", "--no-input", "-v", "0")
         from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 
         lines = [

@@ -123,8 +123,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # before WhiteNoise: static files get the policy too
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (STATIC_URL), see below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,9 +209,17 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
+# Static files are served by the application itself: WhiteNoise (MIDDLEWARE) serves them from
+# where they live — static/ and the apps' static folders (admin, htmx, the API docs) — found by
+# Django's finders when a worker starts. So gunicorn alone serves a styled site right after
+# `make install`: there is no collectstatic step, hence no copy that is missing or stale, and no
+# manifest that could be missing. Same origin, so the strict CSP below holds. File names carry no
+# hash, so browsers keep a file WHITENOISE_MAX_AGE seconds (WhiteNoise's default: 60 when DEBUG
+# is off) before asking again (a 304 when it did not change).
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = None  # nothing is collected (see above)
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
+WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

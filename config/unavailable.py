@@ -1,20 +1,17 @@
 """When PostgreSQL cannot be reached: 503 with Retry-After at once, never a 500 or a hang.
 
-``server_error`` is the project's ``handler500``: Django calls it for every uncaught exception
-(in a view or in a middleware) while that exception is being handled. A lost or refused
-database connection (``OperationalError``, ``InterfaceError``) becomes 503 Service Unavailable —
-``application/problem+json`` under ``/api/``, a short Dutch page elsewhere — and the next
-request reconnects by itself (``CONN_HEALTH_CHECKS``), so nothing needs a restart. Any other
-error stays a 500. Checked under load by ``make fault-postgres-restart``.
+The project's ``handler500`` (``config.error_pages.server_error``), which Django calls for every
+uncaught exception (in a view or in a middleware) while that exception is being handled, hands a
+lost or refused database connection (``OperationalError``, ``InterfaceError``) to
+``database_unavailable``: 503 Service Unavailable — ``application/problem+json`` under
+``/api/``, a short Dutch page elsewhere — and the next request reconnects by itself
+(``CONN_HEALTH_CHECKS``), so nothing needs a restart. Any other error stays a 500. Checked under
+load by ``make fault-postgres-restart``.
 """
 
 from __future__ import annotations
 
-import sys
-
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.defaults import server_error as django_server_error
 
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_PAGE = """<!doctype html>
@@ -43,10 +40,3 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(UNAVAILABLE_PAGE, status=503, content_type="text/html")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    exc = sys.exc_info()[1]
-    if isinstance(exc, OperationalError | InterfaceError):
-        return database_unavailable(request)
-    return django_server_error(request, *args, **kwargs)

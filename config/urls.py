@@ -13,5 +13,8 @@ urlpatterns = [
     path("", include("dashboard.urls")),
 ]
 
-# A database that cannot be reached is a 503 with Retry-After, never a 500 (config/unavailable.py).
-handler500 = "config.unavailable.server_error"
+# Dutch pages inside the layout, problem+json under /api/ (config/error_pages.py); a database that
+# cannot be reached is a 503 with Retry-After, never a 500 (config/unavailable.py).
+handler403 = "config.error_pages.permission_denied"
+handler404 = "config.error_pages.page_not_found"
+handler500 = "config.error_pages.server_error"

@@ -5,7 +5,7 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.urls import handler500
+from config.urls import handler403, handler404, handler500
 from config.urls import urlpatterns as product_urls
 from referrals.api.authentication import HasProviderKey, ProviderKeyAuthentication
 
@@ -19,4 +19,4 @@ class Ceiling(APIView):
 
 
 urlpatterns = [path("api/v1/bench/ceiling/", Ceiling.as_view()), *product_urls]
-__all__ = ["handler500", "urlpatterns"]
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
