@@ -60,3 +60,18 @@ def test_a_policy_officer_finds_no_family(page):
     some_family = Family.objects.order_by("ref").first()
     response = page.goto(f"/gezinnen/{some_family.ref}/")
     assert response.status == 404
+
+
+def test_a_family_outside_the_scope_is_a_dutch_404_inside_the_site(page, screenshot):
+    call_command("demo_data", stdout=io.StringIO())
+    log_in(page, "anna")  # Wijkteam Delfshaven, Rotterdam
+    elsewhere = Family.objects.filter(municipality__name="Schiedam").order_by("ref").first()
+    response = page.goto(f"/gezinnen/{elsewhere.ref}/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
+    assert all(carer.name not in page.content() for carer in elsewhere.carers.all())
+    screenshot("family-outside-scope-404")
+    page.get_by_role("link", name="Naar de startpagina").click()
+    expect(page).to_have_url(re.compile(r"/mijn-caseload/$"))
