@@ -372,9 +372,14 @@ def expire_unanswered(as_of: dt.date) -> int:
     expired = 0
     due = Referral.objects.filter(status=Status.SENT, sent_on__lte=cutoff).order_by("pk")
     for referral in due.iterator():  # the few referrals due today, not all referrals
-        with transaction.atomic():
-            locked, was = _transition(referral, Status.EXPIRED, Actor.system(), None)
-            locked.status = Status.EXPIRED
-            _record(locked, was, Actor.system(), "expired")
-            expired += 1
+        try:
+            with transaction.atomic():
+                locked, was = _transition(referral, Status.EXPIRED, Actor.system(), None)
+                locked.status = Status.EXPIRED
+                _record(locked, was, Actor.system(), "expired")
+        except ReferralRefused:
+            # Answered (or withdrawn) between the query and the lock: the answer won, and the
+            # rest of the day's run goes on.
+            continue
+        expired += 1
     return expired

@@ -144,6 +144,27 @@ def test_unanswered_referrals_expire_after_the_configured_working_days(
     assert (referral.status == Status.EXPIRED) == expired
 
 
+def test_an_answer_racing_the_expiry_wins_and_the_run_goes_on(make_referral, monkeypatch):
+    first, second = make_referral(), make_referral()
+    type(first).objects.filter(pk__in=[first.pk, second.pk]).update(sent_on=dt.date(2026, 10, 27))
+    locked = services._locked
+
+    def provider_answered_first(referral):
+        # The provider's accept committed after the run chose the referral, before its lock:
+        # the locked row reads accepted.
+        row = locked(referral)
+        if row.pk == first.pk:
+            row.status = Status.ACCEPTED
+        return row
+
+    monkeypatch.setattr(services, "_locked", provider_answered_first)
+    assert services.expire_unanswered(dt.date(2026, 11, 24)) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Status.SENT, Status.EXPIRED)
+    assert not first.events.filter(to_status=Status.EXPIRED).exists()
+
+
 def test_a_change_re_judges_the_case(make_referral, django_capture_on_commit_callbacks):
     from casusregie.models import SweepRequest
     from flags.tasks import sweep_requested
