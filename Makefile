@@ -11,7 +11,7 @@ SIZE ?= 100000
 PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint format audit bench-sweep bench-pages bench-dashboard clean-data fuzz \
-	fault-redis-down fault-webhook-down fault-postgres-restart fault-worker-kill bench-scaleout bench-api
+	chromium fault-redis-down fault-webhook-down fault-postgres-restart fault-worker-kill bench-scaleout bench-api
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -25,7 +25,12 @@ install: $(STAMP)
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m config.embedded run
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium: found, installed (as root, with apt-get), or make
+# test stops at once with one line that says what to run (tests/e2e/chromium.sh).
+chromium:
+	@sh tests/e2e/chromium.sh
+
+test: chromium $(STAMP)
 	$(PY) -m config.embedded exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -324,3 +324,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# The shared scenarios (dossiers with their expected flags) that the tests import and sweep;
+# a relative path is taken from the repository. The tests fail, naming it, when it is absent.
+SCENARIOS_DIR = (BASE_DIR / env.str("SCENARIOS_DIR", default="../shared/scenarios")).resolve()

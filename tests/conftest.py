@@ -2,6 +2,15 @@ import os
 
 import pytest
 
+from tests import scenarios
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test of the shared scenarios fails before any fixture when they are not there."""
+    if item.get_closest_marker("scenarios"):
+        scenarios.fail_if_missing()
+
 
 @pytest.fixture(autouse=True)
 def _celery_eager(settings):

@@ -14,7 +14,7 @@ from escalations.models import Escalation
 from flags.models import Flag
 from flags.services import sweep
 from referrals.models import Referral
-from tests.flags.test_scenarios import expectations
+from tests import scenarios
 
 from .generate import generate
 from .naive import naive_flags
@@ -32,9 +32,7 @@ def as_refs(hits) -> set[tuple]:
     return out
 
 
-@pytest.mark.parametrize(
-    ("dossier", "as_of", "expected"), expectations(), ids=lambda v: getattr(v, "name", str(v))
-)
+@scenarios.parametrize("dossier, as_of, expected", scenarios.expectations())
 def test_the_naive_evaluation_gives_the_scenario_s_expected_flags(dossier, as_of, expected):
     call_command("import_dossier", str(dossier), stdout=io.StringIO())
     want = {

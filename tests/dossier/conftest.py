@@ -1,21 +1,15 @@
 import json
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-SCENARIOS = Path(settings.BASE_DIR).parent / "shared" / "scenarios"
-
-
-def scenario_files() -> list[Path]:
-    if not SCENARIOS.is_dir():
-        return []
-    return sorted(p for p in SCENARIOS.glob("*.json") if ".expected-" not in p.name)
+from tests import scenarios
 
 
 @pytest.fixture
 def edge_cases() -> dict:
-    path = SCENARIOS / "edge-cases.json"
-    if not path.exists():
-        pytest.skip(f"shared scenarios not found at {SCENARIOS}")
+    """The shared ``edge-cases.json``; a failure naming the file when it is not there."""
+    scenarios.fail_if_missing()
+    path = scenarios.folder() / "edge-cases.json"
+    if not path.is_file():
+        pytest.fail(f"the shared scenario {path} does not exist", pytrace=False)
     return json.loads(path.read_text())

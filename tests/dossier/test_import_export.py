@@ -13,8 +13,7 @@ from casusregie.models import Case, Youth
 from dossier.importer import DossierRefused, import_dossier
 from dossier.schema import PUBLISHED_PATH, schema_json
 from referrals.models import Referral
-
-from .conftest import scenario_files
+from tests import scenarios
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +55,7 @@ def test_the_published_schema_is_the_one_used_for_validation():
     assert PUBLISHED_PATH.read_text() == schema_json()
 
 
-@pytest.mark.parametrize("path", scenario_files(), ids=lambda p: p.name)
+@scenarios.parametrize("path", scenarios.dossiers())
 def test_every_scenario_imports_and_a_second_import_changes_nothing(path):
     code, _, err = run_import(path)
     assert code == 0, err
@@ -69,7 +68,7 @@ def test_every_scenario_imports_and_a_second_import_changes_nothing(path):
     assert export() == first_export
 
 
-@pytest.mark.parametrize("path", scenario_files(), ids=lambda p: p.name)
+@scenarios.parametrize("path", scenarios.dossiers())
 def test_export_reproduces_the_scenario_families(path):
     doc = json.loads(path.read_text())
     run_import(path)
@@ -92,6 +91,7 @@ def _normalised(family: dict) -> dict:
     return clean(family)
 
 
+@pytest.mark.scenarios
 def test_export_then_import_into_an_empty_database_then_export_is_the_same(edge_cases, tmp_path):
     import_dossier(edge_cases)
     first = export()
@@ -109,6 +109,7 @@ def test_export_then_import_into_an_empty_database_then_export_is_the_same(edge_
     assert export() == first
 
 
+@pytest.mark.scenarios
 def test_export_of_one_family(edge_cases):
     import_dossier(edge_cases)
     out = io.StringIO()
@@ -121,6 +122,7 @@ def test_export_of_one_family(edge_cases):
     }
 
 
+@pytest.mark.scenarios
 def test_the_three_problems_of_the_issue_are_located_and_nothing_is_written(edge_cases, tmp_path):
     doc = copy.deepcopy(edge_cases)
     doc["families"][0]["youths"][0]["bsn"] = "123456789"  # fails the 11-proef
@@ -147,6 +149,7 @@ def test_the_three_problems_of_the_issue_are_located_and_nothing_is_written(edge
     assert row_counts() == before
 
 
+@pytest.mark.scenarios
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
@@ -224,6 +227,7 @@ def test_a_bad_dossier_is_refused_whole_with_a_located_problem(
     assert row_counts() == before
 
 
+@pytest.mark.scenarios
 def test_a_second_open_case_next_to_one_in_the_database_is_refused(edge_cases, tmp_path):
     import_dossier(edge_cases)
     doc = copy.deepcopy(edge_cases)
@@ -236,6 +240,7 @@ def test_a_second_open_case_next_to_one_in_the_database_is_refused(edge_cases, t
     assert Case.objects.filter(ref="k-other").count() == 0
 
 
+@pytest.mark.scenarios
 def test_an_updated_dossier_updates_the_records(edge_cases):
     import_dossier(edge_cases)
     doc = copy.deepcopy(edge_cases)
@@ -258,6 +263,7 @@ def test_not_json_is_refused_with_exit_1(tmp_path):
     assert "not JSON" in err
 
 
+@pytest.mark.scenarios
 def test_a_referral_whose_dates_all_go_backwards_is_one_problem(edge_cases):
     doc = copy.deepcopy(edge_cases)
     doc["families"][5]["cases"][0]["referrals"][0].update(

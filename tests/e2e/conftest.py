@@ -35,8 +35,8 @@ def chromium_path() -> str:
     )
     if not path:
         pytest.fail(
-            "Debian's chromium is needed for the browser tests: apt-get install chromium "
-            "(.ci/run installs it)."
+            "Debian's chromium is needed for the browser tests: run `sudo apt-get install "
+            "chromium` (make test checks first: tests/e2e/chromium.sh)."
         )
     return path
 

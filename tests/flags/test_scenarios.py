@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
-import os
-import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from flags.models import Flag
+from tests import scenarios
 
-pytestmark = pytest.mark.django_db
-
-SCENARIOS = Path(settings.BASE_DIR).parent / "shared" / "scenarios"
-
-
-def expectations() -> list[tuple[Path, dt.date, Path]]:
-    found = []
-    for expected in sorted(SCENARIOS.glob("*.expected-*.json")):
-        match = re.match(r"(.+)\.expected-(\d{4}-\d{2}-\d{2})\.json$", expected.name)
-        found.append((SCENARIOS / f"{match[1]}.json", dt.date.fromisoformat(match[2]), expected))
-    return found
+pytestmark = [pytest.mark.django_db, pytest.mark.scenarios]
 
 
 def key(flag: dict) -> tuple:
@@ -39,9 +25,7 @@ def exported() -> list[dict]:
     return json.loads(out.getvalue())
 
 
-@pytest.mark.parametrize(
-    ("dossier", "as_of", "expected"), expectations(), ids=lambda v: getattr(v, "name", str(v))
-)
+@scenarios.parametrize("dossier, as_of, expected", scenarios.expectations())
 def test_the_scenario_gives_exactly_its_expected_flags(dossier, as_of, expected):
     call_command("import_dossier", str(dossier), stdout=io.StringIO())
     call_command("sweep", "--as-of", as_of.isoformat(), stdout=io.StringIO())
@@ -55,6 +39,4 @@ def test_the_scenario_gives_exactly_its_expected_flags(dossier, as_of, expected)
 
 
 def test_the_scenarios_are_there():
-    if not SCENARIOS.is_dir() and not os.environ.get("CI"):
-        pytest.skip(f"shared/ is not beside the repository ({SCENARIOS})")
-    assert len(expectations()) >= 4, f"no scenarios found under {SCENARIOS}"
+    assert len(scenarios.expectations()) >= 4, f"too few scenarios in {scenarios.folder()}"
