@@ -130,12 +130,18 @@ class Worker(AbstractUser):
     def has_role(self, role: str) -> bool:
         return any(m.role == role for m in self.role_memberships.all())
 
+    def role_codes(self) -> frozenset[str]:
+        """The worker's roles, read once per object (a request's user: once per request)."""
+        cached = self.__dict__.get("_role_codes")
+        if cached is None:
+            cached = frozenset(self.role_memberships.values_list("role", flat=True))
+            self._role_codes = cached
+        return cached
+
     @property
     def nav_roles(self) -> frozenset[str]:
-        """The roles, read once per request (for the menu)."""
-        from .policies import roles_of
-
-        return roles_of(self)
+        """The roles, for the menu (``role_codes``)."""
+        return self.role_codes()
 
 
 class RoleMembership(models.Model):

@@ -31,11 +31,7 @@ def roles_of(user) -> frozenset[str]:
     """The user's roles, read once per request object."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_casusregie_roles", None)
-    if cached is None:
-        cached = frozenset(user.role_memberships.values_list("role", flat=True))
-        user._casusregie_roles = cached
-    return cached
+    return user.role_codes()
 
 
 def consent_for_expert_table(on: dt.date) -> Q:

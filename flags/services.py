@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from casusregie.models import Region, SweepRequest
 
 from .calendar import ensure_calendar
+from .emails import send_flag_emails
 from .models import Flag, FlagNote, RuleSetting
 from .rules import RULES, Rule, Thresholds, Unit
 
@@ -343,8 +344,6 @@ def _sweep_region(
         cursor.execute(_DROP_TEMP_TABLES)
 
     if result.notifications:
-        from .tasks import send_flag_emails
-
         transaction.on_commit(send_flag_emails.delay)
     return result
 

@@ -22,6 +22,7 @@ from casusregie.working_days import last_day_before
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
 from .models import OutboxEvent, Product, Provider, Referral, ReferralEvent
+from .webhooks import deliver_outbox
 
 
 class ReferralRefused(Exception):
@@ -152,8 +153,6 @@ def _record(referral: Referral, from_status: str, by: Actor, kind: str, **data) 
             kind=kind,
             payload=event_payload(referral, kind),
         )
-        from .tasks import deliver_outbox
-
         transaction.on_commit(deliver_outbox.soon)
     request_case_sweep(referral.case_id)
 

@@ -19,12 +19,17 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from config.celery import Nudge
+
 from .models import OutboxEvent, WebhookDelivery
+
+RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 8}
 
 MAX_BACKOFF_SECONDS = 600
 
@@ -115,3 +120,23 @@ def _post(request: urllib.request.Request) -> tuple[int | None, str]:
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         error = str(getattr(exc, "reason", exc))[:500]
     return status, error
+
+
+# The delivery task lives beside what it runs, so that ``services`` can nudge it on commit
+# without importing the task wrappers (``referrals.tasks``, which import ``services``); its name
+# stays ``referrals.tasks.deliver_outbox`` for beat and for messages already queued.
+# One run delivers batches until the due events are done or this time is up: after an outage
+# (of Redis, of the receiver) the backlog goes out at once, not one batch per beat interval.
+DELIVERY_RUN_SECONDS = 30
+
+
+@shared_task(name="referrals.tasks.deliver_outbox", base=Nudge, **RETRY)
+def deliver_outbox(batch: int = 100) -> int:
+    """Deliver due outbox events (nudged on commit after each change, and every few seconds;
+    a message the broker could not take is made up for by the periodic run)."""
+    total, until = 0, time.monotonic() + DELIVERY_RUN_SECONDS
+    while True:
+        delivered = deliver_due(limit=batch)
+        total += delivered
+        if delivered < batch or time.monotonic() >= until:
+            return total

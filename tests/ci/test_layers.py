@@ -101,3 +101,51 @@ def test_lint_imports_refuses_an_upward_import(tmp_path):
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "casusregie.rejudge -> flags.services" in result.stdout
+
+
+def module_cycles(apps: list[str]) -> list[list[str]]:
+    """The import cycles between our modules (migrations aside), each as its modules: the
+    strongly connected components of grimp's graph, which counts imports inside functions."""
+    import grimp
+
+    graph = grimp.build_graph(*apps, cache_dir=None)
+    modules = {m for m in graph.modules if ".migrations" not in m}
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m) & modules) for m in modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+    for root in sorted(modules):
+        if root in index:
+            continue
+        work = [(root, iter(edges[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        cycles.append(sorted(component))
+            elif child not in index:
+                index[child] = low[child] = len(index)
+                stack.append(child)
+                work.append((child, iter(edges[child])))
+            elif child in stack:
+                low[node] = min(low[node], index[child])
+    return cycles
+
+
+def test_no_module_imports_round_a_cycle():
+    """Within the apps too: no two modules import each other, not even inside a function."""
+    assert module_cycles(contract()["apps"]) == []
