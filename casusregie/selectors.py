@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from .models import Case, Family, Youth
+from .policies import family_or_404
 
 
 def families_for_case_work() -> QuerySet[Family]:
@@ -17,6 +18,12 @@ def families_for_case_work() -> QuerySet[Family]:
             "cases", queryset=Case.objects.select_related("local_team").order_by("-opened_on")
         ),
     )
+
+
+def family_for_case_work_or_404(user, ref: str, perm: str) -> Family:
+    """The family ``ref`` with what case work needs (``families_for_case_work``), when ``user``
+    may see it and holds ``perm`` on it; otherwise a 404 (``policies.family_or_404``)."""
+    return family_or_404(user, ref, perm, families=families_for_case_work())
 
 
 def open_case_of(family: Family) -> Case | None:

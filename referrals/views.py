@@ -15,8 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
 from casusregie.models import AccessAction
-from casusregie.policies import family_or_404
-from casusregie.selectors import families_for_case_work, open_case_of
+from casusregie.selectors import family_for_case_work_or_404, open_case_of
 from casusregie.views.accounts import worker_required
 
 from . import routing, services
@@ -67,9 +66,7 @@ def _open_case(family):
 @require_http_methods(["GET", "POST"])
 @worker_required
 def referral_wizard(request: HttpRequest, ref: str) -> HttpResponse:
-    family = family_or_404(
-        request.user, ref, "casusregie.change_family_record", families=families_for_case_work()
-    )
+    family = family_for_case_work_or_404(request.user, ref, "casusregie.change_family_record")
     case = _open_case(family)
     youths = {y.ref: y for y in family.youths.all()}
     if request.method == "POST":

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 
 from casusregie.access_log import Access, record_worker_access
 from casusregie.models import AccessAction, Family
-from casusregie.policies import family_or_404
-from casusregie.selectors import families_for_case_work, open_case_of
+from casusregie.selectors import family_for_case_work_or_404, open_case_of
 from casusregie.views.accounts import worker_required
 
 CHANGE_PERM = "casusregie.change_family_record"
@@ -35,7 +34,7 @@ class InvalidForm(Exception):
 def editor_family_or_404(request: HttpRequest, ref: str, perm: str) -> Family:
     """The family with its youths and cases, in the user's scope and with ``perm`` (else 404).
     Lean on purpose: the editors show the family's name, not its dossier."""
-    return family_or_404(request.user, ref, perm, families=families_for_case_work())
+    return family_for_case_work_or_404(request.user, ref, perm)
 
 
 def editing_view(editor_page):

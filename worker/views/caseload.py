@@ -18,6 +18,7 @@ from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_acces
 from casusregie.bsn import is_valid_bsn
 from casusregie.models import AccessAction, Municipality, RegieTransfer, Role, Worker
 from casusregie.policies import may_hand_over, roles_of
+from casusregie.selectors import open_case_of
 from casusregie.views.accounts import worker_required
 
 from ..forms import TransferForm
@@ -156,7 +157,7 @@ def register_family(request: HttpRequest) -> HttpResponse:
 @worker_required
 def transfer_propose(request: HttpRequest, ref: str) -> HttpResponse:
     family = family_page_or_404(request, ref, "casusregie.change_family_record")
-    case = next((c for c in family.cases.all() if c.is_open), None)
+    case = open_case_of(family)
     if case is None or not may_hand_over(request.user, case, services.current_regisseur_of(case)):
         raise Http404
     form = TransferForm(request.POST, case=case)

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
 from casusregie.models import AccessAction
-from casusregie.policies import family_or_404
-from casusregie.selectors import families_for_case_work
+from casusregie.selectors import family_for_case_work_or_404, open_case_of
 from casusregie.views.accounts import worker_required
 from escalations import figures, policies, services
 from escalations.forms import (
@@ -119,10 +118,8 @@ def _escalation_or_404(request: HttpRequest, escalation_ref: str, perm: str) -> 
 def family_escalations(request: HttpRequest, ref: str) -> HttpResponse:
     """The family page's flow to the table: its escalations with their outcome, and the form
     to bring the open case to the table (or add to its open escalation)."""
-    family = family_or_404(
-        request.user, ref, "casusregie.change_family_record", families=families_for_case_work()
-    )
-    case = next((c for c in family.cases.all() if c.is_open), None)
+    family = family_for_case_work_or_404(request.user, ref, "casusregie.change_family_record")
+    case = open_case_of(family)
     if request.method == "POST" and case is None:
         raise Http404
     form = EscalationForm(request.POST or None, case=case) if case else None

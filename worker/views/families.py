@@ -26,6 +26,7 @@ from casusregie.access_log import (
 )
 from casusregie.models import AccessAction, Consent, ConsentPurpose, Family, Role
 from casusregie.policies import family_or_404, may_hand_over, roles_of
+from casusregie.selectors import open_case_of
 from casusregie.views.accounts import worker_required
 from flags.rules import RULES_BY_CODE
 from referrals.models import Provider
@@ -121,7 +122,7 @@ def _garp(request: HttpRequest, case) -> dict:
 
 
 def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
-    open_case = next((c for c in family.cases.all() if c.is_open), None)
+    open_case = open_case_of(family)
     context = {
         **_garp(request, open_case),
         "family": family,
@@ -177,7 +178,7 @@ def reveal_bsn(request: HttpRequest, ref: str) -> HttpResponse:
 @worker_required
 def consent_add(request: HttpRequest, ref: str) -> HttpResponse:
     family = family_page_or_404(request, ref, "casusregie.manage_consent")
-    case = next((c for c in family.cases.all() if c.is_open), None)
+    case = open_case_of(family)
     form = ConsentForm(request.POST)
     if case is None:
         messages.error(request, _("Dit gezin heeft geen open casus."))
