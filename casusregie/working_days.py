@@ -50,3 +50,15 @@ def last_day_before(day: dt.date, working_days: int) -> dt.date:
             if counted == working_days:
                 return current - dt.timedelta(days=1)
         current -= dt.timedelta(days=1)
+
+
+def add_working_days(day: dt.date, working_days: int) -> dt.date:
+    """The day on which ``working_days`` working days after ``day`` have passed (``day`` itself
+    not counted): the ``working_days``-th working day after it."""
+    nl = _holidays(day, day + dt.timedelta(days=7 * (working_days // 3 + 2)))
+    counted, current = 0, day
+    while counted < working_days:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5 and current not in nl:
+            counted += 1
+    return current

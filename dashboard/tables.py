@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from casusregie.models import Region
 from flags.rules import RULES_BY_CODE
 from referrals.codes import decline_reasons
-from referrals.models import Segment
 
 from .models import Dimension
 from .periods import Period
@@ -253,8 +252,7 @@ def _breakdown_table(
     rows = []
     if dimension != Dimension.REGION:
         for member, label in ctx.figures.members.get(dimension, {}).items():
-            shown = Segment(member).label if dimension == Dimension.SEGMENT else label
-            rows.append(Row(member, str(shown), values(Values(ctx.figures, member))))
+            rows.append(Row(member, str(label), values(Values(ctx.figures, member))))
     rows.append(
         Row(ctx.region.code, ctx.region.name, values(Values(ctx.figures, ctx.region.code)), True)
     )

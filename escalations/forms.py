@@ -110,7 +110,7 @@ class DecisionForm(forms.Form):
         self._products = {str(p.pk): p for p in products}
         self._providers = {str(p.pk): p for p in providers}
         self.fields["product"].choices = [("", "—")] + [
-            (key, f"{p.name} ({p.get_segment_display()})") for key, p in self._products.items()
+            (key, f"{p.name} ({p.segment.name})") for key, p in self._products.items()
         ]
         self.fields["providers"].choices = [(k, p.name) for k, p in self._providers.items()]
 

@@ -10,6 +10,7 @@ from .models import (
     ProductCapacity,
     Provider,
     Referral,
+    Segment,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -21,10 +22,27 @@ class ProviderAdmin(admin.ModelAdmin):
     search_fields = ["name", "ref", "agb_code"]
 
 
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    list_select_related = ["region"]
+    search_fields = ["code", "name"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "segment", "specialist", "ijw_category"]
-    list_filter = ["segment", "specialist"]
+    list_display = [
+        "code",
+        "name",
+        "segment",
+        "specialist",
+        "out_of_home",
+        "crisis",
+        "ijw_category",
+    ]
+    list_filter = ["segment__region", "segment", "specialist", "out_of_home", "crisis"]
+    list_select_related = ["segment"]
     search_fields = ["code", "name"]
 
 

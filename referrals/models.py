@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pghistory
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,17 +22,43 @@ from .lifecycle import (
     Status,
 )
 
+SEGMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
-class Segment(models.TextChoices):
-    """The seven purchasing segments (seed 001, Bijlage A)."""
 
-    AMBULANT = "ambulant", _("Ambulant")
-    DAGBEHANDELING = "dagbehandeling", _("Dagbehandeling")
-    VERBLIJF = "verblijf", _("Verblijf")
-    PLEEGZORG = "pleegzorg", _("Pleegzorg")
-    CRISIS = "crisis", _("Crisis")
-    ONDERWIJS = "onderwijs", _("Onderwijs-zorg")
-    VEILIGHEID = "veiligheid", _("Veiligheid")
+class Segment(models.Model):
+    """One of a region's purchasing segments (its own list: Holland Rijnland's seven, Rijnmond's
+    lots). No rule or routing step reads a segment's code; they read a product's marks."""
+
+    region = models.ForeignKey(
+        "casusregie.Region",
+        on_delete=models.PROTECT,
+        related_name="segments",
+        verbose_name=_("jeugdregio"),
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=64,
+        validators=[
+            RegexValidator(
+                SEGMENT_CODE_PATTERN, _("Kleine letters, cijfers en _, beginnend met een letter.")
+            )
+        ],
+    )
+    name = models.CharField(_("naam"), max_length=200)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segmenten")
+        ordering = ["region", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="segment_code_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=SEGMENT_CODE_PATTERN), name="segment_code_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Provider(models.Model):
@@ -52,21 +78,33 @@ class Provider(models.Model):
 
 
 class Product(models.Model):
+    """A product of the regional offer, with the three marks the rulebook reads."""
+
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("naam"), max_length=200)
-    segment = models.CharField(_("segment"), max_length=32, choices=Segment.choices)
+    segment = models.ForeignKey(
+        Segment, on_delete=models.PROTECT, related_name="products", verbose_name=_("segment")
+    )
     specialist = models.BooleanField(_("specialistisch"), default=True)
+    out_of_home = models.BooleanField(
+        _("buiten huis"),
+        default=False,
+        help_text=_(
+            "Plaatst de jeugdige buiten het gezin: verblijf, pleegzorg, gezinshuis, crisisopvang."
+        ),
+    )
+    crisis = models.BooleanField(
+        _("crisiszorg"),
+        default=False,
+        help_text=_("Mag worden verzonden en gestart vóór de verklarende analyse is vastgesteld."),
+    )
     ijw_category = models.CharField(_("iJw-productcategorie"), max_length=2, blank=True)
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("producten")
         ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(segment__in=Segment.values), name="product_segment_known"
-            ),
-        ]
+        indexes = [models.Index(fields=["segment"], name="product_segment_idx")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -156,6 +194,10 @@ class Referral(models.Model):
     ended_on = models.DateField(_("zorg beëindigd op"), null=True, blank=True)
     end_code = models.CharField(_("reden beëindiging (iJw)"), max_length=2, blank=True)
     end_reason = models.CharField(_("reden beëindiging"), max_length=500, blank=True)
+    expired_on = models.DateField(_("verlopen op"), null=True, blank=True)
+    bridging_from = models.DateField(_("overbrugging vanaf"), null=True, blank=True)
+    bridging_description = models.CharField(_("overbrugging: wat"), max_length=500, blank=True)
+    bridging_by = models.CharField(_("overbrugging: door wie"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("versie"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -217,6 +259,27 @@ class Referral(models.Model):
                 | Q(started_on__isnull=False, ended_on__gte=F("started_on")),
                 name="referral_ended_after_started",
                 violation_error_message=_("Zorg eindigt niet vóór de start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.EXPIRED, expired_on__isnull=False)
+                | ~Q(status=Status.EXPIRED) & Q(expired_on__isnull=True),
+                name="referral_expired_on_fits_status",
+                violation_error_message=_("Alleen een verlopen verwijzing heeft een vervaldatum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expired_on__isnull=True) | Q(expired_on__gte=F("sent_on")),
+                name="referral_expired_after_sent",
+                violation_error_message=_("Een verwijzing verloopt na verzending."),
+            ),
+            models.CheckConstraint(
+                condition=Q(bridging_from__isnull=True, bridging_description="", bridging_by="")
+                | Q(bridging_from__isnull=False, sent_on__isnull=False)
+                & Q(bridging_from__gte=F("sent_on"))
+                & ~Q(bridging_description=""),
+                name="referral_bridging_complete",
+                violation_error_message=_(
+                    "Overbrugging noemt wat er gebeurt en vanaf wanneer, niet vóór de verzending."
+                ),
             ),
         ]
         indexes = [

@@ -1,9 +1,10 @@
 """Routing: which providers to propose for a youth and a product (or a segment), and why.
 
 A provider qualifies with a contract for the product valid on the date in the family's
-municipality. Proposals are ranked: lighter forms of care first where the segment allows
-(ambulant before day treatment before residential), providers with free places before those
-without, then the shortest current median waiting time (sent → accepted, last 365 days).
+municipality. Proposals are ranked: lighter forms of care first, by the product's marks and
+iJw category (ambulant before day treatment before out of home, crisis last), providers with
+free places before those without, then the shortest current median waiting time (sent →
+accepted, last 365 days).
 Providers that already declined this youth for the product in the open case are left out.
 """
 
@@ -20,16 +21,18 @@ from casusregie.models import Youth
 from .lifecycle import Status
 from .models import Contract, Product, ProductCapacity, Provider, Referral, Segment
 
-# Lighter, closer-to-home care first (seed 001: "zo licht als mogelijk, zo thuisnabij mogelijk").
-SEGMENT_ORDER = [
-    Segment.AMBULANT,
-    Segment.ONDERWIJS,
-    Segment.DAGBEHANDELING,
-    Segment.PLEEGZORG,
-    Segment.VEILIGHEID,
-    Segment.VERBLIJF,
-    Segment.CRISIS,
-]
+# Lighter, closer-to-home care first (seed 001: "zo licht als mogelijk, zo thuisnabij mogelijk"),
+# read from the product's marks and its iJw productcategorie (JZ020), never from a segment code:
+# ambulant before day treatment, at home before out of home, foster and family homes (43)
+# before residential care (44), crisis care last.
+AMBULANT_CATEGORIES = {"40", "42", "45"}
+DAY_TREATMENT_CATEGORY = "41"
+_CATEGORY_WEIGHT = {"40": 0, "42": 0, "45": 0, "47": 1, "48": 1, "41": 2, "43": 3, "44": 4}
+
+
+def lightness(product: Product) -> tuple[bool, bool, int]:
+    """The sort key of "lighter care first": smaller is lighter."""
+    return product.crisis, product.out_of_home, _CATEGORY_WEIGHT.get(product.ijw_category, 1)
 
 
 @dataclass
@@ -96,16 +99,20 @@ def propose(
     youth: Youth,
     *,
     product: Product | None = None,
-    segment: str | None = None,
+    segment: Segment | None = None,
+    crisis: bool = False,
     on: dt.date,
 ) -> list[Proposal]:
-    """Ranked proposals for this youth; empty when no contracted provider is left."""
+    """Ranked proposals for this youth (``crisis``: crisis products only); empty when no
+    contracted provider is left."""
     family = youth.family
     contracts = _contracts(on, family.municipality_id).select_related("provider", "product")
     if product is not None:
         contracts = contracts.filter(product=product)
     elif segment is not None:
         contracts = contracts.filter(product__segment=segment)
+    if crisis:
+        contracts = contracts.filter(product__crisis=True)
     declined = set(
         Referral.objects.filter(
             youth=youth, status=Status.DECLINED, case__closed_on__isnull=True
@@ -130,9 +137,14 @@ def propose(
             _("Gecontracteerd voor %(product)s in %(municipality)s")
             % {"product": contract.product.name, "municipality": family.municipality.name}
         ]
-        if contract.product.segment in (Segment.AMBULANT, Segment.ONDERWIJS):
+        product = contract.product
+        if product.crisis:
+            reasons.append(_("Crisiszorg: kan starten vóór de verklarende analyse is vastgesteld"))
+        elif product.out_of_home:
+            reasons.append(_("Buiten huis: vraagt direct een perspectiefplan voor terugkeer"))
+        elif product.ijw_category in AMBULANT_CATEGORIES:
             reasons.append(_("Ambulant en thuisnabij: de jeugdige blijft thuis en op school"))
-        elif contract.product.segment == Segment.DAGBEHANDELING:
+        elif product.ijw_category == DAY_TREATMENT_CATEGORY:
             reasons.append(_("Dagbehandeling in een groep: 's avonds thuis"))
         if wait is not None:
             reasons.append(
@@ -150,7 +162,7 @@ def propose(
         proposals.append(Proposal(contract.provider, contract.product, wait, places, reasons))
     proposals.sort(
         key=lambda p: (
-            SEGMENT_ORDER.index(p.product.segment),
+            lightness(p.product),
             p.available_places == 0,
             p.median_wait_days is None,
             p.median_wait_days or 0,

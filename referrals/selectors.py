@@ -59,7 +59,7 @@ def referrals_for_provider(provider: Provider) -> QuerySet[Referral]:
     )
     return (
         _addressed(provider)
-        .select_related("youth", "product", "case__family__municipality")
+        .select_related("youth", "product__segment", "case__family__municipality")
         # Of the joined rows only what the representation and the access log use: fewer
         # values to convert per row. A provider never gets the BSN: it is not even read.
         .only(
@@ -68,8 +68,11 @@ def referrals_for_provider(provider: Provider) -> QuerySet[Referral]:
             "youth__birth_date",
             "product__code",
             "product__name",
-            "product__segment",
+            "product__segment__code",
             "product__ijw_category",
+            "product__specialist",
+            "product__out_of_home",
+            "product__crisis",
             "case__family__ref",
             "case__family__municipality__code",
             "case__family__municipality__name",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.models import Case, RegisseurPeriod, Worker, Youth
 from casusregie.rejudge import request_case_sweep
-from casusregie.working_days import last_day_before
+from casusregie.working_days import add_working_days, last_day_before
 
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
@@ -243,7 +243,8 @@ def send_referral(
 ) -> Referral:
     referral, was = _transition(referral, Status.SENT, by, expected_version)
     today = timezone.localdate()
-    if referral.product.specialist:
+    # Crisis care is sent at once; the analysis follows (CRISIS_ANALYSIS_OVERDUE asks for it).
+    if referral.product.specialist and not referral.product.crisis:
         analysis = referral.case.analyses.filter(is_current=True).first()
         if analysis is None or not analysis.is_established or analysis.established_on > today:
             raise ReferralRefused(
@@ -266,6 +267,51 @@ def withdraw_referral(
     referral.status = Status.WITHDRAWN
     _record(referral, was, by, "withdrawn")
     return referral
+
+
+@transaction.atomic
+def record_bridging(
+    *,
+    referral: Referral,
+    by: Actor,
+    on_from: dt.date,
+    description: str,
+    provided_by: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    """The bridging support (overbrugging) while the youth waits: what, by whom, from when.
+
+    Only the case's current regisseur records it, on a referral that still waits (sent or
+    accepted), from its sent date on; recording it again replaces it. The provider hears of it
+    (outbox) and sees it in its API; ``WAITING_WITHOUT_BRIDGING`` resolves on the next sweep.
+    """
+    locked = _locked(referral)
+    if by.kind != ActorKind.REGISSEUR or not is_current_regisseur(
+        by.worker, locked.case, timezone.localdate()
+    ):
+        raise NotAllowed("not_regisseur", _("Alleen de huidige regisseur van de casus kan dit."))
+    _check_version(locked, expected_version)
+    if locked.status not in (Status.SENT, Status.ACCEPTED):
+        raise ReferralRefused(
+            "not_waiting",
+            _("Overbrugging hoort bij een verwijzing die wacht op de start van de zorg."),
+        )
+    description, provided_by = description.strip(), provided_by.strip()
+    if not description:
+        raise InvalidInput(
+            "bridging_description_required", _("Beschrijf de overbrugging."), "description"
+        )
+    if on_from < locked.sent_on:
+        raise InvalidInput(
+            "bridging_before_sent",
+            _("De overbrugging begint niet vóór de verzending (%(sent)s).")
+            % {"sent": locked.sent_on.isoformat()},
+            "from",
+        )
+    locked.bridging_from, locked.bridging_description = on_from, description[:500]
+    locked.bridging_by = provided_by[:200]
+    _record(locked, locked.status, by, "bridging", bridging_from=on_from)
+    return locked
 
 
 # -- the provider -------------------------------------------------------------------------------
@@ -367,15 +413,19 @@ def end_care(
 # -- the system ---------------------------------------------------------------------------------
 def expire_unanswered(as_of: dt.date) -> int:
     """Referrals still `sent` REFERRAL_EXPIRY_WORKING_DAYS working days after sending expire."""
-    cutoff = last_day_before(as_of, settings.REFERRAL_EXPIRY_WORKING_DAYS)
+    days = settings.REFERRAL_EXPIRY_WORKING_DAYS
+    cutoff = last_day_before(as_of, days)
     expired = 0
     due = Referral.objects.filter(status=Status.SENT, sent_on__lte=cutoff).order_by("pk")
     for referral in due.iterator():  # the few referrals due today, not all referrals
         try:
             with transaction.atomic():
                 locked, was = _transition(referral, Status.EXPIRED, Actor.system(), None)
+                # The day its expiry fell due, also when the run comes late (the rulebook
+                # counts DECLINED_WITHOUT_ALTERNATIVE from it).
                 locked.status = Status.EXPIRED
-                _record(locked, was, Actor.system(), "expired")
+                locked.expired_on = add_working_days(locked.sent_on, days)
+                _record(locked, was, Actor.system(), "expired", expired_on=locked.expired_on)
         except ReferralRefused:
             # Answered (or withdrawn) between the query and the lock: the answer won, and the
             # rest of the day's run goes on.

@@ -26,17 +26,21 @@ class ChoiceForm(forms.Form):
     youth = forms.ChoiceField(label=_lazy("Jeugdige"), widget=forms.RadioSelect)
     product = forms.ModelChoiceField(
         label=_lazy("Product"),
-        queryset=Product.objects.order_by("segment", "name"),
+        queryset=Product.objects.select_related("segment").order_by("segment__name", "name"),
         required=False,
         empty_label=_lazy("(kies een product of een segment)"),
     )
-    segment = forms.ChoiceField(
-        label=_lazy("of segment"), choices=[("", "—"), *Segment.choices], required=False
+    segment = forms.ModelChoiceField(
+        label=_lazy("of segment"), queryset=Segment.objects.none(), required=False, empty_label="—"
     )
 
     def __init__(self, *args, family, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["youth"].choices = [(y.ref, y.name) for y in family.youths.all()]
+        # The segments of the family's region: each region buys in its own.
+        self.fields["segment"].queryset = Segment.objects.filter(
+            region__municipalities=family.municipality_id
+        ).order_by("name")
 
     def clean(self):
         data = super().clean()
@@ -78,7 +82,7 @@ def referral_wizard(request: HttpRequest, ref: str) -> HttpResponse:
         proposals = routing.propose(
             youth,
             product=choice.cleaned_data["product"],
-            segment=choice.cleaned_data["segment"] or None,
+            segment=choice.cleaned_data["segment"],
             on=timezone.localdate(),
         )
     record_worker_access(

@@ -196,15 +196,37 @@ class ProviderFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Aanbieder {n}")
 
 
+class SegmentFactory(DjangoModelFactory):
+    """A purchasing segment of one shared test region (the same code gives the same segment)."""
+
+    class Meta:
+        model = Segment
+        django_get_or_create = ("region", "code")
+
+    region = factory.SubFactory(RegionFactory, code="testregio", name="Testregio")
+    code = "ambulant"
+    name = factory.LazyAttribute(lambda s: s.code.replace("_", " ").capitalize())
+
+
 class ProductFactory(DjangoModelFactory):
+    """A product; ``segment`` may be given as a code (``segment="verblijf"``)."""
+
     class Meta:
         model = Product
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"PROD-{n}")
     name = factory.Sequence(lambda n: f"Product {n}")
-    segment = Segment.AMBULANT
+    segment = factory.SubFactory(SegmentFactory)
     specialist = True
+    out_of_home = False
+    crisis = False
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("segment"), str):
+            kwargs["segment"] = SegmentFactory(code=kwargs["segment"])
+        return kwargs
 
 
 class ContractFactory(DjangoModelFactory):

@@ -50,8 +50,21 @@ class MunicipalitySerializer(serializers.Serializer):
 class ProductSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    segment = serializers.CharField()
+    segment = serializers.CharField(help_text=_("Code van het inkoopsegment van de regio"))
     ijw_category = serializers.CharField(help_text=_("iJw-productcategorie"))
+    specialist = serializers.BooleanField()
+    out_of_home = serializers.BooleanField(help_text=_("Plaatst de jeugdige buiten huis"))
+    crisis = serializers.BooleanField(help_text=_("Crisiszorg: mag starten vóór de analyse"))
+
+
+class BridgingSerializer(serializers.Serializer):
+    on_from = serializers.DateField(help_text=_("Vanaf wanneer"))
+    description = serializers.CharField(help_text=_("Wat er overbrugt"))
+    by = serializers.CharField(help_text=_("Door wie (leeg als niet genoemd)"))
+
+    def get_fields(self) -> dict:  # "from" is a Python keyword: declared as on_from
+        fields = super().get_fields()
+        return {("from" if name == "on_from" else name): f for name, f in fields.items()}
 
 
 class ContactSerializer(serializers.Serializer):
@@ -81,6 +94,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
     product = serializers.SerializerMethodField()
     regisseur = serializers.SerializerMethodField()
     analysis = serializers.SerializerMethodField()
+    bridging = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -102,6 +116,8 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "ended_on",
             "end_code",
             "end_reason",
+            "expired_on",
+            "bridging",
             "updated_at",
         ]
         read_only_fields = fields
@@ -126,6 +142,8 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "ended_on": date(obj.ended_on),
             "end_code": obj.end_code,
             "end_reason": obj.end_reason,
+            "expired_on": date(obj.expired_on),
+            "bridging": self.get_bridging(obj),
             "updated_at": _DATETIME.to_representation(obj.updated_at),
         }
 
@@ -144,8 +162,22 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
         return {
             "code": p.code,
             "name": p.name,
-            "segment": p.segment,
+            "segment": p.segment.code,
             "ijw_category": p.ijw_category,
+            "specialist": p.specialist,
+            "out_of_home": p.out_of_home,
+            "crisis": p.crisis,
+        }
+
+    @extend_schema_field(BridgingSerializer(allow_null=True))
+    def get_bridging(self, obj: Referral) -> dict | None:
+        """The bridging support (overbrugging) the regisseur arranged while the youth waits."""
+        if obj.bridging_from is None:
+            return None
+        return {
+            "from": _DATE.to_representation(obj.bridging_from),
+            "description": obj.bridging_description,
+            "by": obj.bridging_by,
         }
 
     @extend_schema_field(ContactSerializer(allow_null=True))

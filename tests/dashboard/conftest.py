@@ -11,7 +11,6 @@ from casusregie.models import EducationPeriod
 from dashboard.models import Figure
 from dashboard.periods import periods_as_of
 from dashboard.services import refresh_statistics
-from referrals.models import Segment
 from tests.factories import (
     CaseFactory,
     FamilyFactory,
@@ -42,9 +41,9 @@ def place(db):
         t1=LocalTeamFactory(ref="lt-noord", name="Team Noord", municipalities=[m1]),
         t2=LocalTeamFactory(ref="lt-zuid", name="Team Zuid", municipalities=[m2]),
         t3=LocalTeamFactory(ref="lt-elders", name="Team Elders", municipalities=[other]),
-        basic=ProductFactory(code="AMB-BAS", segment=Segment.AMBULANT, specialist=False),
-        spec=ProductFactory(code="AMB-SPEC", segment=Segment.AMBULANT, specialist=True),
-        stay=ProductFactory(code="VERB", segment=Segment.VERBLIJF, specialist=True),
+        basic=ProductFactory(code="AMB-BAS", segment="ambulant", specialist=False),
+        spec=ProductFactory(code="AMB-SPEC", segment="ambulant", specialist=True),
+        stay=ProductFactory(code="VERB", segment="verblijf", out_of_home=True, specialist=True),
         a=ProviderFactory(ref="p-a", name="Aanbieder A"),
         b=ProviderFactory(ref="p-b", name="Aanbieder B"),
     )

@@ -404,7 +404,11 @@ def _session_page(
     request: HttpRequest, session: TableSession, failed: DecisionForm | None = None
 ) -> HttpResponse:
     is_chair = policies.chairs_the_table(request.user, session)
-    products = list(Product.objects.order_by("segment", "name")) if is_chair else []
+    products = (
+        list(Product.objects.select_related("segment").order_by("segment__name", "name"))
+        if is_chair
+        else []
+    )
     providers = list(Provider.objects.order_by("name")) if is_chair else []
     rows = []
     for item in session.agenda:
@@ -462,7 +466,7 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
     escalation = _agenda_escalation_or_404(session, escalation_ref)
     form = DecisionForm(
         request.POST,
-        products=list(Product.objects.order_by("segment", "name")),
+        products=list(Product.objects.select_related("segment").order_by("segment__name", "name")),
         providers=list(Provider.objects.order_by("name")),
         prefix=f"besluit-{escalation.ref}",
     )
