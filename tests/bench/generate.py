@@ -1,8 +1,11 @@
 """Bulk-generate a region of N youths with PostgreSQL COPY, deterministic and memory-bounded.
 
 Proportions: families of 1–3 youths; most families with an open case, some closed; a few per
-cent thuiszitters; about 30% of youths in open cases with referrals in every status, with dates
-spread around the rulebook's thresholds; perspective plans, evaluations and escalations.
+cent thuiszitters; about 30% of youths in open cases with referrals in every status (expired
+ones with their ``expired_on``, a third of those that waited with bridging support), with dates
+spread around the rulebook's thresholds; 5% of open cases begin with crisis care before their
+analysis; perspective plans, evaluations and escalations. Products carry the marks the rules
+read (specialist, out_of_home, crisis); the segments are lots, whose codes no rule reads.
 Rows are streamed family by family; nothing holds the whole region in memory.
 
 Every youth has a BSN, distinct and passing the 11-proef (``bench_bsn``, no rng draw, so the
