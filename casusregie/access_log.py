@@ -36,6 +36,7 @@ FIELDS = (
 
 #: The purposes (doel) that worker pages log; one wording each, wherever the page lives.
 PURPOSE_CASE_WORK = "regie en hulpverlening"
+PURPOSE_REGISTRATION = "registratie: is het gezin al bekend (1 Gezin)"
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,38 @@ class Family(models.Model):
         return self.ref
 
 
+class RegistrationDespiteMatch(models.Model):
+    """1 Gezin: a family registered although someone on the form was already known in the
+    region (``matched``), with the worker's reason. One row per family matched."""
+
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, related_name="registered_despite", verbose_name=_("gezin")
+    )
+    matched = models.ForeignKey(
+        Family,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("al bekend gezin"),
+    )
+    worker = models.ForeignKey(
+        "Worker", on_delete=models.PROTECT, related_name="+", verbose_name=_("medewerker")
+    )
+    reason = models.TextField(_("reden"))
+    at = models.DateTimeField(_("op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registratie ondanks bekend gezin")
+        verbose_name_plural = _("registraties ondanks bekend gezin")
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="registration_despite_has_reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_id} ({self.matched_id})"
+
+
 @pghistory.track(exclude=["bsn_encrypted", "bsn_hash"])
 class Carer(Person):
     """An opvoeder / verzorger: parent or legal carer."""
@@ -285,6 +317,7 @@ class Youth(Person):
         ordering = ["ref"]
         indexes = [
             models.Index(fields=["family"], name="youth_family_idx"),
+            models.Index(fields=["birth_date"], name="youth_birth_date_idx"),
             models.Index(fields=["bsn_hash"], name="youth_bsn_hash_idx", condition=~Q(bsn_hash="")),
         ]
 

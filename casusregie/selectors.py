@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from .models import Case, Family, Youth
-from .policies import family_or_404
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from .bsn import is_valid_bsn
+from .bsn_vault import bsn_digest
+from .models import Carer, Case, Family, Municipality, RegisseurPeriod, Youth
+from .policies import family_or_404, visible_families
 
 
 def families_for_case_work() -> QuerySet[Family]:
@@ -29,3 +38,84 @@ def family_for_case_work_or_404(user, ref: str, perm: str) -> Family:
 def open_case_of(family: Family) -> Case | None:
     """From the prefetched cases: the family's open case (at most one, by constraint)."""
     return next((c for c in family.cases.all() if c.is_open), None)
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """Someone on a registration form: a youth or a carer."""
+
+    name: str
+    birth_date: dt.date | None
+    bsn: str = ""
+    is_youth: bool = True
+
+
+@dataclass(frozen=True)
+class KnownFamily:
+    """A family of the region in which someone on the form is already known. Outside the
+    worker's scope only who to ask is shown (``ref`` is then None; ``pk`` is for the record of
+    a registration despite the match, never shown)."""
+
+    pk: int
+    ref: str | None
+    regisseur: str | None
+    team: str | None
+
+
+def _person_matches(people: list[KnownPerson], youths: bool) -> Q | None:
+    conditions = [
+        Q(bsn_hash=bsn_digest(p.bsn))
+        for p in people
+        if (p.is_youth or not youths) and p.bsn and is_valid_bsn(p.bsn)
+    ]
+    conditions += [
+        Q(name__iexact=p.name.strip(), birth_date=p.birth_date)
+        for p in people
+        if p.is_youth == youths and p.name.strip() and p.birth_date
+    ]
+    return reduce(or_, conditions) if conditions else None
+
+
+def known_families(
+    user, municipality: Municipality, people: Iterable[KnownPerson]
+) -> list[KnownFamily]:
+    """The families of ``municipality``'s region in which a youth or carer on the form is
+    already known: by BSN (youths and carers), or by name and birth date. Two queries."""
+    people = list(people)
+    in_region = Q(family__municipality__region_id=municipality.region_id)
+    found = Q(pk__in=[])
+    for model, youths in ((Youth, True), (Carer, False)):
+        if (match := _person_matches(people, youths)) is not None:
+            found |= Q(pk__in=model.objects.filter(match, in_region).values("family_id"))
+    today = timezone.localdate()
+    open_case = Case.objects.filter(family=OuterRef("pk"), closed_on__isnull=True)
+    regisseur = (
+        RegisseurPeriod.objects.in_force(today)
+        .filter(case__family=OuterRef("pk"), case__closed_on__isnull=True)
+        .values("worker__name")[:1]
+    )
+    families = list(
+        Family.objects.filter(found)
+        .annotate(
+            team_name=Subquery(open_case.values("local_team__name")[:1]),
+            regisseur_name=Subquery(regisseur),
+        )
+        .order_by("ref")
+        .values("pk", "ref", "team_name", "regisseur_name")
+    )
+    if not families:
+        return []
+    mine = set(
+        visible_families(user)
+        .filter(pk__in=[f["pk"] for f in families])
+        .values_list("pk", flat=True)
+    )
+    return [
+        KnownFamily(
+            pk=f["pk"],
+            ref=f["ref"] if f["pk"] in mine else None,
+            regisseur=f["regisseur_name"],
+            team=f["team_name"],
+        )
+        for f in families
+    ]

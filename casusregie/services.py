@@ -20,10 +20,12 @@ from .models import (
     Municipality,
     RegieTransfer,
     RegisseurPeriod,
+    RegistrationDespiteMatch,
     Worker,
     Youth,
 )
 from .rejudge import request_case_sweep
+from .selectors import KnownFamily, KnownPerson, known_families
 
 
 @transaction.atomic
@@ -75,12 +77,30 @@ class Person:
     bsn: str = ""
 
 
+class AlreadyKnown(Exception):
+    """Someone on the form is already known in the region (1 Gezin): join that family or ask
+    for a hand-over, or register anyway with a reason."""
+
+    def __init__(self, families: list[KnownFamily]) -> None:
+        super().__init__(f"{len(families)} known familie(s)")
+        self.families = families
+
+
 @transaction.atomic
 def register_family(
-    *, by: Worker, municipality: Municipality, carers: list[Person], youths: list[Person]
+    *,
+    by: Worker,
+    municipality: Municipality,
+    carers: list[Person],
+    youths: list[Person],
+    despite_known: str = "",
 ) -> Family:
     """A new family with its members and an open case of the worker's team; the worker who
-    registers it is its regisseur from today (1 Gezin, 1 Regisseur)."""
+    registers it is its regisseur from today (1 Gezin, 1 Regisseur).
+
+    When a youth or carer is already known in the region (BSN, or name and birth date), this
+    raises :class:`AlreadyKnown` — unless ``despite_known`` gives the worker's reason, which is
+    recorded for each family matched (``RegistrationDespiteMatch``)."""
     if by.local_team_id is None:
         raise ValidationError(_("Alleen een medewerker van een lokaal team registreert gezinnen."))
     if not by.local_team.municipalities.filter(pk=municipality.pk).exists():
@@ -91,7 +111,22 @@ def register_family(
     for person in [*carers, *youths]:
         if person.birth_date and person.birth_date > today:
             raise ValidationError(_("Een geboortedatum ligt niet in de toekomst."))
+    known = known_families(
+        by,
+        municipality,
+        [KnownPerson(p.name, p.birth_date, p.bsn, is_youth=True) for p in youths]
+        + [KnownPerson(p.name, p.birth_date, p.bsn, is_youth=False) for p in carers],
+    )
+    reason = despite_known.strip()
+    if known and not reason:
+        raise AlreadyKnown(known)
     family = Family.objects.create(municipality=municipality)
+    RegistrationDespiteMatch.objects.bulk_create(
+        [
+            RegistrationDespiteMatch(family=family, matched_id=k.pk, worker=by, reason=reason)
+            for k in known
+        ]
+    )
     for person in carers:
         carer = Carer(family=family, name=person.name, birth_date=person.birth_date)
         carer.bsn = person.bsn

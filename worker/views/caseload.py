@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casusregie import services
-from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
+from casusregie.access_log import (
+    PURPOSE_CASE_WORK,
+    PURPOSE_REGISTRATION,
+    Access,
+    record_worker_access,
+)
 from casusregie.bsn import is_valid_bsn
 from casusregie.models import AccessAction, Municipality, RegieTransfer, Role, Worker
 from casusregie.policies import may_hand_over, roles_of
@@ -97,6 +102,13 @@ CarerFormSet = formset_factory(CarerForm, extra=2, max_num=6)
 
 class RegisterForm(forms.Form):
     municipality = forms.ModelChoiceField(label=_lazy("Gemeente"), queryset=Municipality.objects)
+    despite_known = forms.CharField(
+        label=_lazy("Toch een nieuw gezin registreren, omdat"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_lazy("Alleen als iemand al bekend is en dit toch een ander gezin is."),
+    )
 
     def __init__(self, *args, worker: Worker, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -124,6 +136,7 @@ def register_family(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(data, worker=request.user)
     youths = YouthFormSet(data, prefix="jeugdige")
     carers = CarerFormSet(data, prefix="opvoeder")
+    known = []
     if data is not None and form.is_valid() and youths.is_valid() and carers.is_valid():
         try:
             family = services.register_family(
@@ -131,6 +144,15 @@ def register_family(request: HttpRequest) -> HttpResponse:
                 municipality=form.cleaned_data["municipality"],
                 carers=_people(carers),
                 youths=_people(youths),
+                despite_known=form.cleaned_data["despite_known"],
+            )
+        except services.AlreadyKnown as already:
+            known = already.families
+            # Who is shown to be known where is a read of those families: attributable.
+            record_worker_access(
+                request,
+                [Access(k.ref, "family", k.ref) for k in known if k.ref],
+                purpose=PURPOSE_REGISTRATION,
             )
         except ValidationError as error:
             for message in error.messages:
@@ -148,7 +170,7 @@ def register_family(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casusregie/register_family.html",
-        {"form": form, "youths": youths, "carers": carers},
+        {"form": form, "youths": youths, "carers": carers, "known": known},
         status=status,
     )
 
