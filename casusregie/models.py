@@ -518,6 +518,88 @@ class RegieTransfer(models.Model):
         return self.confirmed_on is None and self.cancelled_on is None
 
 
+@pghistory.track()
+class FamilyMove(models.Model):
+    """A family moving to another team's area or municipality: proposed by the case's regisseur
+    or team lead, confirmed by the receiving team's lead or a regisseur of it. Until then the
+    old team keeps the case and its regie; on confirmation the case goes to the receiving team
+    (and the family to the new municipality), so access follows the case. At most one pending
+    move per case."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="moves", verbose_name=_("casus")
+    )
+    from_team = models.ForeignKey(
+        LocalTeam, on_delete=models.PROTECT, related_name="+", verbose_name=_("van team")
+    )
+    to_team = models.ForeignKey(
+        LocalTeam,
+        on_delete=models.PROTECT,
+        related_name="incoming_moves",
+        verbose_name=_("naar team"),
+    )
+    from_municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("van gemeente")
+    )
+    to_municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("naar gemeente")
+    )
+    proposed_by = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="+", verbose_name=_("voorgesteld door")
+    )
+    note = models.TextField(_("toelichting voor het ontvangende team"), blank=True)
+    proposed_on = models.DateField(_("voorgesteld op"))
+    confirmed_by = models.ForeignKey(
+        Worker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bevestigd door"),
+    )
+    confirmed_on = models.DateField(_("bevestigd op"), null=True, blank=True)
+    cancelled_on = models.DateField(_("ingetrokken op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verhuizing")
+        verbose_name_plural = _("verhuizingen")
+        ordering = ["-proposed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(confirmed_on__isnull=True, cancelled_on__isnull=True),
+                name="family_move_one_pending_per_case",
+                violation_error_message=_("Voor deze casus staat al een verhuizing open."),
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_on__isnull=True) | Q(cancelled_on__isnull=True),
+                name="family_move_confirmed_or_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_on__isnull=True) | Q(confirmed_by__isnull=False),
+                name="family_move_confirmed_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_team=F("to_team")) | ~Q(from_municipality=F("to_municipality")),
+                name="family_move_goes_somewhere",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["to_team"],
+                condition=Q(confirmed_on__isnull=True, cancelled_on__isnull=True),
+                name="family_move_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.from_team} → {self.to_team}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_on is None and self.cancelled_on is None
+
+
 class ConsentPurpose(models.TextChoices):
     SHARE_ANALYSIS = "share_analysis", _("Verklarende analyse delen met de zorgaanbieder")
     EXPERT_TABLE = "expert_table", _("Bespreking aan de Regionale Experttafel")

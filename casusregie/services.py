@@ -17,10 +17,13 @@ from .models import (
     Consent,
     ConsentPurpose,
     Family,
+    FamilyMove,
+    LocalTeam,
     Municipality,
     RegieTransfer,
     RegisseurPeriod,
     RegistrationDespiteMatch,
+    Role,
     Worker,
     Youth,
 )
@@ -202,3 +205,117 @@ def cancel_transfer(*, transfer: RegieTransfer, by: Worker) -> RegieTransfer:
     transfer.cancelled_on = timezone.localdate()
     transfer.save(update_fields=["cancelled_on"])
     return transfer
+
+
+# -- moving: another team's area or municipality ----------------------------------------------
+def _may_receive(worker: Worker, team: LocalTeam) -> bool:
+    """The receiving team's lead, or a regisseur of it."""
+    return (
+        worker.is_active
+        and worker.local_team_id == team.pk
+        and bool(worker.role_codes() & {Role.TEAM_LEAD, Role.REGISSEUR})
+    )
+
+
+@transaction.atomic
+def propose_move(
+    *,
+    case: Case,
+    to_team: LocalTeam,
+    to_municipality: Municipality,
+    by: Worker,
+    note: str = "",
+) -> FamilyMove:
+    """Propose that the family's case goes to ``to_team`` (the family to ``to_municipality``);
+    the case's current regisseur or its team lead proposes, and until the receiving side
+    confirms, the old team keeps the case and its regie."""
+    case = Case.objects.select_for_update().select_related("family").get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError(_("Deze casus is gesloten."))
+    current = current_regisseur_of(case)
+    is_regisseur = current is not None and current.worker_id == by.pk
+    is_lead = Role.TEAM_LEAD in by.role_codes() and by.local_team_id == case.local_team_id
+    if not (is_regisseur or is_lead):
+        raise ValidationError(
+            _("Alleen de regisseur of de teamleider van deze casus stelt een verhuizing voor.")
+        )
+    if not to_team.municipalities.filter(pk=to_municipality.pk).exists():
+        raise ValidationError(_("Het ontvangende team werkt niet voor deze gemeente."))
+    if to_team.pk == case.local_team_id and to_municipality.pk == case.family.municipality_id:
+        raise ValidationError(_("Kies een ander team of een andere gemeente."))
+    if FamilyMove.objects.filter(
+        case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
+    ).exists():
+        raise ValidationError(_("Voor deze casus staat al een verhuizing open."))
+    return FamilyMove.objects.create(
+        case=case,
+        from_team_id=case.local_team_id,
+        to_team=to_team,
+        from_municipality_id=case.family.municipality_id,
+        to_municipality=to_municipality,
+        proposed_by=by,
+        note=note.strip(),
+        proposed_on=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def confirm_move(*, move: FamilyMove, by: Worker, regisseur: Worker | None = None) -> FamilyMove:
+    """The receiving side confirms: the case goes to the receiving team and the family to the
+    new municipality today; the old regisseur's period ends and the new regisseur's begins
+    (``regisseur``, a regisseur of the receiving team; by default the confirming worker when
+    they are a regisseur, else none yet — NO_REGISSEUR then counts). A pending regie hand-over
+    inside the old team is cancelled."""
+    move = FamilyMove.objects.select_for_update().select_related("case__family").get(pk=move.pk)
+    if not move.is_pending:
+        raise ValidationError(_("Deze verhuizing is al afgerond of ingetrokken."))
+    if not _may_receive(by, move.to_team):
+        raise ValidationError(
+            _("Alleen de teamleider of een regisseur van het ontvangende team bevestigt.")
+        )
+    if regisseur is None and Role.REGISSEUR in by.role_codes():
+        regisseur = by
+    if regisseur is not None and not (
+        regisseur.is_active
+        and regisseur.local_team_id == move.to_team_id
+        and Role.REGISSEUR in regisseur.role_codes()
+    ):
+        raise ValidationError(_("De nieuwe regisseur is een regisseur van het ontvangende team."))
+    today = timezone.localdate()
+    case = move.case
+    list(RegisseurPeriod.objects.select_for_update().filter(case=case))
+    current = current_regisseur_of(case, today)
+    if current is not None:
+        current.until = today
+        current.save(update_fields=["until"])
+    if regisseur is not None:
+        RegisseurPeriod.objects.create(case=case, worker=regisseur, from_date=today)
+    RegieTransfer.objects.filter(
+        case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
+    ).update(cancelled_on=today)
+    case.local_team_id = move.to_team_id
+    case.save(update_fields=["local_team"])
+    family = case.family
+    family.municipality_id = move.to_municipality_id
+    family.save(update_fields=["municipality", "updated_at"])
+    move.confirmed_on, move.confirmed_by = today, by
+    move.save(update_fields=["confirmed_on", "confirmed_by"])
+    request_case_sweep(case)
+    return move
+
+
+@transaction.atomic
+def cancel_move(*, move: FamilyMove, by: Worker) -> FamilyMove:
+    """Withdrawn by the proposing side (its proposer, the case's team lead) or declined by the
+    receiving side (its team lead or a regisseur)."""
+    move = FamilyMove.objects.select_for_update().get(pk=move.pk)
+    proposing = by.pk == move.proposed_by_id or (
+        Role.TEAM_LEAD in by.role_codes() and by.local_team_id == move.from_team_id
+    )
+    if not (proposing or _may_receive(by, move.to_team)):
+        raise ValidationError(_("Alleen het voorstellende of het ontvangende team trekt dit in."))
+    if not move.is_pending:
+        raise ValidationError(_("Deze verhuizing is al afgerond of ingetrokken."))
+    move.cancelled_on = timezone.localdate()
+    move.save(update_fields=["cancelled_on"])
+    return move

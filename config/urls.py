@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("flags.urls")),
     path("", include("referrals.urls")),
     path("", include("dashboard.urls")),
+    path("", include("dossier.urls")),
 ]
 
 # Dutch pages inside the layout, problem+json under /api/ (config/error_pages.py); a database that

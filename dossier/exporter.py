@@ -259,3 +259,40 @@ def _referral(r) -> dict[str, Any]:
         _put(bridging, "by", r.bridging_by)
         out["bridging"] = bridging
     return out
+
+
+def export_family_for_move(family_ref: str) -> dict[str, Any]:
+    """One family for a receiving region (a family moving to a region that also uses
+    Casusregie): the family, and of the reference data only what its records name — its
+    municipality and region, the teams and workers of its cases, the providers, products and
+    segments of its referrals; no contracts, no other workers. A valid document on its own."""
+    doc = export_dossier(family_ref)
+    families = doc["families"]
+    cases = [c for f in families for c in f["cases"]]
+    referrals = [r for c in cases for r in c["referrals"]]
+    workers = {p["worker"] for c in cases for p in c["regisseurs"]}
+    doc["workers"] = [w for w in doc["workers"] if w["ref"] in workers]
+    teams = {c["local_team"] for c in cases} | {
+        w["local_team"] for w in doc["workers"] if w.get("local_team")
+    }
+    doc["local_teams"] = [t for t in doc["local_teams"] if t["ref"] in teams]
+    municipalities = {f["municipality"] for f in families} | {
+        m for t in doc["local_teams"] for m in t["municipalities"]
+    }
+    doc["municipalities"] = [m for m in doc["municipalities"] if m["code"] in municipalities]
+    regions = {m["region"] for m in doc["municipalities"]}
+    doc["regions"] = [r for r in doc["regions"] if r["code"] in regions]
+    products = {r["product"] for r in referrals}
+    doc["products"] = [p for p in doc["products"] if p["code"] in products]
+    segments = {p["segment"] for p in doc["products"]}
+    chosen: dict[str, dict[str, Any]] = {}  # one per code, the family's region's if it has one
+    for segment in doc["segments"]:
+        if segment["code"] in segments and (
+            segment["code"] not in chosen or segment["region"] in regions
+        ):
+            chosen[segment["code"]] = segment
+    doc["segments"] = list(chosen.values())
+    providers = {r["provider"] for r in referrals}
+    doc["providers"] = [p for p in doc["providers"] if p["ref"] in providers]
+    doc["contracts"] = []
+    return doc

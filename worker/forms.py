@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _lazy
 
-from casusregie.models import Worker
+from casusregie.models import Role, Worker
 
 from .selectors import families as selectors
 
@@ -21,3 +21,32 @@ class TransferForm(forms.Form):
     def __init__(self, *args, case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_worker"].queryset = selectors.team_colleagues(case)
+
+
+class MoveForm(forms.Form):
+    destination = forms.ChoiceField(label=_lazy("Naar team en gemeente"))
+    note = forms.CharField(
+        label=_lazy("Toelichting voor het ontvangende team"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, destinations: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].choices = [("", "—"), *destinations]
+
+
+class MoveConfirmForm(forms.Form):
+    regisseur = forms.ModelChoiceField(
+        label=_lazy("Nieuwe regisseur"),
+        queryset=Worker.objects.none(),
+        required=False,
+        empty_label=_lazy("(ik zelf, of later toewijzen)"),
+    )
+
+    def __init__(self, *args, team_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regisseur"].queryset = Worker.objects.filter(
+            local_team_id=team_id, is_active=True, role_memberships__role=Role.REGISSEUR
+        ).order_by("name")

@@ -23,6 +23,11 @@ urlpatterns = [
         caseload.transfer_propose,
         name="regie-transfer-propose",
     ),
+    path("gezinnen/<str:ref>/verhuizen/", caseload.move_propose, name="family-move-propose"),
+    path(
+        "verhuizingen/<int:move_id>/bevestigen/", caseload.move_confirm, name="family-move-confirm"
+    ),
+    path("verhuizingen/<int:move_id>/intrekken/", caseload.move_cancel, name="family-move-cancel"),
     path(
         "overdrachten/<int:transfer_id>/bevestigen/",
         caseload.transfer_confirm,

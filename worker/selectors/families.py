@@ -24,6 +24,8 @@ from casusregie.models import (
     Consent,
     EducationPeriod,
     Family,
+    FamilyMove,
+    LocalTeam,
     RegieTransfer,
     RegisseurPeriod,
     Worker,
@@ -129,6 +131,13 @@ def _garp_prefetches() -> list[Prefetch]:
                 confirmed_on__isnull=True, cancelled_on__isnull=True
             ).select_related("to_worker", "from_worker"),
             to_attr="pending_transfers",
+        ),
+        Prefetch(
+            "moves",
+            queryset=FamilyMove.objects.filter(
+                confirmed_on__isnull=True, cancelled_on__isnull=True
+            ).select_related("to_team", "to_municipality", "proposed_by"),
+            to_attr="pending_moves",
         ),
     ]
 
@@ -328,3 +337,24 @@ def pending_transfer_of(case: Case) -> RegieTransfer | None:
 
 def team_colleagues(case: Case) -> QuerySet[Worker]:
     return Worker.objects.filter(local_team=case.local_team_id, is_active=True).order_by("name")
+
+
+def move_destinations(case: Case) -> list[tuple[str, str]]:
+    """Where the family of ``case`` can move within its region: every (team, municipality) the
+    region's teams work for, except where the case is now. One query."""
+    pairs = (
+        LocalTeam.municipalities.through.objects.filter(
+            municipality__region_id=case.family.municipality.region_id
+        )
+        .exclude(localteam_id=case.local_team_id, municipality_id=case.family.municipality_id)
+        .order_by("municipality__name", "localteam__name")
+        .values_list("localteam_id", "localteam__name", "municipality_id", "municipality__name")
+    )
+    return [(f"{t}:{m}", f"{t_name} ({m_name})") for t, t_name, m, m_name in pairs]
+
+
+def incoming_moves_for(worker: Worker) -> QuerySet[FamilyMove]:
+    """Moves waiting for the receiving team: what its lead and regisseurs may confirm."""
+    return FamilyMove.objects.filter(
+        to_team=worker.local_team_id, confirmed_on__isnull=True, cancelled_on__isnull=True
+    ).select_related("case__family", "from_team", "to_municipality", "proposed_by")

@@ -21,12 +21,20 @@ from casusregie.access_log import (
     record_worker_access,
 )
 from casusregie.bsn import is_valid_bsn
-from casusregie.models import AccessAction, Municipality, RegieTransfer, Role, Worker
+from casusregie.models import (
+    AccessAction,
+    FamilyMove,
+    LocalTeam,
+    Municipality,
+    RegieTransfer,
+    Role,
+    Worker,
+)
 from casusregie.policies import may_hand_over, roles_of
 from casusregie.selectors import open_case_of
 from casusregie.views.accounts import worker_required
 
-from ..forms import TransferForm
+from ..forms import MoveConfirmForm, MoveForm, TransferForm
 from ..selectors import families as selectors
 from .families import family_page_or_404
 
@@ -54,8 +62,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "query": query,
             "only_flagged": only_flagged,
             "incoming": list(selectors.pending_transfers_for(request.user)),
+            "incoming_moves": _incoming_moves(request),
         },
     )
+
+
+def _incoming_moves(request: HttpRequest) -> list:
+    """Moves the user may confirm, with the receiving team's regisseurs for a team lead."""
+    user = request.user
+    if not user.local_team_id or not roles_of(user) & {Role.TEAM_LEAD, Role.REGISSEUR}:
+        return []
+    return list(selectors.incoming_moves_for(user))
 
 
 @require_GET
@@ -65,7 +82,111 @@ def team(request: HttpRequest) -> HttpResponse:
         raise Http404
     cases = list(selectors.team_cases(request.user))
     _log_cases(request, cases)
-    return render(request, "casusregie/team.html", {"cases": cases})
+    moves = _incoming_moves(request)
+    return render(
+        request,
+        "casusregie/team.html",
+        {
+            "cases": cases,
+            "incoming_moves": moves,
+            "move_form": MoveConfirmForm(team_id=request.user.local_team_id) if moves else None,
+        },
+    )
+
+
+@require_POST
+@worker_required
+def move_propose(request: HttpRequest, ref: str) -> HttpResponse:
+    family = family_page_or_404(request, ref, "casusregie.change_family_record")
+    case = open_case_of(family)
+    if case is None or not may_hand_over(request.user, case, services.current_regisseur_of(case)):
+        raise Http404
+    form = MoveForm(request.POST, destinations=selectors.move_destinations(case))
+    if not form.is_valid():
+        messages.error(request, _("Kies het team en de gemeente waar het gezin naartoe gaat."))
+        return redirect("family-detail", ref=family.ref)
+    team_id, municipality_id = (int(v) for v in form.cleaned_data["destination"].split(":"))
+    try:
+        services.propose_move(
+            case=case,
+            to_team=LocalTeam.objects.get(pk=team_id),
+            to_municipality=Municipality.objects.get(pk=municipality_id),
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        record_worker_access(
+            request,
+            [Access(family.ref, "case", case.ref)],
+            action=AccessAction.CHANGE,
+            purpose=PURPOSE_CASE_WORK,
+        )
+        messages.success(
+            request,
+            _(
+                "De verhuizing is voorgesteld. Tot het ontvangende team bevestigt, blijft de "
+                "casus bij uw team."
+            ),
+        )
+    return redirect("family-detail", ref=family.ref)
+
+
+def _move_for(request: HttpRequest, move_id: int) -> FamilyMove:
+    """A pending move the user may act on: the receiving side, or the proposing side."""
+    user = request.user
+    receiving = Q(to_team=user.local_team_id) if user.local_team_id else Q(pk__in=[])
+    proposing = Q(proposed_by=user) | (
+        Q(from_team=user.local_team_id) if Role.TEAM_LEAD in roles_of(user) else Q(pk__in=[])
+    )
+    move = (
+        FamilyMove.objects.filter(
+            receiving | proposing, pk=move_id, confirmed_on__isnull=True, cancelled_on__isnull=True
+        )
+        .select_related("case__family", "to_team")
+        .first()
+    )
+    if move is None:
+        raise Http404
+    return move
+
+
+@require_POST
+@worker_required
+def move_confirm(request: HttpRequest, move_id: int) -> HttpResponse:
+    move = _move_for(request, move_id)
+    if move.to_team_id != request.user.local_team_id:
+        raise Http404
+    form = MoveConfirmForm(request.POST, team_id=move.to_team_id)
+    if not form.is_valid():
+        messages.error(request, _("Kies een regisseur van uw team."))
+        return redirect("team" if Role.TEAM_LEAD in roles_of(request.user) else "caseload")
+    try:
+        services.confirm_move(move=move, by=request.user, regisseur=form.cleaned_data["regisseur"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("caseload")
+    family = move.case.family
+    record_worker_access(
+        request,
+        [Access(family.ref, "case", move.case.ref)],
+        action=AccessAction.CHANGE,
+        purpose=PURPOSE_CASE_WORK,
+    )
+    messages.success(request, _("Het gezin is nu bij uw team."))
+    return redirect("family-detail", ref=family.ref)
+
+
+@require_POST
+@worker_required
+def move_cancel(request: HttpRequest, move_id: int) -> HttpResponse:
+    move = _move_for(request, move_id)
+    services.cancel_move(move=move, by=request.user)
+    messages.success(request, _("De verhuizing is ingetrokken."))
+    if move.to_team_id == request.user.local_team_id:
+        return redirect("caseload")
+    return redirect("family-detail", ref=move.case.family.ref)
 
 
 class PersonForm(forms.Form):

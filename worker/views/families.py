@@ -31,7 +31,7 @@ from casusregie.views.accounts import worker_required
 from flags.rules import RULES_BY_CODE
 from referrals.models import Provider
 
-from ..forms import TransferForm
+from ..forms import MoveForm, TransferForm
 from ..selectors import families as selectors
 
 PURPOSE_BSN = "inzage BSN (op verzoek getoond)"
@@ -99,6 +99,7 @@ def _garp(request: HttpRequest, case) -> dict:
     covered = {f.domain for f in analysis.findings.all()} if analysis else set()
     pending = [e for e in plan.evaluations.all() if e.held_on is None] if plan else []
     transfer = case.pending_transfers[0] if case.pending_transfers else None
+    move = case.pending_moves[0] if case.pending_moves else None
     current = selectors.current_regisseur(case)
     user = request.user
     may_transfer = user.has_perm("casusregie.change_family_record", case.family) and may_hand_over(
@@ -115,6 +116,10 @@ def _garp(request: HttpRequest, case) -> dict:
         "pending_transfer": transfer,
         "may_transfer": may_transfer and transfer is None,
         "transfer_form": TransferForm(case=case) if may_transfer and transfer is None else None,
+        "pending_move": move,
+        "move_form": MoveForm(destinations=selectors.move_destinations(case))
+        if may_transfer and move is None
+        else None,
         "referral_url": reverse("referral-wizard", args=[case.family.ref]),
         "analysis_url": reverse("analysis-editor", args=[case.family.ref]),
         "plan_url": reverse("plan-editor", args=[case.family.ref]),
