@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import pghistory
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -49,6 +50,14 @@ class APIKeyAuthentication(BaseAuthentication):
 class ProviderKeyAuthentication(APIKeyAuthentication):
     key_model = ProviderAPIKey
     owner_field = "provider"
+
+    def authenticate(self, request):
+        found = super().authenticate(request)
+        if found is not None:
+            # The change history names the provider that answered (the request's history
+            # context is open for every change: pghistory.middleware.HistoryMiddleware).
+            pghistory.context(provider=found[1].pk)
+        return found
 
 
 class HasProviderKey(BasePermission):

@@ -6,18 +6,30 @@ family outside it is simply not found (a 404, never a 403).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import pghistory.models
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from analyses.models import Analysis
+from analyses.models import Analysis, Participant
 from casusregie.models import (
     Carer,
     Case,
@@ -34,7 +46,7 @@ from casusregie.models import (
 from casusregie.policies import visible_families
 from flags.models import Flag, Severity
 from plans.models import Action, Evaluation, Goal, PerspectivePlan, Plan
-from referrals.models import Referral
+from referrals.models import Provider, Referral
 
 FAMILY_LIST_PAGE = 25
 
@@ -169,11 +181,35 @@ class HistoryLine:
 
 HISTORY_LIMIT = 50
 HIDDEN_FIELDS = {"id", "created_at", "updated_at", "version"}
+# Lists of codes without choices on their field (the analysis's participants) in words.
+PARTICIPANT_WORDS = dict(Participant.choices)
 LABELS = {"insert": _("aangemaakt"), "update": _("gewijzigd"), "delete": _("verwijderd")}
 
 
+def _in_words(field, value: Any) -> str | None:
+    """A stored value as the page says it: a choice's label, ja/nee, a list as words, a date
+    as "5 januari 2026"; None for an empty value (no empty rows)."""
+    if value is None or value == "" or value == []:
+        return None
+    choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    if isinstance(value, list):
+        words = [str(choices.get(v, PARTICIPANT_WORDS.get(v, v))) for v in value]
+        return ", ".join(words)
+    if value in choices:
+        return str(choices[value])
+    if isinstance(field, DateField) and isinstance(value, str):
+        try:
+            return date_format(dt.date.fromisoformat(value[:10]), "j F Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
 def _readable(event_model_label: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The tracked model's Dutch name and its fields by their Dutch names (no ids, no BSN)."""
+    """The tracked model's Dutch name and its fields by their Dutch names and values in words
+    (no ids, no BSN, no empty values)."""
     try:
         event_model = apps.get_model(event_model_label)
         model = event_model.pgh_tracked_model
@@ -187,7 +223,8 @@ def _readable(event_model_label: str, data: dict[str, Any]) -> tuple[str, dict[s
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        fields[str(field.verbose_name)] = value
+        if (shown := _in_words(field, value)) is not None:
+            fields[str(field.verbose_name)] = shown
     return str(model._meta.verbose_name), fields
 
 
@@ -217,6 +254,14 @@ def family_history(family: Family, limit: int = HISTORY_LIMIT) -> list[HistoryLi
         (e["pgh_context"] or {}).get("user") for e in events if (e["pgh_context"] or {}).get("user")
     }
     names = {w.pk: str(w) for w in Worker.objects.filter(pk__in=user_ids)}
+    provider_ids = {
+        (e["pgh_context"] or {}).get("provider")
+        for e in events
+        if (e["pgh_context"] or {}).get("provider")
+    }
+    providers = (
+        {p.pk: p.name for p in Provider.objects.filter(pk__in=provider_ids)} if provider_ids else {}
+    )
     lines = []
     for e in events:
         diff = e["pgh_diff"] or {}
@@ -225,14 +270,21 @@ def family_history(family: Family, limit: int = HISTORY_LIMIT) -> list[HistoryLi
         else:
             data = {k: v[1] for k, v in diff.items()}
         model, shown = _readable(e["pgh_model"], data)
-        user_id = (e["pgh_context"] or {}).get("user")
+        context = e["pgh_context"] or {}
+        user_id, provider_id = context.get("user"), context.get("provider")
+        if user_id:
+            who = names.get(user_id, "")
+        elif provider_id:
+            who = _("%(provider)s (zorgaanbieder)") % {"provider": providers.get(provider_id, "")}
+        else:
+            who = ""
         lines.append(
             HistoryLine(
                 at=e["pgh_created_at"],
                 label=LABELS.get(e["pgh_label"], e["pgh_label"]),
                 model=model,
                 changes=shown,
-                user=names.get(user_id, "") if user_id else "",
+                user=who,
             )
         )
     return lines
