@@ -248,6 +248,20 @@ class Family(models.Model):
     def __str__(self) -> str:
         return self.ref
 
+    @property
+    def display_name(self) -> str:
+        """The family as people say it: its carers' surnames ("De Jong / Yilmaz"), else its
+        youths', else its ref. Reads ``carers`` and ``youths`` (prefetch them)."""
+        names = [c.name for c in self.carers.all()] or [y.name for y in self.youths.all()]
+        surnames: list[str] = []
+        for name in names:
+            parts = name.split()
+            surname = " ".join(parts[1:]) if len(parts) > 1 else name
+            surname = surname[:1].upper() + surname[1:]
+            if surname and surname not in surnames:
+                surnames.append(surname)
+        return " / ".join(surnames) or self.ref
+
 
 class RegistrationDespiteMatch(models.Model):
     """1 Gezin: a family registered although someone on the form was already known in the

@@ -95,3 +95,39 @@ def test_a_providers_answer_is_credited_to_the_provider(client, world):
     lines = selectors.family_history(family)
     accepted = next(line for line in lines if line.changes.get("status") == "Toegewezen")
     assert accepted.user == "Jeugdzorg Horizon (zorgaanbieder)"
+
+
+def test_the_heading_names_the_family_by_its_carers_and_municipality(client, world):
+    from tests.factories import CarerFactory
+
+    worker, family, youth, case, municipality = world
+    verified_login(client, worker)
+    url = reverse("family-detail", args=[family.ref])
+    page = client.get(url).content.decode()
+    assert f"Gezin De Jong, {municipality.name}" in page  # no carers yet: the youth's surname
+    CarerFactory(family=family, name="Marieke de Jong")
+    CarerFactory(family=family, name="Ahmed Yilmaz")
+    page = client.get(url).content.decode()
+    assert f"Gezin De Jong / Yilmaz, {municipality.name}" in page
+    assert family.ref in page  # the ref stays, secondary
+
+
+def test_the_flag_count_is_plural_in_dutch(client, world):
+    from flags.models import Flag
+
+    worker, family, youth, case, _ = world
+    for rule in ("NO_PLAN", "NO_REGISSEUR", "THUISZITTER_3M"):
+        Flag.objects.create(
+            rule=rule,
+            subject_type="case",
+            subject_id=case.pk,
+            case=case,
+            severity="violation",
+            opened_on=dt.date(2026, 2, 1),
+            since=dt.date(2026, 2, 1),
+            owner_role="regisseur",
+        )
+    verified_login(client, worker)
+    page = client.get(reverse("caseload")).content.decode()
+    assert "3 signalen, met overtreding" in page
+    assert "3 overtreding" not in page
