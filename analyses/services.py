@@ -23,8 +23,9 @@ nothing better in force:
   a draft of a new version may be discarded, the established version is then simply kept.
 
 The database allows one current analysis and one draft per case (partial unique constraints).
-The rulebook's REFERRAL_WITHOUT_ANALYSIS looks at any established version, not only the current
-one: a referral sent while version 1 was in force stays valid when version 2 is established.
+The rulebook's REFERRAL_WITHOUT_ANALYSIS and CRISIS_ANALYSIS_OVERDUE look at any established
+version, not only the current one: a referral sent while version 1 was in force stays valid when
+version 2 is established.
 """
 
 from __future__ import annotations

@@ -23,21 +23,32 @@ from .accounts import DEMO_LOGINS, DEMO_PASSWORD, REGION, WORKERS
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "build_dossier", "load_demo_data"]
 
+# Rijnmond buys in lots A-F (seed 003): the region's own purchasing segments.
+SEGMENTS = [
+    ("pleegzorg", "A Pleegzorg"),
+    ("opname", "B Opname (bed & behandeling)"),
+    ("langdurig_verblijf", "C Langdurig verblijf"),
+    ("dagbehandeling", "D Steun, hulp of behandeling overdag"),
+    ("ambulant", "E Ambulante hulpverlening"),
+    ("crisis", "F Crisishulp"),
+]
+# code, name, segment, specialist, iJw productcategorie, out of home, crisis
 PRODUCTS = [
-    ("AMB-BAS", "Ambulante jeugdhulp basis", "ambulant", False, "45"),
-    ("AMB-SPEC", "Specialistische ambulante jeugdhulp", "ambulant", True, "45"),
-    ("DAGB-GRP", "Dagbehandeling in groep", "dagbehandeling", True, "41"),
-    ("VERB-GEZ", "Gezinshuis", "verblijf", True, "43"),
-    ("VERB-RES", "Residentiële jeugdhulp", "verblijf", True, "44"),
-    ("PLEEG", "Pleegzorg", "pleegzorg", True, "43"),
-    ("CRISIS", "Crisisopvang", "crisis", True, "46"),
-    ("OZA", "Onderwijs-zorgarrangement", "onderwijs", True, "45"),
-    ("VEIL-GEZ", "Gezinsgerichte veiligheidsaanpak", "veiligheid", True, "45"),
+    ("AMB-BAS", "Ambulante jeugdhulp basis", "ambulant", False, "45", False, False),
+    ("AMB-SPEC", "Specialistische ambulante jeugdhulp", "ambulant", True, "45", False, False),
+    ("DAGB-GRP", "Dagbehandeling in groep", "dagbehandeling", True, "41", False, False),
+    ("VERB-GEZ", "Gezinshuis", "langdurig_verblijf", True, "43", True, False),
+    ("VERB-RES", "Residentiële jeugdhulp", "opname", True, "44", True, False),
+    ("PLEEG", "Pleegzorg", "pleegzorg", True, "43", True, False),
+    ("CRISIS", "Crisisopvang", "crisis", True, "46", True, True),
+    ("CRISIS-THUIS", "Crisishulp thuis", "crisis", True, "46", False, True),
+    ("OZA", "Onderwijs-zorgarrangement", "dagbehandeling", True, "45", False, False),
+    ("VEIL-GEZ", "Gezinsgerichte veiligheidsaanpak", "ambulant", True, "45", False, False),
 ]
 PROVIDERS = [
     ("p-horizon", "Jeugdzorg Horizon", ["AMB-SPEC", "DAGB-GRP", "OZA"]),
     ("p-maaskant", "Maaskant Jeugd & Gezin", ["AMB-BAS", "AMB-SPEC", "VEIL-GEZ"]),
-    ("p-havenhuis", "Het Havenhuis", ["VERB-GEZ", "VERB-RES", "CRISIS"]),
+    ("p-havenhuis", "Het Havenhuis", ["VERB-GEZ", "VERB-RES", "CRISIS", "CRISIS-THUIS"]),
     ("p-pleegrijn", "Pleegzorg Rijnmond", ["PLEEG", "VERB-GEZ"]),
     ("p-deschakel", "De Schakel Onderwijszorg", ["OZA", "DAGB-GRP", "AMB-BAS"]),
 ]
@@ -119,8 +130,9 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
 
     doc: dict[str, Any] = {
         "format": "casusregie-dossier",
-        "version": 1,
+        "version": 2,
         "regions": [{"code": REGION, "name": "Rijnmond"}],
+        "segments": [{"code": c, "name": n} for c, n in SEGMENTS],
         "municipalities": [
             {"code": "GM0599", "name": "Rotterdam", "region": REGION},
             {"code": "GM0606", "name": "Schiedam", "region": REGION},
@@ -142,8 +154,16 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
         ],
         "providers": [{"ref": ref, "name": name} for ref, name, _ in PROVIDERS],
         "products": [
-            {"code": c, "name": n, "segment": s, "specialist": sp, "ijw_category": ijw}
-            for c, n, s, sp, ijw in PRODUCTS
+            {
+                "code": c,
+                "name": n,
+                "segment": s,
+                "specialist": sp,
+                "ijw_category": ijw,
+                "out_of_home": out,
+                "crisis": crisis,
+            }
+            for c, n, s, sp, ijw, out, crisis in PRODUCTS
         ],
         "contracts": [
             {
@@ -246,9 +266,22 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
             for k, youth in enumerate(youths[: rng.choice([0, 1, 1, 2])]):
                 product = rng.choice([p[0] for p in PRODUCTS])
                 status = rng.choice(
-                    ["draft", "sent", "accepted", "declined", "started", "started", "ended"]
+                    [
+                        "draft",
+                        "sent",
+                        "accepted",
+                        "accepted",
+                        "declined",
+                        "expired",
+                        "started",
+                        "started",
+                        "ended",
+                    ]
                 )
-                sent = rng.randint(3, 120)
+                if status == "expired":
+                    sent = rng.randint(30, 60)  # 20 working days: four weeks or more
+                else:
+                    sent = rng.randint(3, 120)
                 ref: dict[str, Any] = {
                     "ref": f"demo-r{i:03d}-{k}",
                     "youth": youth["ref"],
@@ -267,7 +300,30 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
                 if status == "ended":
                     ref["ended_on"] = ago(1)
                     ref["end_reason"] = "doelen behaald"
+                if status == "expired":
+                    ref["expired_on"] = ago(sent - 28)
+                if status in ("sent", "accepted") and sent > 14 and k % 2 == 0:
+                    ref["bridging"] = {
+                        "from": ago(sent - 7),
+                        "description": "Wekelijks contact met de jeugdconsulent tot de start",
+                        "by": "Wijkteam",
+                    }
                 case["referrals"].append(ref)
+        elif youths and i % 11 == 3:
+            # Crisis first: a crisis placement before the analysis is established.
+            days = rng.randint(3, 40)
+            case["referrals"].append(
+                {
+                    "ref": f"demo-r{i:03d}-crisis",
+                    "youth": youths[0]["ref"],
+                    "product": "CRISIS",
+                    "provider": "p-havenhuis",
+                    "status": "started",
+                    "sent_on": ago(days),
+                    "answered_on": ago(days),
+                    "started_on": ago(days),
+                }
+            )
         if established_case and i % 13 == 6:
             case["escalations"].append(
                 {

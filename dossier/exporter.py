@@ -1,4 +1,4 @@
-"""Export to the ``casusregie-dossier`` format: a read, a fixed number of queries.
+"""Export to the ``casusregie-dossier`` format, version 2: a read, a fixed number of queries.
 
 Optional fields are left out when they have no value, as in the scenario files, so that
 export → import into an empty database → export gives the same document.
@@ -21,7 +21,9 @@ from casusregie.models import (
     Worker,
 )
 from plans.models import Plan
-from referrals.models import Contract, Product, Provider
+from referrals.models import Contract, Product, Provider, Segment
+
+from .schema import CURRENT_VERSION
 
 ROLE_ORDER = {role: i for i, role in enumerate(Role.values)}
 
@@ -71,8 +73,12 @@ def export_dossier(family_ref: str | None = None) -> dict[str, Any]:
 
     return {
         "format": "casusregie-dossier",
-        "version": 1,
+        "version": CURRENT_VERSION,
         "regions": [{"code": r.code, "name": r.name} for r in Region.objects.order_by("code")],
+        "segments": [
+            {"code": s.code, "name": s.name, "region": s.region.code}
+            for s in Segment.objects.select_related("region").order_by("region__code", "code")
+        ],
         "municipalities": [
             {"code": m.code, "name": m.name, "region": m.region.code}
             for m in Municipality.objects.select_related("region").order_by("code")
@@ -87,7 +93,9 @@ def export_dossier(family_ref: str | None = None) -> dict[str, Any]:
         ],
         "workers": [_worker(w) for w in workers.order_by("ref")],
         "providers": [_provider(p) for p in Provider.objects.order_by("ref")],
-        "products": [_product(p) for p in Product.objects.order_by("code")],
+        "products": [
+            _product(p) for p in Product.objects.select_related("segment").order_by("code")
+        ],
         "contracts": [
             _contract(c)
             for c in Contract.objects.select_related("provider", "product")
@@ -116,8 +124,10 @@ def _product(p: Product) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": p.code,
         "name": p.name,
-        "segment": p.segment,
+        "segment": p.segment.code,
         "specialist": p.specialist,
+        "out_of_home": p.out_of_home,
+        "crisis": p.crisis,
     }
     _put(out, "ijw_category", p.ijw_category)
     return out
@@ -243,4 +253,9 @@ def _referral(r) -> dict[str, Any]:
     for key in ("started_on", "ended_on"):
         _put(out, key, _iso(getattr(r, key)))
     _put(out, "end_reason", r.end_reason)
+    _put(out, "expired_on", _iso(r.expired_on))
+    if r.bridging_from is not None:
+        bridging = {"from": _iso(r.bridging_from), "description": r.bridging_description}
+        _put(bridging, "by", r.bridging_by)
+        out["bridging"] = bridging
     return out

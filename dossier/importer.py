@@ -1,4 +1,7 @@
-"""Import a ``casusregie-dossier`` document: atomic, idempotent, all or nothing.
+"""Import a ``casusregie-dossier`` document (version 1 or 2): atomic, idempotent, all or nothing.
+
+A version-1 document is checked against its own schema, then read as version 2
+(``dossier.versions``) and written like one.
 
 Records are identified by their ``ref`` (or ``code``). Importing the same document twice
 changes nothing: a row is saved only when one of its values differs. Lists owned by a record
@@ -31,9 +34,10 @@ from casusregie.models import (
 )
 from escalations.models import Escalation, EscalationSource
 from plans.models import Evaluation, PerspectivePlan, Plan
-from referrals.models import Contract, Product, Provider, Referral
+from referrals.models import Contract, Product, Provider, Referral, Segment
 
 from .validation import KnownRefs, Problem, schema_problems, semantic_problems
+from .versions import as_version_2
 
 
 class DossierRefused(Exception):
@@ -60,7 +64,14 @@ def _d(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def known_refs(doc: dict[str, Any]) -> KnownRefs:
+def _segments_in_database() -> dict[str, set[str]]:
+    held: dict[str, set[str]] = {}
+    for code, region in Segment.objects.values_list("code", "region__code"):
+        held.setdefault(code, set()).add(region)
+    return held
+
+
+def known_refs(doc: dict[str, Any], segments: dict[str, set[str]] | None = None) -> KnownRefs:
     family_refs = [f["ref"] for f in doc.get("families", [])]
     return KnownRefs(
         regions=set(Region.objects.values_list("code", flat=True)),
@@ -69,6 +80,7 @@ def known_refs(doc: dict[str, Any]) -> KnownRefs:
         workers=set(Worker.objects.values_list("ref", flat=True)),
         providers=set(Provider.objects.values_list("ref", flat=True)),
         products=set(Product.objects.values_list("code", flat=True)),
+        segments=_segments_in_database() if segments is None else segments,
         open_cases=dict(
             Case.objects.filter(family__ref__in=family_refs, closed_on__isnull=True).values_list(
                 "family__ref", "ref"
@@ -77,22 +89,30 @@ def known_refs(doc: dict[str, Any]) -> KnownRefs:
     )
 
 
-def validate_dossier(doc: Any) -> list[Problem]:
+def read_dossier(doc: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """``doc`` checked and read as version 2, or None with the problems found."""
     problems = schema_problems(doc)
     if problems:
         # The meaning can only be checked on a document of the right shape.
-        return problems
-    return semantic_problems(doc, known_refs(doc))
+        return None, problems
+    segments = _segments_in_database()
+    current = as_version_2(doc, set(segments))
+    problems = semantic_problems(current, known_refs(current, segments))
+    return (None, problems) if problems else (current, [])
+
+
+def validate_dossier(doc: Any) -> list[Problem]:
+    return read_dossier(doc)[1]
 
 
 def import_dossier(doc: Any) -> ImportResult:
     """Validate and write ``doc``; raise :class:`DossierRefused` with every problem found."""
-    problems = validate_dossier(doc)
+    current, problems = read_dossier(doc)
     if problems:
         raise DossierRefused(problems)
     try:
         with transaction.atomic():
-            return _Writer(doc).write()
+            return _Writer(current).write()
     except IntegrityError as exc:  # last line of defence: the database's own invariants
         constraint = getattr(getattr(exc, "__cause__", None), "diag", None)
         name = getattr(constraint, "constraint_name", None) or "integrity"
@@ -100,6 +120,14 @@ def import_dossier(doc: Any) -> ImportResult:
     except DataError as exc:  # a value the schema allows but a column cannot hold (make fuzz)
         message = str(getattr(exc, "__cause__", None) or exc).splitlines()[0][:200]
         raise DossierRefused([Problem("", f"refused by the database: {message}")]) from exc
+
+
+def _bridging(b: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "bridging_from": _d(b["from"]) if b else None,
+        "bridging_description": b["description"] if b else "",
+        "bridging_by": (b.get("by") or "") if b else "",
+    }
 
 
 class _Writer:
@@ -147,6 +175,7 @@ class _Writer:
         for r in doc.get("regions", []):
             self.upsert(Region, {"code": r["code"]}, {"name": r["name"]})
         regions = {r.code: r for r in Region.objects.all()}
+        self.segments = self.write_segments(doc, regions)
         for m in doc.get("municipalities", []):
             self.upsert(
                 Municipality,
@@ -169,7 +198,13 @@ class _Writer:
             )
         self.providers = {p.ref: p for p in Provider.objects.all()}
         for p in doc.get("products", []):
-            values = {"name": p["name"], "segment": p["segment"], "specialist": p["specialist"]}
+            values = {
+                "name": p["name"],
+                "segment": self.segments[p["segment"]],
+                "specialist": p["specialist"],
+                "out_of_home": bool(p.get("out_of_home")),
+                "crisis": bool(p.get("crisis")),
+            }
             if p.get("ijw_category"):
                 values["ijw_category"] = p["ijw_category"]
             self.upsert(Product, {"code": p["code"]}, values)
@@ -190,6 +225,23 @@ class _Writer:
         for fam in doc.get("families", []):
             self.family(fam)
         return self.result
+
+    def write_segments(self, doc: dict[str, Any], regions: dict[str, Region]) -> dict:
+        """The file's segments (by region and code), and every code a product names mapped
+        to its record: the file's, else the database's one segment with that code."""
+        only = next(iter(regions.values())) if len(regions) == 1 else None
+        if len(file_regions := doc.get("regions", [])) == 1:
+            only = regions[file_regions[0]["code"]]
+        by_code = {}
+        for seg in doc.get("segments", []):
+            region = regions[seg["region"]] if seg.get("region") else only
+            by_code[seg["code"]] = self.upsert(
+                Segment, {"region": region, "code": seg["code"]}, {"name": seg["name"]}
+            )
+        named = {p["segment"] for p in doc.get("products", [])} - set(by_code)
+        for segment in Segment.objects.filter(code__in=named):
+            by_code[segment.code] = segment  # one record per code: validation checked that
+        return by_code
 
     def worker(self, w: dict[str, Any]) -> None:
         worker = Worker.objects.filter(ref=w["ref"]).first()
@@ -319,6 +371,8 @@ class _Writer:
                     "started_on": _d(r.get("started_on")),
                     "ended_on": _d(r.get("ended_on")),
                     "end_reason": r.get("end_reason") or "",
+                    "expired_on": _d(r.get("expired_on")),
+                    **_bridging(r.get("bridging")),
                 },
             )
         # Discussed escalations first: at most one undiscussed escalation per case.

@@ -1,6 +1,8 @@
-"""The JSON Schema of the ``casusregie-dossier`` exchange format, version 1.
+"""The JSON Schemas of the ``casusregie-dossier`` exchange format, versions 1 and 2.
 
-The published copy is ``docs/dossier.schema.json``; a test keeps it equal to :data:`SCHEMA`.
+Version 2 is current (export writes it); import reads both (``dossier.versions`` reads a
+version-1 document as version 2). The published copies are ``docs/dossier.schema.json``
+(version 2) and ``docs/dossier-v1.schema.json``; a test keeps them equal to :data:`SCHEMAS`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from analyses.models import AnalysisDomain, AnalysisStatus
 from casusregie.models import EducationStatus, Role
 from plans.models import PerspectiveKind, PerspectiveStatus
 from referrals.lifecycle import Status
-from referrals.models import Segment
+from referrals.models import SEGMENT_CODE_PATTERN
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
 OPT_DATE = {"anyOf": [DATE, {"type": "null"}]}
@@ -21,6 +23,19 @@ TEXT = {"type": "string"}
 OPT_TEXT = {"type": ["string", "null"]}
 REF = {"type": "string", "minLength": 1, "maxLength": 64}
 REFS = {"type": "array", "items": REF}
+OPT_BOOL = {"type": ["boolean", "null"]}
+SEGMENT_CODE = {"type": "string", "pattern": SEGMENT_CODE_PATTERN, "maxLength": 64}
+# Version 1's fixed list of purchasing segments.
+V1_SEGMENTS = [
+    "ambulant",
+    "dagbehandeling",
+    "verblijf",
+    "pleegzorg",
+    "crisis",
+    "onderwijs",
+    "veiligheid",
+]
+CURRENT_VERSION = 2
 
 
 def _obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -86,89 +101,129 @@ PERSPECTIVE_PLAN = _obj(
         "started_on": DATE,
     }
 )
-REFERRAL = _obj(
-    {"ref": REF, "youth": REF, "product": REF, "provider": REF, "status": _enum(Status.values)},
-    {
-        "sent_on": OPT_DATE,
-        "answered_on": OPT_DATE,
-        "decline_reason": OPT_TEXT,
-        "started_on": OPT_DATE,
-        "ended_on": OPT_DATE,
-        "end_reason": OPT_TEXT,
-    },
+_REFERRAL_REQUIRED = {
+    "ref": REF,
+    "youth": REF,
+    "product": REF,
+    "provider": REF,
+    "status": _enum(Status.values),
+}
+_REFERRAL_OPTIONAL = {
+    "sent_on": OPT_DATE,
+    "answered_on": OPT_DATE,
+    "decline_reason": OPT_TEXT,
+    "started_on": OPT_DATE,
+    "ended_on": OPT_DATE,
+    "end_reason": OPT_TEXT,
+}
+REFERRAL_V1 = _obj(_REFERRAL_REQUIRED, _REFERRAL_OPTIONAL)
+BRIDGING = _obj(
+    {"from": DATE, "description": {"type": "string", "minLength": 1, "maxLength": 500}},
+    {"by": {"type": ["string", "null"], "maxLength": 200}},
+)
+REFERRAL_V2 = _obj(
+    _REFERRAL_REQUIRED,
+    _REFERRAL_OPTIONAL
+    | {"expired_on": OPT_DATE, "bridging": {"anyOf": [BRIDGING, {"type": "null"}]}},
 )
 ESCALATION = _obj({"ref": REF, "submitted_on": DATE, "reason": TEXT}, {"discussed_on": OPT_DATE})
-CASE = _obj(
-    {"ref": REF, "opened_on": DATE, "local_team": REF},
-    {
-        "closed_on": OPT_DATE,
-        "regisseurs": _list(_obj({"worker": REF, "from": DATE}, {"until": OPT_DATE})),
-        "analysis": {"anyOf": [ANALYSIS, {"type": "null"}]},
-        "plan": {"anyOf": [PLAN, {"type": "null"}]},
-        "perspective_plans": _list(PERSPECTIVE_PLAN),
-        "referrals": _list(REFERRAL),
-        "escalations": _list(ESCALATION),
-    },
-)
-FAMILY = _obj(
-    {"ref": REF, "municipality": REF},
-    {"carers": _list(CARER), "youths": _list(YOUTH), "cases": _list(CASE)},
-)
 
-SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://casusregie.example.org/schemas/casusregie-dossier-1.json",
-    "title": "casusregie-dossier, version 1",
-    "description": "A region's reference data and families with their GARP case history.",
-    **_obj(
-        {"format": {"const": "casusregie-dossier"}, "version": {"const": 1}},
+
+def _case(referral: dict[str, Any]) -> dict[str, Any]:
+    return _obj(
+        {"ref": REF, "opened_on": DATE, "local_team": REF},
         {
-            "regions": _list(_obj({"code": REF, "name": TEXT})),
-            "municipalities": _list(
-                _obj(
-                    {
-                        "code": {"type": "string", "pattern": r"^GM\d{4}$"},
-                        "name": TEXT,
-                        "region": REF,
-                    }
-                )
-            ),
-            "local_teams": _list(_obj({"ref": REF, "name": TEXT, "municipalities": REFS})),
-            "workers": _list(
-                _obj(
-                    {"ref": REF, "name": TEXT},
-                    {
-                        "email": OPT_TEXT,
-                        "local_team": {"anyOf": [REF, {"type": "null"}]},
-                        "roles": _list(_enum(Role.values)),
-                    },
-                )
-            ),
-            "providers": _list(_obj({"ref": REF, "name": TEXT}, {"agb_code": OPT_TEXT})),
-            "products": _list(
-                _obj(
-                    {
-                        "code": REF,
-                        "name": TEXT,
-                        "segment": _enum(Segment.values),
-                        "specialist": {"type": "boolean"},
-                    },
-                    {"ijw_category": OPT_TEXT},
-                )
-            ),
-            "contracts": _list(
-                _obj(
-                    {"provider": REF, "product": REF, "municipalities": REFS, "valid_from": DATE},
-                    {"valid_until": OPT_DATE},
-                )
-            ),
-            "families": _list(FAMILY),
+            "closed_on": OPT_DATE,
+            "regisseurs": _list(_obj({"worker": REF, "from": DATE}, {"until": OPT_DATE})),
+            "analysis": {"anyOf": [ANALYSIS, {"type": "null"}]},
+            "plan": {"anyOf": [PLAN, {"type": "null"}]},
+            "perspective_plans": _list(PERSPECTIVE_PLAN),
+            "referrals": _list(referral),
+            "escalations": _list(ESCALATION),
         },
-    ),
-}
-
-PUBLISHED_PATH = Path(__file__).resolve().parents[1] / "docs" / "dossier.schema.json"
+    )
 
 
-def schema_json() -> str:
-    return json.dumps(SCHEMA, indent=2, ensure_ascii=False) + "\n"
+def _family(referral: dict[str, Any]) -> dict[str, Any]:
+    return _obj(
+        {"ref": REF, "municipality": REF},
+        {"carers": _list(CARER), "youths": _list(YOUTH), "cases": _list(_case(referral))},
+    )
+
+
+PRODUCT_V1 = _obj(
+    {
+        "code": REF,
+        "name": TEXT,
+        "segment": _enum(V1_SEGMENTS),
+        "specialist": {"type": "boolean"},
+    },
+    {"ijw_category": OPT_TEXT},
+)
+PRODUCT_V2 = _obj(
+    {"code": REF, "name": TEXT, "segment": SEGMENT_CODE, "specialist": {"type": "boolean"}},
+    {"out_of_home": OPT_BOOL, "crisis": OPT_BOOL, "ijw_category": OPT_TEXT},
+)
+SEGMENT = _obj(
+    {"code": SEGMENT_CODE, "name": {"type": "string", "minLength": 1, "maxLength": 200}},
+    {"region": {"anyOf": [REF, {"type": "null"}]}},
+)
+
+
+def _schema(version: int) -> dict[str, Any]:
+    v2 = version == 2
+    reference: dict[str, Any] = {
+        "regions": _list(_obj({"code": REF, "name": TEXT})),
+        **({"segments": _list(SEGMENT)} if v2 else {}),
+        "municipalities": _list(
+            _obj(
+                {
+                    "code": {"type": "string", "pattern": r"^GM\d{4}$"},
+                    "name": TEXT,
+                    "region": REF,
+                }
+            )
+        ),
+        "local_teams": _list(_obj({"ref": REF, "name": TEXT, "municipalities": REFS})),
+        "workers": _list(
+            _obj(
+                {"ref": REF, "name": TEXT},
+                {
+                    "email": OPT_TEXT,
+                    "local_team": {"anyOf": [REF, {"type": "null"}]},
+                    "roles": _list(_enum(Role.values)),
+                },
+            )
+        ),
+        "providers": _list(_obj({"ref": REF, "name": TEXT}, {"agb_code": OPT_TEXT})),
+        "products": _list(PRODUCT_V2 if v2 else PRODUCT_V1),
+        "contracts": _list(
+            _obj(
+                {"provider": REF, "product": REF, "municipalities": REFS, "valid_from": DATE},
+                {"valid_until": OPT_DATE},
+            )
+        ),
+        "families": _list(_family(REFERRAL_V2 if v2 else REFERRAL_V1)),
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://casusregie.example.org/schemas/casusregie-dossier-{version}.json",
+        "title": f"casusregie-dossier, version {version}",
+        "description": "A region's reference data and families with their GARP case history.",
+        **_obj(
+            {"format": {"const": "casusregie-dossier"}, "version": {"const": version}},
+            reference,
+        ),
+    }
+
+
+SCHEMAS: dict[int, dict[str, Any]] = {1: _schema(1), 2: _schema(2)}
+SCHEMA = SCHEMAS[CURRENT_VERSION]
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+PUBLISHED_PATHS = {1: DOCS / "dossier-v1.schema.json", 2: DOCS / "dossier.schema.json"}
+PUBLISHED_PATH = PUBLISHED_PATHS[CURRENT_VERSION]
+
+
+def schema_json(version: int = CURRENT_VERSION) -> str:
+    return json.dumps(SCHEMAS[version], indent=2, ensure_ascii=False) + "\n"

@@ -23,9 +23,12 @@ from referrals.lifecycle import (
     Status,
 )
 
-from .schema import SCHEMA
+from .schema import CURRENT_VERSION, SCHEMAS
 
-_VALIDATOR = Draft202012Validator(SCHEMA, format_checker=FormatChecker())
+_VALIDATORS = {
+    version: Draft202012Validator(schema, format_checker=FormatChecker())
+    for version, schema in SCHEMAS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,18 @@ def json_path(parts: Iterable[str | int]) -> str:
 
 
 def schema_problems(doc: Any) -> list[Problem]:
+    """Problems against the schema of the document's own version (1 or 2)."""
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if (
+        isinstance(doc, dict)
+        and doc.get("format") == "casusregie-dossier"
+        and (type(version) is not int or version not in _VALIDATORS)
+    ):
+        known = " or ".join(map(str, sorted(_VALIDATORS)))
+        return [Problem("version", f"unknown version {version!r}: this product reads {known}")]
+    validator = _VALIDATORS.get(version, _VALIDATORS[CURRENT_VERSION])
     problems = []
-    for error in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.path))):
+    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.path))):
         message = error.message
         if error.validator == "format" and error.validator_value == "date":
             message = f"not a valid date: {error.instance!r}"
@@ -95,6 +108,8 @@ class KnownRefs:
     workers: set[str]
     providers: set[str]
     products: set[str]
+    # segment code -> the regions that have a segment with that code
+    segments: dict[str, set[str]]
     # family ref -> ref of the family's open case in the database, if any
     open_cases: dict[str, str]
 
@@ -114,7 +129,8 @@ def _semantic(doc: dict[str, Any], known: KnownRefs) -> Iterator[Problem]:
     def defined(kind: str, key: str) -> set[str]:
         return {item[key] for item in doc.get(kind, [])}
 
-    regions = defined("regions", "code") | known.regions
+    file_regions = defined("regions", "code")
+    regions = file_regions | known.regions
     municipalities = defined("municipalities", "code") | known.municipalities
     teams = defined("local_teams", "ref") | known.local_teams
     workers = defined("workers", "ref") | known.workers
@@ -128,6 +144,7 @@ def _semantic(doc: dict[str, Any], known: KnownRefs) -> Iterator[Problem]:
         ("workers", "ref", "worker"),
         ("providers", "ref", "provider"),
         ("products", "code", "product"),
+        ("segments", "code", "segment"),
         ("families", "ref", "family"),
     ]:
         yield from _duplicates(doc.get(kind, []), key, kind, what)
@@ -136,6 +153,27 @@ def _semantic(doc: dict[str, Any], known: KnownRefs) -> Iterator[Problem]:
         if value is not None and value not in pool:
             yield Problem(path, f"unknown {what} {value!r}")
 
+    # A segment's region may be left out when there is one region to be (the file's one, or,
+    # in a file without regions, the database's one).
+    only_region = len(file_regions) == 1 or (not file_regions and len(known.regions) == 1)
+    for i, seg in enumerate(doc.get("segments", [])):
+        path = f"segments[{i}].region"
+        if seg.get("region") is None and not only_region:
+            yield Problem(path, "required: the segment's region (there is not exactly one)")
+        yield from must_exist(seg.get("region"), regions, path, "region")
+    segments = defined("segments", "code")
+    for i, p in enumerate(doc.get("products", [])):
+        code, path = p["segment"], f"products[{i}].segment"
+        if code not in segments:
+            held = known.segments.get(code, set())
+            if not held:
+                yield Problem(path, f"unknown segment {code!r}")
+            elif len(held) > 1:
+                yield Problem(
+                    path,
+                    f"segment {code!r} names two records (regions {', '.join(sorted(held))}): "
+                    "define it in the file's segments",
+                )
     for i, m in enumerate(doc.get("municipalities", [])):
         yield from must_exist(m["region"], regions, f"municipalities[{i}].region", "region")
     for i, t in enumerate(doc.get("local_teams", [])):
@@ -335,6 +373,20 @@ def _referral(
         yield Problem(f"{path}.decline_reason", "a declined referral names its reason")
     if status == Status.ENDED and not ref.get("end_reason"):
         yield Problem(f"{path}.end_reason", "ended care names its reason")
+    sent, expired = _date(ref.get("sent_on")), _date(ref.get("expired_on"))
+    if status == Status.EXPIRED and expired is None:
+        yield Problem(f"{path}.expired_on", "a referral with status 'expired' needs expired_on")
+    elif expired is not None and status != Status.EXPIRED:
+        yield Problem(f"{path}.expired_on", f"does not fit status {status!r}")
+    elif expired is not None and sent is not None and expired < sent:
+        yield Problem(f"{path}.expired_on", "expired_on is before sent_on: dates go backwards")
+    if bridging := ref.get("bridging"):
+        if sent is None:
+            yield Problem(f"{path}.bridging", "bridging support on a referral that was not sent")
+        elif _date(bridging["from"]) < sent:
+            yield Problem(
+                f"{path}.bridging.from", "bridging starts before the referral was sent (sent_on)"
+            )
 
     # Dates never go backwards: report the first date that precedes an earlier step, naming
     # the earliest step it precedes (one problem per referral, however many dates are off).

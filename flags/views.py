@@ -30,6 +30,7 @@ PLACE_TO_ACT = {
     "CRISIS_NO_RETURN_PLAN": "plan-title",
     "THUISZITTER_3M": "gezin-title",
     "REFERRAL_WITHOUT_ANALYSIS": "analyse-title",
+    "CRISIS_ANALYSIS_OVERDUE": "analyse-title",
 }
 
 

@@ -6,7 +6,8 @@ transaction and asks the rulebook to re-judge the case when a flag may depend on
 - PLAN_EVALUATION_OVERDUE: a planned evaluation of the current plan not held;
 - PERSPECTIVE_PLAN_16: a youth of 16+ in specialist care needs a ``transition_18`` perspective
   plan (any status); TRANSITION_18 wants it *agreed* from half a year before 18;
-- CRISIS_NO_RETURN_PLAN: a youth in crisis care or verblijf needs a ``return_home`` one.
+- CRISIS_NO_RETURN_PLAN: a youth placed out of home (a product marked ``out_of_home``) needs a
+  ``return_home`` one.
 
 Goals are tied to explanations of the case's *current* analysis (the version in force, see
 ``analyses.services``); when a new version is established the goals follow the copies of

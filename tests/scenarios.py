@@ -1,5 +1,8 @@
 """The shared scenarios (``settings.SCENARIOS_DIR``, by default ``../shared/scenarios``).
 
+The scenario tests read ``v2/`` (format and rulebook version 2); the version-1 files at the
+folder's top level are import examples of the old format only (``v1_dossiers``).
+
 A test that reads them carries the ``scenarios`` mark; when the folder is missing or holds no
 scenarios, every such test fails at once, naming the folder (``tests/conftest.py``), with or
 without ``CI`` set. ``parametrize`` never yields an empty parameter set (which pytest would
@@ -22,13 +25,27 @@ NOTHING_FOUND = "no-scenarios"
 Test = TypeVar("Test", bound=Callable[..., Any])
 
 
-def folder() -> Path:
+def root() -> Path:
     return Path(settings.SCENARIOS_DIR)
 
 
+def folder() -> Path:
+    """The scenarios of the rulebook and format this product speaks: version 2."""
+    return root() / "v2"
+
+
+def _dossiers_in(where: Path) -> list[Path]:
+    return sorted(p for p in where.glob("*.json") if not EXPECTED.match(p.name))
+
+
 def dossiers() -> list[Path]:
-    """The dossiers: ``NAME.json`` in the folder's top level."""
-    return sorted(p for p in folder().glob("*.json") if not EXPECTED.match(p.name))
+    """The version-2 dossiers: ``NAME.json`` in ``v2/``."""
+    return _dossiers_in(folder())
+
+
+def v1_dossiers() -> list[Path]:
+    """The version-1 dossiers at the top level: examples of the old format, to import."""
+    return _dossiers_in(root())
 
 
 def expectations() -> list[tuple[Path, dt.date, Path]]:
@@ -44,14 +61,14 @@ def expectations() -> list[tuple[Path, dt.date, Path]]:
 
 def problem() -> str | None:
     """Why the scenario tests cannot run, or None."""
-    where = folder()
+    where = root()
     hint = "(put the shared folder beside the repository, or set SCENARIOS_DIR)"
     if not where.is_dir():
         return f"the shared scenarios folder {where} does not exist {hint}"
-    if not dossiers() or not expectations():
+    if not dossiers() or not expectations() or not v1_dossiers():
         return (
-            f"the shared scenarios folder {where} holds no scenarios "
-            f"(NAME.json with NAME.expected-YYYY-MM-DD.json) {hint}"
+            f"the shared scenarios folder {where} holds no scenarios (v2/NAME.json with "
+            f"v2/NAME.expected-YYYY-MM-DD.json, and version-1 NAME.json at the top) {hint}"
         )
     return None
 

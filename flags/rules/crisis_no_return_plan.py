@@ -4,13 +4,15 @@ from flags.models import OwnerRole, SubjectType
 
 from .base import Rule, Thresholds, Unit
 
-# A referral for a crisis or verblijf product, started and not ended, while the youth has no
-# perspective plan of kind return_home (whatever its status). start: the start of care.
+# A referral for a product that places the youth out of home (the product's mark out_of_home:
+# verblijf, pleegzorg, gezinshuis, crisisopvang; not crisis help at home), started and not
+# ended, while the youth has no perspective plan of kind return_home (whatever its status).
+# Never a segment's code: every region cuts its segments differently. start: the start of care.
 SQL = """
 SELECT r.id AS subject_id, oc.case_id, r.started_on AS start
 FROM open_case oc
 JOIN referrals_referral r ON r.case_id = oc.case_id
-JOIN referrals_product pr ON pr.id = r.product_id AND pr.segment IN ('crisis', 'verblijf')
+JOIN referrals_product pr ON pr.id = r.product_id AND pr.out_of_home
 WHERE r.started_on <= %(d)s AND (r.ended_on IS NULL OR r.ended_on > %(d)s)
   AND NOT EXISTS (
       SELECT 1 FROM plans_perspectiveplan pp
@@ -20,10 +22,11 @@ WHERE r.started_on <= %(d)s AND (r.ended_on IS NULL OR r.ended_on > %(d)s)
 
 RULE = Rule(
     code="CRISIS_NO_RETURN_PLAN",
-    title=_("Crisis of verblijf zonder terugkeerplan"),
+    title=_("Buiten huis geplaatst zonder terugkeerplan"),
     explanation=_(
-        "Deze jeugdige verblijft in crisisopvang of verblijf zonder perspectiefplan voor de "
-        "terugkeer naar huis. Een tijdelijke plek vraagt direct perspectief op terugkeer."
+        "Deze jeugdige woont buiten huis (verblijf, pleegzorg, gezinshuis of crisisopvang) "
+        "zonder perspectiefplan voor de terugkeer naar huis. Een tijdelijke plek vraagt direct "
+        "perspectief op terugkeer."
     ),
     subject=SubjectType.REFERRAL,
     owner=OwnerRole.REGISSEUR,

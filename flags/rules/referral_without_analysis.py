@@ -4,15 +4,16 @@ from flags.models import OwnerRole, SubjectType
 
 from .base import Rule, Thresholds, Unit
 
-# A referral for a specialist product, now sent/accepted/started, that was sent while the case
-# had no established analysis (none, a draft, or established after the sent date). Any
+# A referral for a specialist product that is not crisis care, now sent/accepted/started, that
+# was sent while the case had no established analysis (none, a draft, or established after the
+# sent date). Crisis care may start before the analysis (CRISIS_ANALYSIS_OVERDUE asks for it). Any
 # established version counts, not only the current one: a referral sent while version 1 was in
 # force stays valid when version 2 is established later (analyses.services).
 SQL = """
 SELECT r.id AS subject_id, oc.case_id, r.sent_on AS start
 FROM open_case oc
 JOIN referrals_referral r ON r.case_id = oc.case_id
-JOIN referrals_product pr ON pr.id = r.product_id AND pr.specialist
+JOIN referrals_product pr ON pr.id = r.product_id AND pr.specialist AND NOT pr.crisis
 WHERE r.status IN ('sent', 'accepted', 'started')
   AND NOT EXISTS (
       SELECT 1 FROM analyses_analysis a

@@ -15,6 +15,7 @@ from analyses import services
 from analyses.models import Analysis, AnalysisDomain, AnalysisStatus, Explanation
 from casusregie.models import AccessAction, AccessLogEntry, Role
 from flags.models import Flag
+from flags.rules import RULES_BY_CODE
 from flags.services import sweep
 from plans import services as plans
 from referrals import services as referrals
@@ -371,3 +372,30 @@ def test_the_editing_page_meets_the_accessibility_basics(login, regisseur, case)
         assert field.get("id") in audit.labels or field["_in_label"], field
     assert all(audit.buttons)
     assert "style=" not in response.content.decode()  # the Content-Security-Policy forbids it
+
+
+def test_crisis_care_started_without_analysis_shows_on_the_analysis_page(
+    login, regisseur, case, youth
+):
+    """Crisis first, the analysis after: CRISIS_ANALYSIS_OVERDUE asks for it on its own page,
+    and establishing it resolves the flag."""
+    crisis = ProductFactory(code="CRISIS-OPV", segment="crisis", out_of_home=True, crisis=True)
+    started = timezone.localdate() - dt.timedelta(days=14)
+    ReferralFactory(
+        case=case,
+        youth=youth,
+        product=crisis,
+        status=Status.STARTED,
+        sent_on=started,
+        answered_on=started,
+        started_on=started,
+    )
+    sweep(timezone.localdate(), case_ids=[case.pk])
+    flag = Flag.objects.get(rule="CRISIS_ANALYSIS_OVERDUE")
+    assert flag.severity == "warning"
+    page = login(regisseur).get(url("analysis-editor", case.family)).content.decode()
+    assert str(RULES_BY_CODE["CRISIS_ANALYSIS_OVERDUE"].title) in page
+    established(case)
+    sweep(timezone.localdate(), case_ids=[case.pk])
+    flag.refresh_from_db()
+    assert flag.resolved_on == timezone.localdate()

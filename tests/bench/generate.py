@@ -1,8 +1,11 @@
 """Bulk-generate a region of N youths with PostgreSQL COPY, deterministic and memory-bounded.
 
 Proportions: families of 1–3 youths; most families with an open case, some closed; a few per
-cent thuiszitters; about 30% of youths in open cases with referrals in every status, with dates
-spread around the rulebook's thresholds; perspective plans, evaluations and escalations.
+cent thuiszitters; about 30% of youths in open cases with referrals in every status (expired
+ones with their ``expired_on``, a third of those that waited with bridging support), with dates
+spread around the rulebook's thresholds; 5% of open cases begin with crisis care before their
+analysis; perspective plans, evaluations and escalations. Products carry the marks the rules
+read (specialist, out_of_home, crisis); the segments are lots, whose codes no rule reads.
 Rows are streamed family by family; nothing holds the whole region in memory.
 
 Every youth has a BSN, distinct and passing the 11-proef (``bench_bsn``, no rng draw, so the
@@ -31,15 +34,36 @@ MUNICIPALITIES = 8
 TEAMS_PER_MUNICIPALITY = 3
 WORKERS_PER_TEAM = 8
 
+# The bench region cuts its purchasing segments in lots, as Rijnmond does: the rules read a
+# product's marks (specialist, out_of_home, crisis), never a segment's code.
+SEGMENTS = [
+    ("lot_a", "Perceel A: ambulant"),
+    ("lot_b", "Perceel B: dagbehandeling en onderwijs-zorg"),
+    ("lot_c", "Perceel C: verblijf, pleegzorg en gezinshuizen"),
+    ("lot_d", "Perceel D: crisis"),
+    ("lot_e", "Perceel E: veiligheid"),
+]
+
+
+@dataclass(frozen=True)
+class BenchProduct:
+    code: str
+    segment: str
+    specialist: bool
+    out_of_home: bool = False
+    crisis: bool = False
+
+
 PRODUCTS = [
-    ("B-AMB", Segment.AMBULANT, False),
-    ("S-AMB", Segment.AMBULANT, True),
-    ("S-DAG", Segment.DAGBEHANDELING, True),
-    ("S-VERB", Segment.VERBLIJF, True),
-    ("S-PLEEG", Segment.PLEEGZORG, True),
-    ("S-CRIS", Segment.CRISIS, True),
-    ("S-OZA", Segment.ONDERWIJS, True),
-    ("S-VEIL", Segment.VEILIGHEID, True),
+    BenchProduct("B-AMB", "lot_a", specialist=False),
+    BenchProduct("S-AMB", "lot_a", specialist=True),
+    BenchProduct("S-DAG", "lot_b", specialist=True),
+    BenchProduct("S-VERB", "lot_c", specialist=True, out_of_home=True),
+    BenchProduct("S-PLEEG", "lot_c", specialist=True, out_of_home=True),
+    BenchProduct("S-CRIS", "lot_d", specialist=True, out_of_home=True, crisis=True),
+    BenchProduct("S-CRTH", "lot_d", specialist=True, crisis=True),  # crisis help at home
+    BenchProduct("S-OZA", "lot_b", specialist=True),
+    BenchProduct("S-VEIL", "lot_e", specialist=True),
 ]
 
 TABLES = {
@@ -120,6 +144,10 @@ TABLES = {
             "ended_on",
             "end_code",
             "end_reason",
+            "expired_on",
+            "bridging_from",
+            "bridging_description",
+            "bridging_by",
             "version",
             "created_at",
             "updated_at",
@@ -149,7 +177,8 @@ class Reference:
     municipalities: list[int]
     teams_by_municipality: dict[int, list[int]]
     workers_by_team: dict[int, list[int]]
-    products: list[tuple[int, str, bool]]  # id, segment, specialist
+    products: list[int]
+    crisis_products: list[int]
     providers: list[int]
 
 
@@ -187,20 +216,32 @@ def reference_data(prefix: str = "bench") -> Reference:
             ref=f"{prefix}-p-{p}", defaults={"name": f"Benchaanbieder {p}"}
         )
         providers.append(provider.pk)
-    products = []
-    for code, segment, specialist in PRODUCTS:
+    segments = {
+        code: Segment.objects.get_or_create(region=region, code=code, defaults={"name": name})[0]
+        for code, name in SEGMENTS
+    }
+    products, crisis_products = [], []
+    for spec in PRODUCTS:
         product, _ = Product.objects.get_or_create(
-            code=f"{prefix}-{code}",
-            defaults={"name": code, "segment": segment, "specialist": specialist},
+            code=f"{prefix}-{spec.code}",
+            defaults={
+                "name": spec.code,
+                "segment": segments[spec.segment],
+                "specialist": spec.specialist,
+                "out_of_home": spec.out_of_home,
+                "crisis": spec.crisis,
+            },
         )
-        products.append((product.pk, segment, specialist))
+        products.append(product.pk)
+        if spec.crisis:
+            crisis_products.append(product.pk)
         if not Contract.objects.filter(product=product).exists():
             for provider_id in providers[:4]:
                 contract = Contract.objects.create(
                     provider_id=provider_id, product=product, valid_from=dt.date(2020, 1, 1)
                 )
                 contract.municipalities.set(municipalities)
-    return Reference(region, municipalities, teams, workers, products, providers)
+    return Reference(region, municipalities, teams, workers, products, crisis_products, providers)
 
 
 def _next_ids(cursor) -> dict[str, int]:
@@ -362,10 +403,20 @@ def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
         if until > opened:
             emit("regisseur", (ids["regisseur"], cid, rng.choice(workers[1:]), opened, until))
             ids["regisseur"] += 1
+    # Crisis care may start before the analysis (then CRISIS_ANALYSIS_OVERDUE): a few cases
+    # begin with crisis care started around its 14- and 28-day thresholds, their analysis a
+    # draft, missing, or established only after the start.
+    crisis_start = None
+    if rng.random() < 0.05:
+        age = rng.choice([rng.randint(10, 18), rng.randint(24, 32), rng.randint(0, 90)])
+        crisis_start = max(_d(as_of, age), opened)
     roll = rng.random()
     established_on = None
+    if crisis_start is not None:
+        roll = rng.choice([0.9, 0.99, 0.5])  # draft, none, established after the start
     if roll < 0.85:
-        established_on = min(opened + dt.timedelta(days=rng.randint(0, 60)), as_of)
+        after = crisis_start or opened
+        established_on = min(after + dt.timedelta(days=rng.randint(0, 60)), as_of)
         emit(
             "analysis",
             (
@@ -394,6 +445,8 @@ def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
             held = planned if planned < as_of and rng.random() < 0.6 else None
             emit("evaluation", (ids["evaluation"], pid, planned, held, ""))
             ids["evaluation"] += 1
+    if crisis_start is not None:
+        _crisis_referral(rng, ref, ids, emit, cid, youth_ids[0], crisis_start, as_of, now)
     for yid in youth_ids:
         if rng.random() < 0.30:
             for _ in range(rng.choice([1, 1, 1, 2])):
@@ -412,7 +465,7 @@ def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
                 ),
             )
             ids["perspective"] += 1
-    if rng.random() < 0.01:
+    if rng.random() < 0.04:
         submitted = _d(as_of, rng.randint(0, 40))
         discussed = None if rng.random() < 0.6 else min(submitted + dt.timedelta(days=7), as_of)
         emit(
@@ -433,32 +486,46 @@ def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
         ids["escalation"] += 1
 
 
-STATUSES = ["draft", "sent", "accepted", "declined", "withdrawn", "started", "started", "ended"]
+STATUSES = [
+    "draft",
+    "sent",
+    "accepted",
+    "declined",
+    "expired",
+    "withdrawn",
+    "started",
+    "started",
+    "ended",
+]
+# Bridging support (overbrugging) is recorded on this share of the referrals that waited.
+BRIDGED = 0.35
+
+
+def _bridging(rng, sent: dt.date, until: dt.date) -> dict:
+    if rng.random() >= BRIDGED:
+        return {}
+    return {
+        "bridging_from": sent + dt.timedelta(days=rng.randint(0, max((until - sent).days, 0))),
+        "bridging_description": "ambulante begeleiding thuis tijdens het wachten",
+        "bridging_by": "wijkteam",
+    }
 
 
 def _referral(rng, ref, ids, emit, cid, yid, opened, established_on, as_of, now) -> None:
-    rid = ids["referral"]
-    ids["referral"] += 1
-    product_id, _, _ = rng.choice(ref.products)
-    provider_id = rng.choice(ref.providers)
+    product_id = rng.choice(ref.products)
     status = rng.choice(STATUSES)
     # Dates crowded around the thresholds: 5–10 working days, 28 and 70 days, 7 and 28 days.
     age = rng.choice(
         [rng.randint(0, 15), rng.randint(25, 31), rng.randint(66, 74), rng.randint(0, 400)]
     )
-    sent = max(_d(as_of, age), opened)
-    if sent > as_of:
-        sent = as_of
-    row: dict = {
-        "sent_on": None,
-        "answered_on": None,
-        "decline_code": "",
-        "decline_reason": "",
-        "started_on": None,
-        "ended_on": None,
-        "end_code": "",
-        "end_reason": "",
-    }
+    sent = min(max(_d(as_of, age), opened), as_of)
+    row: dict = {}
+    if status == "expired":
+        # Expiry falls due 20 working days after sending; silence counts as a no from then on
+        # (DECLINED_WITHOUT_ALTERNATIVE, 10 working days): expiry days crowd around 14 days ago.
+        expired_on = _d(as_of, rng.choice([rng.randint(0, 20), rng.randint(12, 17), age]))
+        sent = min(max(expired_on - dt.timedelta(days=28), opened), as_of)
+        row["expired_on"] = max(expired_on, sent)
     if status != "draft":
         row["sent_on"] = sent
     gap = (as_of - sent).days
@@ -473,6 +540,28 @@ def _referral(rng, ref, ids, emit, cid, yid, opened, established_on, as_of, now)
         rest = (as_of - row["started_on"]).days
         row["ended_on"] = row["started_on"] + dt.timedelta(days=rng.randint(0, max(rest, 0)))
         row["end_code"], row["end_reason"] = "31", "volgens plan"
+    if status in ("sent", "accepted"):
+        row.update(_bridging(rng, sent, as_of))
+    elif status in ("started", "ended"):
+        row.update(_bridging(rng, sent, row["started_on"]))
+    _emit_referral(rng, ref, ids, emit, cid, yid, product_id, status, row, now)
+
+
+def _crisis_referral(rng, ref, ids, emit, cid, yid, started: dt.date, as_of, now) -> None:
+    """Crisis care sent, accepted and started on one day; ended for some."""
+    row: dict = {"sent_on": started, "answered_on": started, "started_on": started}
+    status = "started"
+    if rng.random() < 0.2:
+        status = "ended"
+        row["ended_on"] = started + dt.timedelta(days=rng.randint(0, (as_of - started).days))
+        row["end_code"], row["end_reason"] = "31", "veilig thuis"
+    product_id = rng.choice(ref.crisis_products)
+    _emit_referral(rng, ref, ids, emit, cid, yid, product_id, status, row, now)
+
+
+def _emit_referral(rng, ref, ids, emit, cid, yid, product_id, status, row: dict, now) -> None:
+    rid = ids["referral"]
+    ids["referral"] += 1
     emit(
         "referral",
         (
@@ -481,17 +570,21 @@ def _referral(rng, ref, ids, emit, cid, yid, opened, established_on, as_of, now)
             cid,
             yid,
             product_id,
-            provider_id,
+            rng.choice(ref.providers),
             status,
             "",
-            row["sent_on"],
-            row["answered_on"],
-            row["decline_code"],
-            row["decline_reason"],
-            row["started_on"],
-            row["ended_on"],
-            row["end_code"],
-            row["end_reason"],
+            row.get("sent_on"),
+            row.get("answered_on"),
+            row.get("decline_code", ""),
+            row.get("decline_reason", ""),
+            row.get("started_on"),
+            row.get("ended_on"),
+            row.get("end_code", ""),
+            row.get("end_reason", ""),
+            row.get("expired_on"),
+            row.get("bridging_from"),
+            row.get("bridging_description", ""),
+            row.get("bridging_by", ""),
             1,
             now,
             now,

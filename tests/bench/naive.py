@@ -147,8 +147,17 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
             )
 
     for r in referrals:
-        # REFERRAL_WITHOUT_ANALYSIS
-        if r.product.specialist and r.status in ("sent", "accepted", "started"):
+        running = (
+            r.started_on is not None
+            and r.started_on <= d
+            and (r.ended_on is None or r.ended_on > d)
+        )
+        # REFERRAL_WITHOUT_ANALYSIS: crisis care may be sent before the analysis
+        if (
+            r.product.specialist
+            and not r.product.crisis
+            and r.status in ("sent", "accepted", "started")
+        ):
             # any established version counts, not only the current one
             ok = any(on <= r.sent_on for on in established)
             if not ok:
@@ -160,6 +169,27 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
                 "referral",
                 r.pk,
                 judge(r.sent_on, d, add_working_days(r.sent_on, 5)),
+            )
+        # CRISIS_ANALYSIS_OVERDUE: crisis care running, no analysis established by D
+        if running and r.product.crisis and not any(on <= d for on in established):
+            add(
+                "CRISIS_ANALYSIS_OVERDUE",
+                "referral",
+                r.pk,
+                judge(
+                    r.started_on,
+                    d,
+                    r.started_on + dt.timedelta(days=28),
+                    r.started_on + dt.timedelta(days=14),
+                ),
+            )
+        # WAITING_WITHOUT_BRIDGING
+        if r.status in ("sent", "accepted") and r.bridging_from is None:
+            add(
+                "WAITING_WITHOUT_BRIDGING",
+                "referral",
+                r.pk,
+                judge(r.sent_on, d, r.sent_on + dt.timedelta(days=28)),
             )
         # WAITING_TIME_EXCEEDED
         if r.status in ("sent", "accepted"):
@@ -174,13 +204,14 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
                     r.sent_on + dt.timedelta(days=28),
                 ),
             )
-        # DECLINED_WITHOUT_ALTERNATIVE
-        if r.status == "declined":
+        # DECLINED_WITHOUT_ALTERNATIVE: declined, or expired unanswered (silence is a no)
+        no_on = {"declined": r.answered_on, "expired": r.expired_on}.get(r.status)
+        if no_on is not None:
             alternative = any(
                 o.pk != r.pk
                 and o.youth_id == r.youth_id
                 and o.sent_on is not None
-                and o.sent_on >= r.answered_on
+                and o.sent_on >= no_on
                 for o in referrals
             )
             if not alternative:
@@ -188,15 +219,10 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
                     "DECLINED_WITHOUT_ALTERNATIVE",
                     "referral",
                     r.pk,
-                    judge(r.answered_on, d, add_working_days(r.answered_on, 10)),
+                    judge(no_on, d, add_working_days(no_on, 10)),
                 )
-        # CRISIS_NO_RETURN_PLAN
-        running = (
-            r.started_on is not None
-            and r.started_on <= d
-            and (r.ended_on is None or r.ended_on > d)
-        )
-        if running and r.product.segment in ("crisis", "verblijf"):
+        # CRISIS_NO_RETURN_PLAN: placed out of home (the product's mark)
+        if running and r.product.out_of_home:
             has_plan = any(
                 p.youth_id == r.youth_id and p.kind == "return_home" for p in perspective
             )

@@ -1,8 +1,14 @@
-"""``make bench-sweep SIZE=N``: generate N youths, then time the sweep, a re-sweep, and naive.
+"""``make bench-sweep SIZE=N``: generate N youths, then time the sweep, a re-sweep, the floor
+and naive.
+
+The *floor* is one sequential pass over every table the rules read (named in their SQL): a
+``count(*)`` of each, index scans off, timed in the same run. No sweep can read the data in
+less; the sweep's ratio to it says how much it does beyond reading.
 
 Runs in its own database ``casusregie_bench`` on the server of DATABASE_URL (dropped and made
 anew), never the development or test database. The last line printed is JSON:
-{"youths": N, "sweep_s": …, "resweep_s": …, "naive_estimate_s": …, "peak_rss_mb": …, "queries": …}
+{"youths": N, "sweep_s": …, "resweep_s": …, "floor_s": …, "sweep_vs_floor": …,
+"resweep_vs_floor": …, "naive_estimate_s": …, "peak_rss_mb": …, "queries": …}
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -47,6 +54,40 @@ def recreate_database(url: str, name: str = BENCH_DB) -> None:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+TABLE_NAME = re.compile(r"\b(?:casusregie|analyses|plans|referrals|escalations|flags)_[a-z_]+\b")
+
+
+def rule_tables() -> list[str]:
+    """The tables the rules read: named in their SQL, with the open cases' own query."""
+    from flags.rules import RULES
+    from flags.services import rule_hits_sql
+
+    named = set()
+    for rule in RULES:
+        named |= set(TABLE_NAME.findall(rule_hits_sql(rule)))
+    named.discard("flags_birthday")  # a function, not a table
+    return sorted(named)
+
+
+def floor_pass(tables: list[str]) -> tuple[float, dict[str, float]]:
+    """Time one sequential scan of each table (``count(*)``); seconds in all and per table."""
+    from django.db import connection, transaction
+
+    per_table = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("SET LOCAL jit = off")  # as the sweep
+        started = time.perf_counter()
+        for table in tables:
+            begun = time.perf_counter()
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - names from the rules
+            cursor.fetchone()
+            per_table[table] = time.perf_counter() - begun
+        total = time.perf_counter() - started
+    return total, per_table
 
 
 def peak_rss_mb() -> float:
@@ -105,6 +146,16 @@ def main(argv: list[str]) -> int:
     assert not again.changed, "a re-sweep with the same data and date changed something"
     print(f"re-sweep: {resweep_s:.2f} s, nothing changed", file=sys.stderr)
 
+    tables = rule_tables()
+    floor_s, per_table = floor_pass(tables)
+    slowest = sorted(per_table.items(), key=lambda kv: -kv[1])[:4]
+    print(
+        f"floor: {floor_s:.2f} s for one sequential pass over {len(tables)} tables "
+        f"({', '.join(f'{t} {s:.2f} s' for t, s in slowest)}, …); "
+        f"sweep {sweep_s / floor_s:.1f}x, re-sweep {resweep_s / floor_s:.1f}x the floor",
+        file=sys.stderr,
+    )
+
     open_cases = list(
         Case.objects.filter(closed_on__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
@@ -123,7 +174,11 @@ def main(argv: list[str]) -> int:
         "youths": counts["youth"],
         "sweep_s": round(sweep_s, 2),
         "resweep_s": round(resweep_s, 2),
+        "floor_s": round(floor_s, 2),
+        "sweep_vs_floor": round(sweep_s / floor_s, 1),
+        "resweep_vs_floor": round(resweep_s / floor_s, 1),
         "naive_estimate_s": round(naive_estimate_s, 1),
+        "sweep_vs_naive": round(naive_estimate_s / sweep_s),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "queries": len(queries),
     }

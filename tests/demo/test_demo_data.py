@@ -35,17 +35,26 @@ def test_demo_data_twice_changes_nothing():
 def test_demo_data_is_a_believable_region():
     call_command("demo_data", stdout=io.StringIO())
     assert 45 <= Family.objects.count() <= 60
-    assert set(Product.objects.values_list("segment", flat=True)) == {
-        "ambulant",
-        "dagbehandeling",
-        "verblijf",
+    # Rijnmond's own lots A-F (seed 003), and products marked out of home and crisis.
+    assert set(Product.objects.values_list("segment__code", flat=True)) == {
         "pleegzorg",
+        "opname",
+        "langdurig_verblijf",
+        "dagbehandeling",
+        "ambulant",
         "crisis",
-        "onderwijs",
-        "veiligheid",
     }
+    assert Product.objects.filter(out_of_home=True, crisis=False).exists()
+    assert Product.objects.filter(out_of_home=False, crisis=True).exists()
     statuses = set(Referral.objects.values_list("status", flat=True))
-    assert {"sent", "accepted", "declined", "started", "ended"} <= statuses
+    assert {"sent", "accepted", "declined", "expired", "started", "ended"} <= statuses
+    assert Referral.objects.filter(bridging_from__isnull=False).exists()
+    # Crisis first: crisis care started while the case has no established analysis.
+    assert (
+        Referral.objects.filter(product__crisis=True, status="started")
+        .exclude(case__analyses__status="established")
+        .exists()
+    )
     assert all(is_valid_bsn(y.bsn) for y in Youth.objects.all())
     roles = set(Worker.objects.values_list("role_memberships__role", flat=True))
     assert roles == set(Role.values)

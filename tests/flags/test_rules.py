@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from analyses.models import AnalysisStatus
+from flags.models import Flag
 from referrals.lifecycle import Status
-from referrals.models import Segment
 from tests.factories import (
     EducationPeriodFactory,
     EscalationFactory,
@@ -18,7 +18,7 @@ from tests.factories import (
     ReferralFactory,
 )
 
-from .conftest import only_flag
+from .conftest import flags_on, only_flag
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -354,6 +354,172 @@ def test_declined_without_alternative_cleared_by_a_new_referral_for_the_youth(
     assert (found is not None) == flagged
 
 
+def expired(case, youth_in, expired_on, **fields):
+    return referral(
+        case,
+        youth_in,
+        status=Status.EXPIRED,
+        sent_on=expired_on - dt.timedelta(days=14),
+        expired_on=expired_on,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    ("expired_on", "day", "expected"),
+    [
+        # Good Friday 26 Mar and Easter Monday 29 Mar 2027 are no working days.
+        (D(2027, 3, 15), D(2027, 3, 30), None),
+        (D(2027, 3, 15), D(2027, 3, 31), ("violation", "2027-03-31")),
+        (D(2027, 3, 15), D(2027, 4, 1), ("violation", "2027-03-31")),
+        (D(2027, 3, 16), D(2027, 3, 31), None),
+        (D(2027, 3, 16), D(2027, 4, 1), ("violation", "2027-04-01")),
+        (D(2027, 3, 16), D(2027, 4, 2), ("violation", "2027-04-01")),
+    ],
+)
+def test_an_expired_referral_without_alternative_after_ten_working_days_from_expiry(
+    garp_case, youth_in, expired_on, day, expected
+):
+    expired(garp_case(D(2027, 2, 1)), youth_in, expired_on)
+    assert only_flag(day, "DECLINED_WITHOUT_ALTERNATIVE") == expected
+
+
+def test_an_expired_referral_without_alternative_is_escalated_at_once(garp_case, youth_in):
+    expired(garp_case(D(2027, 2, 1)), youth_in, D(2027, 3, 15))
+    found = flags_on(D(2027, 3, 31), "DECLINED_WITHOUT_ALTERNATIVE")
+    assert [(severity, since, escalated) for *_, severity, since, escalated in found] == [
+        ("violation", "2027-03-31", True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("other_sent_on", "flagged"),
+    [(D(2027, 3, 15), False), (D(2027, 3, 22), False), (D(2027, 3, 12), True)],
+    ids=["new-referral-on-the-expiry-day", "new-referral-after", "other-referral-before"],
+)
+def test_an_expired_referral_is_ended_by_a_referral_sent_on_or_after_the_expiry_day(
+    garp_case, youth_in, other_sent_on, flagged
+):
+    case = garp_case(D(2027, 2, 1))
+    silent = expired(case, youth_in, D(2027, 3, 15))
+    ReferralFactory(
+        case=case,
+        youth=silent.youth,
+        product=silent.product,
+        status=Status.SENT,
+        sent_on=other_sent_on,
+    )
+    found = only_flag(D(2027, 4, 15), "DECLINED_WITHOUT_ALTERNATIVE")
+    assert (found is not None) == flagged
+
+
+def test_an_expiry_counts_from_its_expiry_day_not_from_sending(garp_case, youth_in):
+    # Sent 1 Mar, expired 15 Mar: a referral sent in between is no alternative to the silence.
+    case = garp_case(D(2027, 2, 1))
+    silent = expired(case, youth_in, D(2027, 3, 15))
+    assert silent.sent_on == D(2027, 3, 1)
+    ReferralFactory(
+        case=case,
+        youth=silent.youth,
+        product=silent.product,
+        status=Status.SENT,
+        sent_on=D(2027, 3, 8),
+    )
+    assert only_flag(D(2027, 3, 31), "DECLINED_WITHOUT_ALTERNATIVE") == ("violation", "2027-03-31")
+
+
+# -- WAITING_WITHOUT_BRIDGING (violation from sent + 28 days) ----------------------------------
+WAITING = {"sent_on": D(2027, 3, 3)}
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        # crisis-and-silence r-5a: accepted, sent Wed 3 Mar 2027, no bridging.
+        (D(2027, 3, 30), None),
+        (D(2027, 3, 31), ("violation", "2027-03-31")),
+        (D(2027, 4, 1), ("violation", "2027-03-31")),
+    ],
+)
+@pytest.mark.parametrize("status", [Status.SENT, Status.ACCEPTED])
+def test_waiting_without_bridging_after_28_days(garp_case, youth_in, status, day, expected):
+    answered = {"answered_on": D(2027, 3, 5)} if status == Status.ACCEPTED else {}
+    referral(garp_case(D(2027, 2, 1)), youth_in, status=status, **WAITING, **answered)
+    assert only_flag(day, "WAITING_WITHOUT_BRIDGING") == expected
+
+
+BRIDGING = {
+    "bridging_from": D(2027, 3, 20),
+    "bridging_description": "ambulante begeleiding thuis, twee keer per week",
+    "bridging_by": "wijkteam",
+}
+
+
+def test_waiting_with_bridging_is_only_the_waiting_time_warning(garp_case, youth_in):
+    # crisis-and-silence r-5b: bridging since 20 Mar.
+    referral(
+        garp_case(D(2027, 2, 1)),
+        youth_in,
+        status=Status.ACCEPTED,
+        **WAITING,
+        answered_on=D(2027, 3, 5),
+        **BRIDGING,
+    )
+    assert only_flag(D(2027, 3, 31), "WAITING_WITHOUT_BRIDGING") is None
+    assert only_flag(D(2027, 3, 31), "WAITING_TIME_EXCEEDED") == ("warning", "2027-03-31")
+
+
+def test_waiting_without_bridging_resolves_when_bridging_is_recorded(garp_case, youth_in):
+    waiting = referral(garp_case(D(2027, 2, 1)), youth_in, status=Status.SENT, **WAITING)
+    assert only_flag(D(2027, 3, 31), "WAITING_WITHOUT_BRIDGING") == ("violation", "2027-03-31")
+    type(waiting).objects.filter(pk=waiting.pk).update(
+        **{**BRIDGING, "bridging_from": D(2027, 4, 2)}
+    )
+    assert only_flag(D(2027, 4, 2), "WAITING_WITHOUT_BRIDGING") is None
+    flag = Flag.objects.get(rule="WAITING_WITHOUT_BRIDGING")
+    assert (flag.resolved_on, flag.resolution) == (D(2027, 4, 2), "condition_cleared")
+
+
+def test_waiting_without_bridging_ends_once_bridging_is_recorded_even_from_a_later_date(
+    garp_case, youth_in
+):
+    # The regisseur arranged bridging that begins next week: the flag's question is answered.
+    referral(
+        garp_case(D(2027, 2, 1)),
+        youth_in,
+        status=Status.SENT,
+        **WAITING,
+        **{**BRIDGING, "bridging_from": D(2027, 4, 5)},
+    )
+    assert only_flag(D(2027, 4, 1), "WAITING_WITHOUT_BRIDGING") is None
+
+
+@pytest.mark.parametrize(
+    ("status", "fields"),
+    [
+        (Status.STARTED, {"answered_on": D(2027, 3, 5), "started_on": D(2027, 4, 2)}),
+        (Status.DECLINED, {"answered_on": D(2027, 4, 2), "decline_reason": "geen capaciteit"}),
+        (Status.WITHDRAWN, {}),
+        (Status.EXPIRED, {"expired_on": D(2027, 4, 2)}),
+    ],
+)
+def test_waiting_without_bridging_resolves_when_the_referral_leaves_sent_or_accepted(
+    garp_case, youth_in, status, fields
+):
+    waiting = referral(garp_case(D(2027, 2, 1)), youth_in, status=Status.SENT, **WAITING)
+    assert only_flag(D(2027, 3, 31), "WAITING_WITHOUT_BRIDGING") == ("violation", "2027-03-31")
+    type(waiting).objects.filter(pk=waiting.pk).update(status=status, **fields)
+    assert only_flag(D(2027, 4, 2), "WAITING_WITHOUT_BRIDGING") is None
+    flag = Flag.objects.get(rule="WAITING_WITHOUT_BRIDGING")
+    assert (flag.resolved_on, flag.resolution) == (D(2027, 4, 2), "condition_cleared")
+
+
+def test_waiting_without_bridging_is_never_escalated(garp_case, youth_in):
+    referral(garp_case(D(2027, 2, 1)), youth_in, status=Status.SENT, **WAITING)
+    found = flags_on(D(2027, 9, 1), "WAITING_WITHOUT_BRIDGING")
+    assert [escalated for *_, escalated in found] == [False]
+
+
 # -- youths in specialist care: 16 and 18 ------------------------------------------------------
 def in_care(case, youth_in, birth_date, started_on, ended_on=None, product=None):
     youth = youth_in(case, birth_date=birth_date)
@@ -428,25 +594,58 @@ def test_transition_18_needs_an_agreed_plan(garp_case, youth_in, status, flagged
     assert (only_flag(D(2026, 5, 1), "TRANSITION_18") is not None) == flagged
 
 
+# Products by their marks (RULES.md v2): the rules read the marks, never a segment's code.
+CRISISOPVANG = {"code": "CRISISOPVANG", "segment": "crisis", "out_of_home": True, "crisis": True}
+CRISIS_AT_HOME = {"code": "CRISIS-THUIS", "segment": "crisis", "out_of_home": False, "crisis": True}
+PLEEGZORG = {"code": "PLEEGZORG", "segment": "pleegzorg", "out_of_home": True, "crisis": False}
+VERBLIJF = {"code": "VERBLIJF", "segment": "verblijf", "out_of_home": True, "crisis": False}
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
         (D(2026, 3, 7), None),
         (D(2026, 3, 8), ("warning", "2026-03-08")),
+        (D(2026, 3, 9), ("warning", "2026-03-08")),
         (D(2026, 3, 28), ("warning", "2026-03-08")),
         (D(2026, 3, 29), ("violation", "2026-03-29")),
+        (D(2026, 3, 30), ("violation", "2026-03-29")),
     ],
 )
-@pytest.mark.parametrize("segment", [Segment.CRISIS, Segment.VERBLIJF])
-def test_crisis_or_verblijf_without_return_plan(garp_case, youth_in, segment, day, expected):
-    product = ProductFactory(code=f"P-{segment}", segment=segment, specialist=False)
+@pytest.mark.parametrize("marks", [CRISISOPVANG, PLEEGZORG, VERBLIJF], ids=lambda m: m["code"])
+def test_out_of_home_without_return_plan(garp_case, youth_in, marks, day, expected):
+    product = ProductFactory(**marks, specialist=False)
     in_care(garp_case(), youth_in, D(2012, 3, 1), D(2026, 3, 1), product=product)
     assert only_flag(day, "CRISIS_NO_RETURN_PLAN") == expected
 
 
+def test_crisis_help_at_home_needs_no_return_plan(garp_case, youth_in):
+    product = ProductFactory(**CRISIS_AT_HOME)
+    in_care(garp_case(), youth_in, D(2012, 3, 1), D(2026, 3, 1), product=product)
+    assert only_flag(D(2026, 4, 1), "CRISIS_NO_RETURN_PLAN") is None
+
+
+def test_pleegzorg_is_out_of_home_without_being_crisis_care(garp_case, youth_in):
+    product = ProductFactory(**PLEEGZORG)
+    in_care(garp_case(), youth_in, D(2012, 3, 1), D(2026, 3, 1), product=product)
+    assert only_flag(D(2026, 4, 1), "CRISIS_NO_RETURN_PLAN") == ("violation", "2026-03-29")
+
+
+@pytest.mark.parametrize(
+    ("segment", "out_of_home", "flagged"),
+    [("crisis", False, False), ("verblijf", False, False), ("lot_b", True, True)],
+)
+def test_the_return_plan_rule_reads_the_out_of_home_mark_not_the_segment_code(
+    garp_case, youth_in, segment, out_of_home, flagged
+):
+    product = ProductFactory(code=f"P-{segment}", segment=segment, out_of_home=out_of_home)
+    in_care(garp_case(), youth_in, D(2012, 3, 1), D(2026, 3, 1), product=product)
+    assert (only_flag(D(2026, 4, 1), "CRISIS_NO_RETURN_PLAN") is not None) == flagged
+
+
 def test_crisis_with_a_return_plan_is_fine(garp_case, youth_in):
     case = garp_case()
-    product = ProductFactory(code="CRISIS", segment=Segment.CRISIS)
+    product = ProductFactory(**CRISISOPVANG)
     youth = in_care(case, youth_in, D(2012, 3, 1), D(2026, 3, 1), product=product)
     PerspectivePlanFactory(case=case, youth=youth, kind="return_home", status="draft")
     assert only_flag(D(2026, 4, 1), "CRISIS_NO_RETURN_PLAN") is None
@@ -455,6 +654,104 @@ def test_crisis_with_a_return_plan_is_fine(garp_case, youth_in):
 def test_ambulant_care_needs_no_return_plan(garp_case, youth_in):
     in_care(garp_case(), youth_in, D(2012, 3, 1), D(2026, 3, 1))
     assert only_flag(D(2026, 4, 1), "CRISIS_NO_RETURN_PLAN") is None
+
+
+# -- CRISIS_ANALYSIS_OVERDUE (14 / 28 days from the start of crisis care) -----------------------
+def crisis_care(case, youth_in, started_on=D(2027, 3, 3), marks=CRISISOPVANG):
+    product = ProductFactory(**marks)
+    return in_care(case, youth_in, D(2012, 3, 1), started_on, product=product)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        # crisis-and-silence r-1: crisisopvang started Wed 3 Mar 2027, no analysis.
+        (D(2027, 3, 16), None),
+        (D(2027, 3, 17), ("warning", "2027-03-17")),
+        (D(2027, 3, 18), ("warning", "2027-03-17")),
+        (D(2027, 3, 30), ("warning", "2027-03-17")),
+        (D(2027, 3, 31), ("violation", "2027-03-31")),
+        (D(2027, 4, 1), ("violation", "2027-03-31")),
+    ],
+)
+def test_crisis_analysis_overdue_warns_at_14_days_and_violates_at_28(
+    garp_case, youth_in, day, expected
+):
+    crisis_care(garp_case(D(2027, 3, 1), with_analysis=False), youth_in)
+    assert only_flag(day, "CRISIS_ANALYSIS_OVERDUE") == expected
+
+
+def test_crisis_help_at_home_with_a_draft_analysis_is_overdue_too(garp_case, youth_in):
+    # crisis-and-silence r-2: started 4 Mar, the analysis still a draft: a warning since 18 Mar.
+    case = garp_case(D(2027, 3, 1))
+    case.analyses.update(status=AnalysisStatus.DRAFT, established_on=None)
+    crisis_care(case, youth_in, D(2027, 3, 4), marks=CRISIS_AT_HOME)
+    assert only_flag(D(2027, 3, 31), "CRISIS_ANALYSIS_OVERDUE") == ("warning", "2027-03-18")
+    assert only_flag(D(2027, 3, 31), "CRISIS_NO_RETURN_PLAN") is None
+
+
+def test_a_crisis_referral_is_no_referral_without_analysis(garp_case, youth_in):
+    crisis_care(garp_case(D(2027, 3, 1), with_analysis=False), youth_in)
+    assert only_flag(D(2027, 3, 31), "REFERRAL_WITHOUT_ANALYSIS") is None
+    assert only_flag(D(2027, 3, 31), "CRISIS_ANALYSIS_OVERDUE") == ("violation", "2027-03-31")
+
+
+def test_a_crisis_referral_sent_and_not_started_is_not_yet_overdue(garp_case, youth_in):
+    case = garp_case(D(2027, 3, 1), with_analysis=False)
+    referral(
+        case, youth_in, ProductFactory(**CRISISOPVANG), status=Status.SENT, sent_on=D(2027, 3, 2)
+    )
+    assert only_flag(D(2027, 4, 30), "CRISIS_ANALYSIS_OVERDUE") is None
+
+
+def test_care_that_is_not_crisis_care_is_never_analysis_overdue(garp_case, youth_in):
+    case = garp_case(D(2027, 3, 1), with_analysis=False)
+    in_care(case, youth_in, D(2012, 3, 1), D(2027, 3, 3), product=ProductFactory(**PLEEGZORG))
+    assert only_flag(D(2027, 4, 30), "CRISIS_ANALYSIS_OVERDUE") is None
+    assert only_flag(D(2027, 4, 30), "REFERRAL_WITHOUT_ANALYSIS") == ("violation", "2027-03-03")
+
+
+def test_crisis_care_after_an_established_analysis_is_fine(garp_case, youth_in):
+    crisis_care(garp_case(D(2027, 3, 1), analysis_on=D(2027, 3, 2)), youth_in)
+    assert only_flag(D(2027, 4, 30), "CRISIS_ANALYSIS_OVERDUE") is None
+
+
+def test_crisis_analysis_overdue_any_established_version_counts(garp_case, youth_in):
+    from tests.factories import AnalysisFactory
+
+    case = garp_case(D(2027, 3, 1), with_analysis=False)
+    AnalysisFactory(case=case, version=1, is_current=False, established_on=D(2027, 3, 10))
+    AnalysisFactory(case=case, version=2, status=AnalysisStatus.DRAFT, established_on=None)
+    crisis_care(case, youth_in)
+    assert only_flag(D(2027, 4, 30), "CRISIS_ANALYSIS_OVERDUE") is None
+
+
+def test_crisis_analysis_overdue_resolves_when_the_analysis_is_established(garp_case, youth_in):
+    case = garp_case(D(2027, 3, 1), with_analysis=False)
+    crisis_care(case, youth_in)
+    assert only_flag(D(2027, 3, 31), "CRISIS_ANALYSIS_OVERDUE") == ("violation", "2027-03-31")
+    from tests.factories import AnalysisFactory
+
+    AnalysisFactory(case=case, established_on=D(2027, 4, 2))
+    assert only_flag(D(2027, 4, 2), "CRISIS_ANALYSIS_OVERDUE") is None
+    flag = Flag.objects.get(rule="CRISIS_ANALYSIS_OVERDUE")
+    assert (flag.resolved_on, flag.resolution) == (D(2027, 4, 2), "condition_cleared")
+
+
+def test_crisis_analysis_overdue_resolves_when_the_crisis_care_ends(garp_case, youth_in):
+    case = garp_case(D(2027, 3, 1), with_analysis=False)
+    crisis_care(case, youth_in)
+    assert only_flag(D(2027, 3, 20), "CRISIS_ANALYSIS_OVERDUE") == ("warning", "2027-03-17")
+    case.referrals.update(status=Status.ENDED, ended_on=D(2027, 3, 24), end_reason="veilig thuis")
+    assert only_flag(D(2027, 3, 24), "CRISIS_ANALYSIS_OVERDUE") is None
+    flag = Flag.objects.get(rule="CRISIS_ANALYSIS_OVERDUE")
+    assert (flag.resolved_on, flag.resolution) == (D(2027, 3, 24), "condition_cleared")
+
+
+def test_crisis_analysis_overdue_is_never_escalated(garp_case, youth_in):
+    crisis_care(garp_case(D(2027, 3, 1), with_analysis=False), youth_in)
+    found = flags_on(D(2027, 9, 1), "CRISIS_ANALYSIS_OVERDUE")
+    assert [escalated for *_, escalated in found] == [False]
 
 
 # -- ESCALATION_NOT_DISCUSSED (10 working days) ------------------------------------------------

@@ -78,10 +78,17 @@ def test_the_folder_is_a_problem_when_missing_or_without_scenarios(settings, tmp
     assert f"{tmp_path / 'nowhere'} does not exist" in scenarios.problem()
     settings.SCENARIOS_DIR = tmp_path
     (tmp_path / "edge-cases.json").write_text("{}")
-    assert f"{tmp_path} holds no scenarios" in scenarios.problem()  # a dossier, no expectation
     (tmp_path / "edge-cases.expected-2026-12-31.json").write_text("[]")
+    assert f"{tmp_path} holds no scenarios" in scenarios.problem()  # version 1 only
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "edge-cases.json").write_text("{}")
+    assert f"{tmp_path} holds no scenarios" in scenarios.problem()  # a dossier, no expectation
+    (v2 / "edge-cases.expected-2026-12-31.json").write_text("[]")
     assert scenarios.problem() is None
-    expected = tmp_path / "edge-cases.expected-2026-12-31.json"
     assert scenarios.expectations() == [
-        (tmp_path / "edge-cases.json", dt.date(2026, 12, 31), expected)
+        (v2 / "edge-cases.json", dt.date(2026, 12, 31), v2 / "edge-cases.expected-2026-12-31.json")
     ]
+    assert scenarios.v1_dossiers() == [tmp_path / "edge-cases.json"]
+    (tmp_path / "edge-cases.json").unlink()
+    assert f"{tmp_path} holds no scenarios" in scenarios.problem()  # no version-1 example

@@ -80,3 +80,50 @@ def test_the_same_idempotency_key_sent_twice_at_once_changes_once(make_referral,
     assert [a.status_code for a in answers] == [200, 200]
     assert answers[0].json() == answers[1].json()
     assert ReferralEvent.objects.filter(referral=referral, to_status="accepted").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_committing_during_the_expiry_run_wins_and_the_run_goes_on(
+    make_referral, provider
+):
+    """The provider's accept holds the referral's row when the daily expiry reaches it: the
+    run waits for the lock, reads the answer, leaves that referral be and expires the next."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from referrals import services
+    from referrals.models import Referral
+
+    answered, due = make_referral(), make_referral()
+    today = timezone.localdate()
+    Referral.objects.filter(pk__in=[answered.pk, due.pk]).update(
+        sent_on=today - dt.timedelta(days=60)
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def provider_accepts() -> None:
+        try:
+            with transaction.atomic():
+                services.accept_referral(
+                    referral=Referral.objects.get(pk=answered.pk),
+                    by=services.Actor.of_provider(provider),
+                )
+                locked.set()
+                release.wait(timeout=10)  # committed only once the run has begun
+        finally:
+            connections.close_all()
+
+    answer = threading.Thread(target=provider_accepts)
+    answer.start()
+    assert locked.wait(timeout=10)
+    threading.Timer(1.0, release.set).start()
+    expired = services.expire_unanswered(today)
+    answer.join()
+
+    answered.refresh_from_db()
+    due.refresh_from_db()
+    assert expired == 1
+    assert answered.status == "accepted" and answered.expired_on is None
+    assert due.status == "expired" and due.expired_on is not None

@@ -16,7 +16,7 @@ from flags.rules import RULES_BY_CODE
 from flags.selectors import open_flags_of_case
 
 #: The rules of the rulebook whose open flags the analysis page shows.
-ANALYSIS_RULES = ("REFERRAL_WITHOUT_ANALYSIS",)
+ANALYSIS_RULES = ("REFERRAL_WITHOUT_ANALYSIS", "CRISIS_ANALYSIS_OVERDUE")
 
 
 def _with_content(analysis: Analysis) -> Analysis:

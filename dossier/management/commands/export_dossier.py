@@ -10,7 +10,7 @@ from dossier.exporter import export_dossier
 
 
 class Command(BaseCommand):
-    help = "Exporteer gegevens als dossier (casusregie-dossier, versie 1)."
+    help = "Exporteer gegevens als dossier (casusregie-dossier, versie 2)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--family", help="only this family (its ref)")

@@ -11,7 +11,7 @@ from dossier.importer import DossierRefused, import_dossier
 
 
 class Command(BaseCommand):
-    help = "Importeer een dossier (casusregie-dossier, versie 1): alles of niets."
+    help = "Importeer een dossier (casusregie-dossier, versie 1 of 2): alles of niets."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="JSON file in the casusregie-dossier format, or -")
