@@ -16,6 +16,7 @@ CONFIGURATION = [
     ("casusregie", "worker", "view add change"),
     ("casusregie", "rolemembership", "view add change delete"),
     ("referrals", "provider", "view add change"),
+    ("referrals", "segment", "view add change"),
     ("referrals", "product", "view add change"),
     ("referrals", "contract", "view add change delete"),
     ("referrals", "productcapacity", "view"),

@@ -423,6 +423,31 @@ def waiting_tables(ctx: Context) -> list[Table]:
             chart=Chart("bar", tuple(c.key for c in waiting)),
         )
     )
+    bridging_parts = ("waiting_youths_bridged", "waiting_youths_unbridged")
+    bridging = [
+        *_columns("waiting_youths", *bridging_parts),
+        _share(_("Aandeel met overbrugging"), "waiting_youths_bridged", "waiting_youths"),
+    ]
+    tables.append(
+        _breakdown_table(
+            ctx,
+            name="wachtend-overbrugging",
+            title=_("Wachtende jeugdigen, met en zonder overbrugging"),
+            note=_(
+                "Op de peildatum: jeugdigen met een verwijzing die verzonden of toegewezen is en "
+                "waarvan de zorg nog niet is gestart. Met overbrugging: bij een van die "
+                "verwijzingen is overbruggingshulp vastgelegd die op de peildatum is begonnen. "
+                "Per segment, product of aanbieder telt een jeugdige die op twee soorten zorg "
+                "wacht bij beide."
+            ),
+            columns=bridging,
+            values=lambda v: v.columns(bridging, now=True),
+            dimensions=ALL_DIMENSIONS,
+            chart=Chart("bar", bridging_parts, stacked=True),
+            sums=(("waiting_youths", bridging_parts),),
+            covers=CARE_DIMENSIONS,
+        )
+    )
     return tables
 
 
@@ -762,6 +787,11 @@ def headline(ctx: Context, tables: list[Table]) -> list[tuple[str, Published, st
             _("dagen; norm %(n)s") % {"n": region.public("treeknorm_start_days", now=True)},
         ),
         (_("Verwijzingen verzonden"), shown[("verwijzingen", "referrals_sent")], ""),
+        (
+            _("Wachtend zonder overbrugging"),
+            shown[("wachtend-overbrugging", "waiting_youths_unbridged")],
+            _("jeugdigen, op de peildatum"),
+        ),
         (
             _("Aanmeldingen experttafel"),
             shown[("aanmeldingen-experttafel", "escalations_submitted")],

@@ -166,6 +166,13 @@ def _transition(
     return locked, locked.status
 
 
+def has_established_analysis(case: Case, on: dt.date) -> bool:
+    """The case's current analysis is established on or before ``on``: what a specialist
+    referral that is not crisis care needs to be sent."""
+    analysis = case.analyses.filter(is_current=True).first()
+    return analysis is not None and analysis.is_established and analysis.established_on <= on
+
+
 # -- the regisseur ------------------------------------------------------------------------------
 @transaction.atomic
 def create_referral(
@@ -244,16 +251,19 @@ def send_referral(
     referral, was = _transition(referral, Status.SENT, by, expected_version)
     today = timezone.localdate()
     # Crisis care is sent at once; the analysis follows (CRISIS_ANALYSIS_OVERDUE asks for it).
-    if referral.product.specialist and not referral.product.crisis:
-        analysis = referral.case.analyses.filter(is_current=True).first()
-        if analysis is None or not analysis.is_established or analysis.established_on > today:
-            raise ReferralRefused(
-                "analysis_not_established",
-                _(
-                    "Een verwijzing naar specialistische hulp kan pas worden verzonden als de "
-                    "verklarende analyse met het gezin is vastgesteld."
-                ),
-            )
+    product = referral.product
+    if (
+        product.specialist
+        and not product.crisis
+        and not has_established_analysis(referral.case, today)
+    ):
+        raise ReferralRefused(
+            "analysis_not_established",
+            _(
+                "Een verwijzing naar specialistische hulp kan pas worden verzonden als de "
+                "verklarende analyse met het gezin is vastgesteld."
+            ),
+        )
     referral.status, referral.sent_on = Status.SENT, today
     _record(referral, was, by, "sent")
     return referral

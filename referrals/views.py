@@ -1,5 +1,7 @@
 """The referral wizard for the regisseur: youth and product (or segment), routing proposals
-with their reasons, send. The API for providers lives in ``referrals.api``."""
+with their reasons, send (with bridging support while the youth waits, if arranged). The crisis
+route is on the page at once: the contracted crisis products, sent without waiting for the
+analysis. The API for providers lives in ``referrals.api``."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from casusregie.selectors import family_for_case_work_or_404, open_case_of
 from casusregie.views.accounts import worker_required
 
 from . import routing, services
+from .forms import BridgingForm
 from .models import Product, Provider, Segment
 
 
@@ -49,15 +52,29 @@ class ChoiceForm(forms.Form):
         return data
 
 
-class SendForm(forms.Form):
-    youth = forms.CharField(widget=forms.HiddenInput)
+class SendForm(BridgingForm):
+    """One proposal sent: the youth, the product and provider, the question, and the bridging
+    support if one is arranged (optional: all three empty, or what and from when)."""
+
+    youth = forms.CharField(label=_lazy("Jeugdige"))
     product = forms.ModelChoiceField(queryset=Product.objects, widget=forms.HiddenInput)
     provider = forms.ModelChoiceField(queryset=Provider.objects, widget=forms.HiddenInput)
     question = forms.CharField(
         label=_lazy("Hulpvraag voor de aanbieder"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _lazy("Vul de hulpvraag voor de aanbieder in.")},
     )
+
+    def __init__(self, *args, youths: dict, **kwargs) -> None:
+        super().__init__(*args, not_before=timezone.localdate(), required=False, **kwargs)
+        self.youths = youths
+
+    def clean_youth(self) -> str:
+        ref = self.cleaned_data["youth"]
+        if ref not in self.youths:
+            raise forms.ValidationError(_("Kies een jeugdige van dit gezin."))
+        return ref
 
 
 def _open_case(family):
@@ -75,7 +92,16 @@ def referral_wizard(request: HttpRequest, ref: str) -> HttpResponse:
     youths = {y.ref: y for y in family.youths.all()}
     if request.method == "POST":
         return _send(request, family, case, youths)
+    return _wizard_page(request, family, case, youths)
+
+
+def _wizard_page(
+    request: HttpRequest, family, case, youths, failed: SendForm | None = None
+) -> HttpResponse:
+    """The wizard: the crisis route, step 1 (for whom and what) and its proposals; ``failed``:
+    a sent form with errors, shown again above the proposals (400)."""
     choice = ChoiceForm(request.GET or None, family=family)
+    today = timezone.localdate()
     proposals = []
     if request.GET and choice.is_valid():
         youth = youths[choice.cleaned_data["youth"]]
@@ -83,8 +109,12 @@ def referral_wizard(request: HttpRequest, ref: str) -> HttpResponse:
             youth,
             product=choice.cleaned_data["product"],
             segment=choice.cleaned_data["segment"],
-            on=timezone.localdate(),
+            on=today,
         )
+    chosen = request.GET.get("youth") if request.GET.get("youth") in youths else None
+    youth_ref = chosen or next(iter(youths), "")
+    # The crisis route, before any choice: crisis care does not wait for routing or analysis.
+    crisis = routing.propose(youths[youth_ref], crisis=True, on=today) if youth_ref else []
     record_worker_access(
         request,
         [Access(family.ref, "youth", y.ref) for y in youths.values()],
@@ -97,28 +127,46 @@ def referral_wizard(request: HttpRequest, ref: str) -> HttpResponse:
             "family": family,
             "choice": choice,
             "proposals": proposals,
-            "youth_ref": choice.cleaned_data["youth"] if proposals else "",
+            "crisis_proposals": crisis,
+            "youths": list(youths.values()),
+            "youth_ref": youth_ref,
+            "chosen_youth": choice.cleaned_data["youth"] if proposals else "",
+            "analysis_established": services.has_established_analysis(case, today),
+            "failed": failed,
+            "today": today,
         },
+        status=400 if failed is not None else 200,
     )
 
 
 def _send(request: HttpRequest, family, case, youths) -> HttpResponse:
-    form = SendForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["youth"] not in youths:
-        messages.error(request, _("Vul de hulpvraag in en kies een voorstel."))
-        return redirect("referral-wizard", ref=family.ref)
+    form = SendForm(request.POST, youths=youths)
+    if not form.is_valid():
+        if form.errors.keys() & {"product", "provider"}:
+            messages.error(request, _("Kies een voorstel."))
+            return redirect("referral-wizard", ref=family.ref)
+        return _wizard_page(request, family, case, youths, failed=form)
+    data = form.cleaned_data
     actor = services.Actor.regisseur(request.user)
     try:
         with transaction.atomic():
             referral = services.create_referral(
                 case=case,
-                youth=youths[form.cleaned_data["youth"]],
-                product=form.cleaned_data["product"],
-                provider=form.cleaned_data["provider"],
+                youth=youths[data["youth"]],
+                product=data["product"],
+                provider=data["provider"],
                 by=actor,
-                question=form.cleaned_data["question"],
+                question=data["question"],
             )
-            services.send_referral(referral=referral, by=actor)
+            referral = services.send_referral(referral=referral, by=actor)
+            if form.has_bridging:
+                referral = services.record_bridging(
+                    referral=referral,
+                    by=actor,
+                    on_from=data["bridging_from"],
+                    description=data["bridging_description"],
+                    provided_by=data["bridging_by"],
+                )
     except services.ReferralRefused as refused:
         record_worker_access(
             request, [Access(family.ref, "case", case.ref)], purpose=PURPOSE_CASE_WORK
@@ -139,4 +187,15 @@ def _send(request: HttpRequest, family, case, youths) -> HttpResponse:
         request,
         _("De verwijzing naar %(provider)s is verzonden.") % {"provider": referral.provider.name},
     )
+    if referral.product.crisis and not services.has_established_analysis(
+        case, timezone.localdate()
+    ):
+        messages.warning(
+            request,
+            _(
+                "Crisiszorg is verzonden zonder vastgestelde verklarende analyse. Stel de analyse "
+                "nu met het gezin op: na 14 dagen zonder analyse volgt het signaal "
+                "CRISIS_ANALYSIS_OVERDUE."
+            ),
+        )
     return redirect("family-detail", ref=family.ref)

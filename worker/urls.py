@@ -19,6 +19,11 @@ urlpatterns = [
         name="family-consent-withdraw",
     ),
     path(
+        "gezinnen/<str:ref>/verwijzingen/<str:referral_ref>/overbrugging/",
+        families.bridging_record,
+        name="referral-bridging",
+    ),
+    path(
         "gezinnen/<str:ref>/regie/overdragen/",
         caseload.transfer_propose,
         name="regie-transfer-propose",

@@ -11,6 +11,12 @@
   the warning (default 70 − 28 = 42 days) the norm from accepted to started.
 - Waiting now: referrals sent and not answered, and accepted and not started, on the refresh
   date, and how many of them have waited longer than the norm.
+- Youths waiting now, with and without bridging support (RULES.md v2, WAITING_WITHOUT_BRIDGING):
+  the youths with a referral waiting on the refresh date in the same sense (sent or accepted,
+  care not started); *met overbrugging* when one of their waiting referrals has bridging
+  support that has begun by then (``bridging_from`` on or before the date), otherwise *zonder*.
+  With + without = waiting. By segment, product or provider a youth counts with its waiting
+  referrals of that kind (a youth waiting for two kinds counts under both).
 """
 
 from __future__ import annotations
@@ -77,6 +83,27 @@ GROUP BY p.kind, p.start, p."end", {_all.grouping_sets}
     ],
 )
 
+WAITING_YOUTHS = insert(
+    f"""
+SELECT kind, start, "end", dimension, member, count(*) AS waiting,
+       count(*) FILTER (WHERE bridged) AS bridged
+FROM (
+    SELECT p.kind, p.start, p."end", {_all.columns}, b.youth_id,
+           bool_or(b.bridging_from IS NOT NULL AND b.bridging_from <= p."end") AS bridged
+    FROM stat_referral b
+    JOIN stat_period p ON p.kind = 'now'
+    WHERE b.status IN ('sent', 'accepted')
+    GROUP BY p.kind, p.start, p."end", b.youth_id, {_all.grouping_sets}
+) y
+GROUP BY kind, start, "end", dimension, member
+""",
+    [
+        ("waiting_youths", "''", "waiting", None),
+        ("waiting_youths_bridged", "''", "bridged", None),
+        ("waiting_youths_unbridged", "''", "waiting - bridged", None),
+    ],
+)
+
 # The norms the figures were computed with, shown beside them.
 NORMS = """
 INSERT INTO dashboard_figure (region_id, period_kind, period_start, period_end, dimension,
@@ -103,8 +130,11 @@ TOPIC = Topic(
         Measure("waiting_for_answer_over_norm", _("Wacht op antwoord, langer dan de norm")),
         Measure("waiting_for_start", _("Wacht nu op start")),
         Measure("waiting_for_start_over_norm", _("Wacht op start, langer dan de norm")),
+        Measure("waiting_youths", _("Wachtende jeugdigen")),
+        Measure("waiting_youths_bridged", _("met overbrugging")),
+        Measure("waiting_youths_unbridged", _("zonder overbrugging")),
         Measure("treeknorm_accept_days", _("Treeknorm aanmelding (dagen)"), Kind.PUBLIC),
         Measure("treeknorm_start_days", _("Treeknorm behandeling (dagen)"), Kind.PUBLIC),
     ),
-    statements=(NORMS, ACCEPT, START, WAITING_NOW),
+    statements=(NORMS, ACCEPT, START, WAITING_NOW, WAITING_YOUTHS),
 )

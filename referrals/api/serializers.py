@@ -59,7 +59,7 @@ class ProductSerializer(serializers.Serializer):
 
 class BridgingSerializer(serializers.Serializer):
     on_from = serializers.DateField(help_text=_("Vanaf wanneer"))
-    description = serializers.CharField(help_text=_("Wat er overbrugt"))
+    description = serializers.CharField(help_text=_("Wat er tijdens het wachten gebeurt"))
     by = serializers.CharField(help_text=_("Door wie (leeg als niet genoemd)"))
 
     def get_fields(self) -> dict:  # "from" is a Python keyword: declared as on_from

@@ -6,14 +6,17 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from casusregie.admin_roles import ensure_functional_admin_group
 from casusregie.models import Role
-from referrals.models import Contract
+from referrals.models import Contract, Product, Segment
 from tests.conftest import verified_login
 from tests.factories import (
     CaseFactory,
     MunicipalityFactory,
     ProductFactory,
     ProviderFactory,
+    RegionFactory,
+    SegmentFactory,
     WorkerFactory,
     YouthFactory,
 )
@@ -78,3 +81,72 @@ def test_staff_without_the_second_factor_is_sent_to_the_login(client):
     client.force_login(WorkerFactory(is_staff=True, is_superuser=True))
     response = client.get(reverse("admin:casusregie_region_changelist"), follow=True)
     assert response.request["PATH_INFO"] == reverse("login")
+
+
+# -- segments are a region's records, products carry the marks (issue 15) -----------------------
+@pytest.fixture
+def functional_admin(client):
+    user = WorkerFactory(roles=[Role.ADMIN], is_staff=True)
+    user.groups.add(ensure_functional_admin_group())
+    return verified_login(client, user)
+
+
+def test_the_functional_administrator_adds_a_regions_segment(functional_admin):
+    region = RegionFactory(code="rijnmond", name="Rijnmond")
+    response = functional_admin.post(
+        reverse("admin:referrals_segment_add"),
+        {"region": region.pk, "code": "lot_a", "name": "Perceel A: pleegzorg"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    segment = Segment.objects.get(code="lot_a")
+    assert (segment.region, segment.name) == (region, "Perceel A: pleegzorg")
+    listing = functional_admin.get(reverse("admin:referrals_segment_changelist")).content.decode()
+    assert "Perceel A: pleegzorg" in listing and "Rijnmond" in listing
+
+
+def test_a_segment_code_is_checked_and_unique_within_its_region(admin_client):
+    region = RegionFactory(code="rijnmond")
+    SegmentFactory(region=region, code="ambulant")
+    add = reverse("admin:referrals_segment_add")
+    bad = admin_client.post(add, {"region": region.pk, "code": "Lot A", "name": "Lot A"})
+    assert bad.status_code == 200
+    assert "Kleine letters, cijfers en _" in bad.content.decode()
+    twice = admin_client.post(add, {"region": region.pk, "code": "ambulant", "name": "Nogmaals"})
+    assert twice.status_code == 200 and Segment.objects.filter(code="ambulant").count() == 1
+    elsewhere = RegionFactory(code="holland_rijnland")
+    other = admin_client.post(add, {"region": elsewhere.pk, "code": "ambulant", "name": "Amb"})
+    assert other.status_code == 302  # another region may use the same code
+
+
+def test_a_product_is_made_with_its_segment_and_marks(functional_admin):
+    segment = SegmentFactory(code="crisis", name="Crisis")
+    response = functional_admin.post(
+        reverse("admin:referrals_product_add"),
+        {
+            "code": "CRISIS-OPV",
+            "name": "Crisisopvang",
+            "segment": segment.pk,
+            "specialist": "on",
+            "out_of_home": "on",
+            "crisis": "on",
+            "ijw_category": "44",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    product = Product.objects.get(code="CRISIS-OPV")
+    assert (product.segment, product.specialist, product.out_of_home, product.crisis) == (
+        segment,
+        True,
+        True,
+        True,
+    )
+
+
+def test_the_product_list_shows_and_filters_by_the_marks(admin_client):
+    ProductFactory(code="PLEEG", name="Pleegzorg", segment="pleegzorg", out_of_home=True)
+    ProductFactory(code="AMB", name="Ambulant", segment="ambulant")
+    url = reverse("admin:referrals_product_changelist")
+    page = admin_client.get(url).content.decode()
+    assert "buiten huis" in page.lower() and "crisiszorg" in page.lower()
+    filtered = admin_client.get(url, {"out_of_home__exact": "1"}).content.decode()
+    assert "PLEEG" in filtered and ">AMB<" not in filtered

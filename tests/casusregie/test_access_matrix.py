@@ -200,6 +200,20 @@ def _reason(w: World, side: str) -> dict:
     return {"reason": "geen passend aanbod"}
 
 
+def _referral(w: World, side: str) -> dict:
+    return {"referral_ref": (w.own_referral if side == "own" else w.foreign_referral).ref}
+
+
+def _bridging(w: World, side: str) -> dict:
+    referral = w.own_referral if side == "own" else w.foreign_referral
+    prefix = f"overbrugging-{referral.ref}"
+    return {
+        f"{prefix}-version": referral.version,
+        f"{prefix}-bridging_description": "wekelijks gesprek",
+        f"{prefix}-bridging_from": referral.sent_on.isoformat(),
+    }
+
+
 PAGES: dict[str, Page] = {
     "home": Page("get", frozenset(ROLES) - {"anonymous"}, family=False, success=(200, 302)),
     "family-list": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
@@ -213,6 +227,10 @@ PAGES: dict[str, Page] = {
     "flag-inbox": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
     "family-register": Page("get", frozenset(CASE_WORK), family=False),
     "referral-wizard": Page("get", frozenset(CASE_WORK)),
+    # the current regisseur records it (302); the team lead is told in Dutch it is not theirs
+    "referral-bridging": Page(
+        "post", frozenset(CASE_WORK), kwargs=_referral, data=_bridging, success=(302, 400)
+    ),
     "regie-transfer-propose": Page(
         "post", frozenset(CASE_WORK), data=_to_colleague, success=(302,)
     ),

@@ -20,6 +20,7 @@ from tests.factories import (
     ProviderFactory,
     ReferralFactory,
     RegionFactory,
+    SegmentFactory,
     YouthFactory,
 )
 
@@ -33,6 +34,9 @@ def place(db):
     m1 = MunicipalityFactory(code="GM0001", name="Aadorp", region=region)
     m2 = MunicipalityFactory(code="GM0002", name="Beekdorp", region=region)
     other = MunicipalityFactory(code="GM0009", name="Elders", region=RegionFactory(code="r2"))
+    # the region's own purchasing segments (records, not an enum: each region has its own)
+    ambulant = SegmentFactory(region=region, code="ambulant", name="Ambulante jeugdhulp")
+    residential = SegmentFactory(region=region, code="verblijf", name="Jeugdhulp met verblijf")
     return SimpleNamespace(
         region=region,
         m1=m1,
@@ -41,9 +45,9 @@ def place(db):
         t1=LocalTeamFactory(ref="lt-noord", name="Team Noord", municipalities=[m1]),
         t2=LocalTeamFactory(ref="lt-zuid", name="Team Zuid", municipalities=[m2]),
         t3=LocalTeamFactory(ref="lt-elders", name="Team Elders", municipalities=[other]),
-        basic=ProductFactory(code="AMB-BAS", segment="ambulant", specialist=False),
-        spec=ProductFactory(code="AMB-SPEC", segment="ambulant", specialist=True),
-        stay=ProductFactory(code="VERB", segment="verblijf", out_of_home=True, specialist=True),
+        basic=ProductFactory(code="AMB-BAS", segment=ambulant, specialist=False),
+        spec=ProductFactory(code="AMB-SPEC", segment=ambulant, specialist=True),
+        stay=ProductFactory(code="VERB", segment=residential, out_of_home=True, specialist=True),
         a=ProviderFactory(ref="p-a", name="Aanbieder A"),
         b=ProviderFactory(ref="p-b", name="Aanbieder B"),
     )
@@ -64,6 +68,8 @@ def referral(case, youth, product, provider, status, decline_code="", **dates):
         fields.setdefault("decline_reason", "geen plek")
     if status == "ended":
         fields.setdefault("end_reason", "doelen behaald")
+    if status == "expired":
+        fields.setdefault("expired_on", fields["sent_on"] + dt.timedelta(days=28))
     return ReferralFactory(
         case=case, youth=youth, product=product, provider=provider, status=status, **fields
     )

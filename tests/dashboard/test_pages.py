@@ -214,3 +214,15 @@ def _table(response, name: str) -> list[list[str]]:
 
 
 assert D  # the refresh date of these tests
+
+
+def test_the_waiting_page_shows_youths_with_and_without_bridging(client, families, gert):
+    client = verified_login(client, gert)
+    page = client.get(reverse("dashboard-waiting"), {"periode": "2026"})
+    rows = _table(page, "wachtend-overbrugging")
+    assert rows[-1][:4] == ["Regio Een", "<5", "<5", "<5"]  # nobody waits: under five
+    html = page.content.decode()
+    assert "Wachtende jeugdigen, met en zonder overbrugging" in html
+    assert "met overbrugging" in html and "zonder overbrugging" in html
+    overview = client.get(reverse("dashboard"), {"periode": "2026"}).content.decode()
+    assert "Wachtend zonder overbrugging" in overview

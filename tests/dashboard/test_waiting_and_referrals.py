@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from flags.models import RuleSetting
+from referrals.models import Referral
 
-from .conftest import family, observations, referral, refresh, value
+from .conftest import D, family, observations, referral, refresh, value
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +131,89 @@ def test_referrals_per_segment(world):
     assert value(r, "referrals_sent", "2026", "segment", "ambulant") == 7
     assert value(r, "referrals_sent", "2026", "segment", "verblijf") == 1
     assert value(r, "outcome_accepted", "2026", "segment", "verblijf") == 1
+
+
+# -- waiting youths with and without bridging support (issue 15) --------------------------------
+def _bridged(ref, on):
+    Referral.objects.filter(pk=ref.pk).update(bridging_from=on, bridging_description="Gesprekken")
+
+
+@pytest.fixture
+def waiting_youths(place):
+    """In Beekdorp four youths: y1 waits with bridging, y2 with bridging planned after D, y3
+    waits for two kinds of care with bridging on one of them, y4's care has started."""
+    p, d = place, dt.date
+    k, (y1, y2, y3, y4) = family(p.m2, p.t2, d(2026, 1, 5), births=[d(2012, 1, 1)] * 4)
+    _bridged(referral(k, y1, p.spec, p.a, "sent", sent=d(2026, 11, 2)), D - dt.timedelta(days=3))
+    _bridged(
+        referral(k, y2, p.stay, p.b, "accepted", sent=d(2026, 10, 1), answered=d(2026, 10, 8)),
+        D + dt.timedelta(days=5),
+    )
+    referral(k, y3, p.spec, p.a, "sent", sent=d(2026, 11, 2))
+    _bridged(
+        referral(k, y3, p.basic, p.b, "accepted", sent=d(2026, 10, 1), answered=d(2026, 10, 2)),
+        d(2026, 10, 2),
+    )
+    _bridged(
+        referral(
+            k,
+            y4,
+            p.spec,
+            p.a,
+            "started",
+            sent=d(2026, 9, 1),
+            answered=d(2026, 9, 2),
+            started=d(2026, 10, 1),
+        ),
+        d(2026, 9, 2),
+    )
+    refresh(p.region)
+    return p
+
+
+def test_waiting_youths_with_and_without_bridging(waiting_youths):
+    r = waiting_youths.region
+    assert value(r, "waiting_youths", "nu") == 3  # y4's care started: no longer waiting
+    assert value(r, "waiting_youths_bridged", "nu") == 2  # y1, and y3 on one of its two
+    assert value(r, "waiting_youths_unbridged", "nu") == 1  # y2: bridging begins after D
+    assert value(r, "waiting_youths", "nu", "municipality", "GM0002") == 3
+    assert value(r, "waiting_youths", "2026") is None  # on the peildatum only
+
+
+def test_bridging_planned_after_the_peildatum_is_not_yet_bridging(waiting_youths):
+    r = waiting_youths.region
+    assert value(r, "waiting_youths_unbridged", "nu", "segment", "verblijf") == 1
+    assert value(r, "waiting_youths_bridged", "nu", "segment", "verblijf") == 0
+
+
+def test_by_kind_of_care_a_youth_counts_with_its_waiting_referrals_of_that_kind(waiting_youths):
+    r = waiting_youths.region
+    # ambulant: y1 (bridged) and y3 (bridged on its basic referral, also ambulant)
+    assert value(r, "waiting_youths", "nu", "segment", "ambulant") == 2
+    assert value(r, "waiting_youths_bridged", "nu", "segment", "ambulant") == 2
+    # AMB-SPEC: y1 bridged, y3 without bridging on that referral
+    assert value(r, "waiting_youths_bridged", "nu", "product", "AMB-SPEC") == 1
+    assert value(r, "waiting_youths_unbridged", "nu", "product", "AMB-SPEC") == 1
+    # provider B: y2 (not yet) and y3 (bridged)
+    assert value(r, "waiting_youths", "nu", "provider", "p-b") == 2
+
+
+def test_a_segment_is_shown_by_the_regions_own_name(client, waiting_youths):
+    from dashboard.models import Refresh
+    from dashboard.pages import context, published
+    from dashboard.periods import default_period
+
+    r = waiting_youths.region
+    refresh_row = Refresh.objects.get(region=r)
+    ctx = context(r, refresh_row, default_period(refresh_row.as_of), "segment")
+    table = next(t for t in published(ctx)["wachttijden"] if t.name == "wachtend-overbrugging")
+    labels = {row.member: row.label for row in table.rows}
+    assert labels == {
+        "ambulant": "Ambulante jeugdhulp",
+        "verblijf": "Jeugdhulp met verblijf",
+        "r1": "Regio Een",
+    }
+    region_row = next(row for row in table.rows if row.total)
+    # counts under five are "<5", as every other count
+    assert region_row.values["waiting_youths"] == "<5"
+    assert region_row.values["waiting_youths_unbridged"] == "<5"

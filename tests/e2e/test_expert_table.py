@@ -127,8 +127,9 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
     item.get_by_label("Advies, afspraken of redenen").fill(
         "Onderwijs-zorgarrangement op maat: twee dagdelen school, drie dagdelen zorg."
     )
+    # the product with the name of the region's own segment (lot D in the demo region)
     item.get_by_label("Product (bij maatwerk)").select_option(
-        label="Onderwijs-zorgarrangement (Onderwijs-zorg)"
+        label="Onderwijs-zorgarrangement (D Steun, hulp of behandeling overdag)"
     )
     item.get_by_label("De Schakel Onderwijszorg").check()
     item.get_by_role("button", name="Besluit vastleggen").click()

@@ -139,6 +139,39 @@ def test_with_consent_the_table_sees_the_case_summary(
         assert shown in page, shown
 
 
+def test_the_summary_shows_expiry_and_the_bridging_of_waiting_referrals(
+    client, make_case, escalate, member
+):
+    from referrals.lifecycle import Status
+    from tests.factories import ReferralFactory
+
+    case = make_case()
+    youth = case.family.youths.first()
+    ReferralFactory(
+        case=case,
+        youth=youth,
+        status=Status.EXPIRED,
+        sent_on=days_ago(40),
+        expired_on=days_ago(12),
+    )
+    ReferralFactory(
+        case=case,
+        youth=youth,
+        status=Status.SENT,
+        sent_on=days_ago(30),
+        bridging_from=days_ago(29),
+        bridging_description="Wekelijks gesprek",
+        bridging_by="Wijkteam Noord",
+    )
+    ReferralFactory(case=case, youth=youth, status=Status.SENT, sent_on=days_ago(10))
+    escalate(case)
+    verified_login(client, member)
+    page = client.get(reverse("expert-table-queue")).content.decode()
+    assert "verlopen zonder antwoord op" in page
+    assert "overbrugging: Wekelijks gesprek (Wijkteam Noord)" in page
+    assert "geen overbrugging" in page
+
+
 def test_without_consent_the_table_sees_the_family_ref_and_the_question_only(
     client, make_case, escalate, member
 ):

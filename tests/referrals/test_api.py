@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casusregie.models import Consent, ConsentPurpose
+from casusregie.working_days import add_working_days
+from referrals import services
 from referrals.models import IdempotencyRecord, OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -310,3 +312,80 @@ def test_requests_are_throttled_per_key(api, foreign_api, make_referral, monkeyp
     codes = [api.get(BASE).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert foreign_api.get(BASE).status_code == 200  # another key has its own budget
+
+
+# -- v2: the product's marks, expiry and bridging support (issue 15) ---------------------------
+def test_the_provider_sees_the_products_marks(api, make_referral):
+    body = api.get(f"{BASE}{make_referral().ref}/").json()
+    assert body["product"] == {
+        "code": "AMB-SPEC",
+        "name": "Specialistische ambulante jeugdhulp",
+        "segment": "ambulant",
+        "ijw_category": "",
+        "specialist": True,
+        "out_of_home": False,
+        "crisis": False,
+    }
+    assert body["expired_on"] is None and body["bridging"] is None
+
+
+def test_the_provider_sees_the_bridging_support_and_hears_of_it(
+    api, make_referral, regisseur, django_assert_num_queries
+):
+    referral = make_referral()
+    today = timezone.localdate()
+    services.record_bridging(
+        referral=referral,
+        by=services.Actor.regisseur(regisseur),
+        on_from=today,
+        description="Wekelijks gesprek met de jeugdverpleegkundige",
+        provided_by="Wijkteam Noord",
+    )
+    with django_assert_num_queries(3):  # the bridging costs no query of its own
+        body = api.get(f"{BASE}{referral.ref}/").json()
+    assert body["bridging"] == {
+        "from": today.isoformat(),
+        "description": "Wekelijks gesprek met de jeugdverpleegkundige",
+        "by": "Wijkteam Noord",
+    }
+    assert body["version"] == 3  # sent (2), bridging (3): If-Match follows it
+    event = OutboxEvent.objects.filter(referral=referral).order_by("id").last()
+    assert (event.kind, event.payload["type"]) == ("bridging", "referral.bridging")
+
+
+def test_the_provider_sees_when_a_referral_expired(api, make_referral):
+    referral = make_referral()
+    sent = referral.sent_on - dt.timedelta(days=40)
+    type(referral).objects.filter(pk=referral.pk).update(sent_on=sent)
+    assert services.expire_unanswered(timezone.localdate()) == 1
+    body = api.get(f"{BASE}{referral.ref}/").json()
+    assert body["status"] == "expired"
+    assert body["expired_on"] == add_working_days(sent, 20).isoformat()
+
+
+def test_the_written_out_representation_holds_for_bridging_and_expiry(
+    api, make_referral, regisseur
+):
+    from rest_framework import serializers
+
+    from referrals import selectors
+    from referrals.api.serializers import ProviderReferralSerializer
+
+    bridged, expired = make_referral(), make_referral()
+    services.record_bridging(
+        referral=bridged,
+        by=services.Actor.regisseur(regisseur),
+        on_from=bridged.sent_on,
+        description="Buurtcoach",
+    )
+    type(expired).objects.filter(pk=expired.pk).update(
+        sent_on=expired.sent_on - dt.timedelta(days=40)
+    )
+    services.expire_unanswered(timezone.localdate())
+    serializer = ProviderReferralSerializer()
+    provider = bridged.provider
+    for referral in selectors.referrals_for_provider(provider).order_by("id"):
+        field_by_field = serializers.ModelSerializer.to_representation(serializer, referral)
+        assert serializer.to_representation(referral) == dict(field_by_field)
+    shown = api.get(f"{BASE}{bridged.ref}/").json()["bridging"]
+    assert shown == {"from": bridged.sent_on.isoformat(), "description": "Buurtcoach", "by": ""}

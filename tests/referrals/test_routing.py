@@ -44,13 +44,55 @@ def test_providers_with_a_valid_contract_are_proposed_shortest_wait_first(
 
 
 def test_ambulant_offers_come_before_residential_ones(youth, provider, municipality):
-    verblijf = ProductFactory(code="VERB", segment="verblijf")
-    ambulant = ProductFactory(code="AMB", segment="ambulant")
-    for product in (verblijf, ambulant):
+    """Lighter care first, read from the marks and the iJw category, never from a segment's
+    code (every region names its own): ambulant (45) before dagbehandeling (41) before care
+    out of home (foster care, 43, before residential, 44), crisis care last."""
+    made = {
+        name: ProductFactory(code=name, segment=f"lot_{i}", ijw_category=category, **marks)
+        for i, (name, category, marks) in enumerate(
+            [
+                ("CRISIS", "44", {"crisis": True, "out_of_home": True}),
+                ("VERBLIJF", "44", {"out_of_home": True}),
+                ("PLEEGZORG", "43", {"out_of_home": True}),
+                ("DAGBEHANDELING", "41", {}),
+                ("AMBULANT", "45", {}),
+            ]
+        )
+    }
+    for product in made.values():
         ContractFactory(provider=provider, product=product, municipalities=[municipality])
     proposals = propose(youth, on=timezone.localdate())
-    segments = [p.product.segment for p in proposals]
-    assert segments.index("ambulant") < segments.index("verblijf")
+    order = [p.product.code for p in proposals if p.product.code in made]
+    assert order == ["AMBULANT", "DAGBEHANDELING", "PLEEGZORG", "VERBLIJF", "CRISIS"]
+    reasons = {p.product.code: " ".join(p.reasons) for p in proposals}
+    assert "Ambulant en thuisnabij" in reasons["AMBULANT"]
+    assert "Dagbehandeling" in reasons["DAGBEHANDELING"]
+    assert "perspectiefplan voor terugkeer" in reasons["VERBLIJF"]
+    assert "vóór de verklarende analyse" in reasons["CRISIS"]
+
+
+def test_crisis_help_at_home_comes_after_all_other_care(youth, provider, municipality):
+    """Crisis help at home (not out of home) is still crisis care: last, after residential."""
+    home = ProductFactory(code="CRISIS-THUIS", ijw_category="45", crisis=True)
+    stay = ProductFactory(code="VERBLIJF", ijw_category="44", out_of_home=True)
+    for product in (home, stay):
+        ContractFactory(provider=provider, product=product, municipalities=[municipality])
+    order = [p.product.code for p in propose(youth, on=timezone.localdate())]
+    assert order.index("VERBLIJF") < order.index("CRISIS-THUIS")
+
+
+def test_the_crisis_route_proposes_crisis_products_only(youth, provider, municipality):
+    crisis = ProductFactory(code="CRISIS", crisis=True, out_of_home=True)
+    ContractFactory(provider=provider, product=crisis, municipalities=[municipality])
+    proposals = propose(youth, crisis=True, on=timezone.localdate())
+    assert [p.product for p in proposals] == [crisis]
+
+
+def test_a_segment_proposes_its_own_products(youth, provider, municipality, product):
+    foster = ProductFactory(code="PLEEG", segment="pleegzorg", out_of_home=True)
+    ContractFactory(provider=provider, product=foster, municipalities=[municipality])
+    proposals = propose(youth, segment=foster.segment, on=timezone.localdate())
+    assert [p.product for p in proposals] == [foster]
 
 
 def test_after_a_decline_the_next_proposal_is_another_provider(

@@ -29,7 +29,10 @@ from casusregie.policies import family_or_404, may_hand_over, roles_of
 from casusregie.selectors import open_case_of
 from casusregie.views.accounts import worker_required
 from flags.rules import RULES_BY_CODE
-from referrals.models import Provider
+from referrals import services as referral_services
+from referrals.forms import RecordBridgingForm
+from referrals.lifecycle import Status
+from referrals.models import Provider, Referral
 
 from ..forms import MoveForm, TransferForm
 from ..selectors import families as selectors
@@ -90,7 +93,25 @@ class ConsentForm(forms.Form):
     )
 
 
-def _garp(request: HttpRequest, case) -> dict:
+WAITING = (Status.SENT, Status.ACCEPTED)
+
+
+def bridging_form(referral: Referral, data=None) -> RecordBridgingForm:
+    """The form that records (or replaces) the bridging support of a waiting referral."""
+    return RecordBridgingForm(
+        data,
+        not_before=referral.sent_on,
+        prefix=f"overbrugging-{referral.ref}",
+        initial={
+            "version": referral.version,
+            "bridging_description": referral.bridging_description,
+            "bridging_by": referral.bridging_by,
+            "bridging_from": referral.bridging_from,
+        },
+    )
+
+
+def _garp(request: HttpRequest, case, bridging_forms: dict | None = None) -> dict:
     """The Analyse and Plan blocks, the referrals and the flags of the open case."""
     if case is None:
         return {}
@@ -102,6 +123,9 @@ def _garp(request: HttpRequest, case) -> dict:
     move = case.pending_moves[0] if case.pending_moves else None
     current = selectors.current_regisseur(case)
     user = request.user
+    referrals = list(case.referrals.all())
+    may_bridge = current is not None and current.worker_id == user.pk
+    failed = bridging_forms or {}
     may_transfer = user.has_perm("casusregie.change_family_record", case.family) and may_hand_over(
         user, case, current
     )
@@ -110,7 +134,14 @@ def _garp(request: HttpRequest, case) -> dict:
         "domains": [(d.label, d.value in covered) for d in AnalysisDomain],
         "plan": plan,
         "next_evaluation": min((e.planned_on for e in pending), default=None),
-        "referrals": list(case.referrals.all()),
+        "referrals": [
+            (
+                r,
+                failed.get(r.ref)
+                or (bridging_form(r) if may_bridge and r.status in WAITING else None),
+            )
+            for r in referrals
+        ],
         "flags": [(f, RULES_BY_CODE.get(f.rule)) for f in case.open_flags],
         "perspective_plans": list(case.perspective_plans.all()),
         "pending_transfer": transfer,
@@ -129,7 +160,7 @@ def _garp(request: HttpRequest, case) -> dict:
 def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
     open_case = open_case_of(family)
     context = {
-        **_garp(request, open_case),
+        **_garp(request, open_case, extra.pop("bridging_forms", None)),
         "family": family,
         "open_case": open_case,
         "regisseur": selectors.current_regisseur(open_case) if open_case else None,
@@ -237,6 +268,54 @@ def consent_withdraw(request: HttpRequest, ref: str, consent_id: int) -> HttpRes
     return redirect("family-detail", ref=family.ref)
 
 
+@require_POST
+@worker_required
+def bridging_record(request: HttpRequest, ref: str, referral_ref: str) -> HttpResponse:
+    """Record or replace the bridging support of a waiting referral (the current regisseur)."""
+    family = family_page_or_404(request, ref, "casusregie.change_family_record")
+    case = open_case_of(family)
+    waiting = case.referrals.all() if case else []
+    referral = next((r for r in waiting if r.ref == referral_ref), None)
+    if referral is None:
+        raise Http404
+    form = bridging_form(referral, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral_services.record_bridging(
+                referral=referral,
+                by=referral_services.Actor.regisseur(request.user),
+                on_from=data["bridging_from"],
+                description=data["bridging_description"],
+                provided_by=data["bridging_by"],
+                expected_version=data["version"],
+            )
+        except referral_services.ReferralRefused as refused:
+            # Shown again with the version as it is now: sending it again is a deliberate act.
+            posted = request.POST.copy()
+            posted[form.add_prefix("version")] = str(referral.version)
+            form = bridging_form(referral, posted)
+            form.is_valid()
+            form.add_error(None, refused.message)
+        else:
+            record_worker_access(
+                request,
+                [Access(family.ref, "referral", referral.ref)],
+                action=AccessAction.CHANGE,
+                purpose=PURPOSE_CASE_WORK,
+            )
+            messages.success(
+                request,
+                _("De overbrugging bij de verwijzing naar %(provider)s is vastgelegd.")
+                % {"provider": referral.provider.name},
+            )
+            return redirect(f"{reverse('family-detail', args=[family.ref])}#verwijzingen-title")
+    record_worker_access(request, _family_accesses(family), purpose=PURPOSE_CASE_WORK)
+    response = _family_page(request, family, bridging_forms={referral.ref: form})
+    response.status_code = 400
+    return response
+
+
 @require_GET
 @worker_required
 def access_history_export(request: HttpRequest, ref: str) -> HttpResponse:
@@ -271,6 +350,7 @@ def access_history_export(request: HttpRequest, ref: str) -> HttpResponse:
 
 __all__ = [
     "access_history_export",
+    "bridging_record",
     "consent_add",
     "consent_withdraw",
     "family_detail",
