@@ -21,6 +21,7 @@ from casusregie.models import (
     AccessLogEntry,
     Consent,
     ConsentPurpose,
+    FamilyMove,
     RegieTransfer,
     RegisseurPeriod,
     Role,
@@ -154,6 +155,27 @@ def world() -> World:
         flag_on(foreign_case),
     )
     world.colleague = colleague
+    # a family of another team of region 1 moving to the regisseur's team; one in region 2
+    team_b = LocalTeamFactory(municipalities=[m1])
+    moving = CaseFactory(family=FamilyFactory(municipality=m1), local_team=team_b, opened_on=opened)
+    world.own_move = FamilyMove.objects.create(
+        case=moving,
+        from_team=team_b,
+        to_team=team,
+        from_municipality=m1,
+        to_municipality=m1,
+        proposed_by=WorkerFactory(local_team=team_b, roles=[Role.REGISSEUR]),
+        proposed_on=opened,
+    )
+    world.foreign_move = FamilyMove.objects.create(
+        case=foreign_case,
+        from_team=other_team,
+        to_team=LocalTeamFactory(municipalities=[m3]),
+        from_municipality=m3,
+        to_municipality=m3,
+        proposed_by=foreign_colleague,
+        proposed_on=opened,
+    )
     return world
 
 
@@ -214,6 +236,16 @@ def _bridging(w: World, side: str) -> dict:
     }
 
 
+def _move(w: World, side: str) -> dict:
+    return {"move_id": (w.own_move if side == "own" else w.foreign_move).pk}
+
+
+def _destination(w: World, side: str) -> dict:
+    family = w.own if side == "own" else w.foreign
+    team = LocalTeamFactory(municipalities=[family.municipality])
+    return {"destination": f"{team.pk}:{family.municipality_id}", "note": "verhuist"}
+
+
 PAGES: dict[str, Page] = {
     "home": Page("get", frozenset(ROLES) - {"anonymous"}, family=False, success=(200, 302)),
     "family-list": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
@@ -240,6 +272,15 @@ PAGES: dict[str, Page] = {
     "regie-transfer-cancel": Page(
         "post", frozenset(CASE_WORK), family=False, kwargs=_transfer, success=(302,)
     ),
+    "family-move-propose": Page("post", frozenset(CASE_WORK), data=_destination, success=(302,)),
+    # the receiving team confirms or declines: its regisseur or its team lead
+    "family-move-confirm": Page(
+        "post", frozenset(CASE_WORK), family=False, kwargs=_move, success=(302,)
+    ),
+    "family-move-cancel": Page(
+        "post", frozenset(CASE_WORK), family=False, kwargs=_move, success=(302,)
+    ),
+    "dossier-family-export": Page("get", frozenset(CASE_WORK)),
     "flag-acknowledge": Page(
         "post", frozenset({"regisseur"}), family=False, kwargs=_flag, data=_note, success=(302,)
     ),
