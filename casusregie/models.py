@@ -20,6 +20,9 @@ from . import refs
 from .bsn import is_valid_bsn, validate_bsn
 from .bsn_vault import bsn_digest, decrypt_bsn, encrypt_bsn, mask_bsn
 
+POSTCODE_PATTERN = r"^[1-9][0-9]{3} ?[A-Z]{2}$"
+PHONE_PATTERN = r"^\+?[0-9][0-9 -]{8,18}$"
+
 
 class DateRange(Func):
     """``daterange(lower, upper, '[)')``: a half-open period; a NULL upper bound is open-ended."""
@@ -304,6 +307,21 @@ class Carer(Person):
         Family, on_delete=models.CASCADE, related_name="carers", verbose_name=_("gezin")
     )
     birth_date = models.DateField(_("geboortedatum"), null=True, blank=True)
+    address = models.CharField(_("adres"), max_length=200, blank=True)
+    postcode = models.CharField(
+        _("postcode"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(POSTCODE_PATTERN, _("Een postcode is als 1234 AB."))],
+    )
+    city = models.CharField(_("woonplaats"), max_length=100, blank=True)
+    phone = models.CharField(
+        _("telefoon"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(PHONE_PATTERN, _("Een telefoonnummer is als 06 12345678."))],
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
 
     class Meta:
         verbose_name = _("opvoeder")
@@ -312,6 +330,48 @@ class Carer(Person):
         indexes = [
             models.Index(fields=["bsn_hash"], name="carer_bsn_hash_idx", condition=~Q(bsn_hash=""))
         ]
+
+
+class Relation(models.TextChoices):
+    MOTHER = "mother", _("Moeder")
+    FATHER = "father", _("Vader")
+    PARENT = "parent", _("Ouder")
+    STEP_PARENT = "step_parent", _("Stiefouder")
+    FOSTER_PARENT = "foster_parent", _("Pleegouder")
+    GUARDIAN = "guardian", _("Voogd")
+    GRANDPARENT = "grandparent", _("Grootouder")
+    OTHER = "other", _("Anders")
+
+
+@pghistory.track()
+class CarerRelation(models.Model):
+    """How a carer stands to a youth of the family, and whether they hold gezag (parental
+    authority) over the youth."""
+
+    carer = models.ForeignKey(
+        "Carer", on_delete=models.CASCADE, related_name="relations", verbose_name=_("opvoeder")
+    )
+    youth = models.ForeignKey(
+        "Youth",
+        on_delete=models.CASCADE,
+        related_name="carer_relations",
+        verbose_name=_("jeugdige"),
+    )
+    relation = models.CharField(_("relatie"), max_length=16, choices=Relation.choices)
+    has_gezag = models.BooleanField(_("gezag"), default=False)
+
+    class Meta:
+        verbose_name = _("relatie opvoeder en jeugdige")
+        verbose_name_plural = _("relaties opvoeders en jeugdigen")
+        constraints = [
+            models.UniqueConstraint(fields=["carer", "youth"], name="carer_relation_unique"),
+            models.CheckConstraint(
+                condition=Q(relation__in=Relation.values), name="carer_relation_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carer} – {self.youth}: {self.get_relation_display()}"
 
 
 @pghistory.track(exclude=["bsn_encrypted", "bsn_hash"])

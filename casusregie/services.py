@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Carer,
+    CarerRelation,
     Case,
     Consent,
     ConsentPurpose,
@@ -78,6 +79,23 @@ class Person:
     name: str
     birth_date: dt.date | None
     bsn: str = ""
+    # a carer's contact details
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """Carer number ``carer`` stands as ``relation`` to youth number ``youth`` (positions in
+    the lists given to ``register_family``), with or without gezag."""
+
+    carer: int
+    youth: int
+    relation: str
+    has_gezag: bool = False
 
 
 class AlreadyKnown(Exception):
@@ -96,6 +114,7 @@ def register_family(
     municipality: Municipality,
     carers: list[Person],
     youths: list[Person],
+    relations: list[Relationship] | None = None,
     despite_known: str = "",
 ) -> Family:
     """A new family with its members and an open case of the worker's team; the worker who
@@ -130,16 +149,39 @@ def register_family(
             for k in known
         ]
     )
+    saved_carers, saved_youths = [], []
     for person in carers:
-        carer = Carer(family=family, name=person.name, birth_date=person.birth_date)
+        carer = Carer(
+            family=family,
+            name=person.name,
+            birth_date=person.birth_date,
+            address=person.address,
+            postcode=person.postcode,
+            city=person.city,
+            phone=person.phone,
+            email=person.email,
+        )
         carer.bsn = person.bsn
         carer.full_clean(exclude=["family"])
         carer.save()
+        saved_carers.append(carer)
     for person in youths:
         youth = Youth(family=family, name=person.name, birth_date=person.birth_date)
         youth.bsn = person.bsn
         youth.full_clean(exclude=["family"])
         youth.save()
+        saved_youths.append(youth)
+    for r in relations or []:
+        if not (0 <= r.carer < len(saved_carers) and 0 <= r.youth < len(saved_youths)):
+            raise ValidationError(_("Een relatie hoort bij een opvoeder en een jeugdige."))
+        relation = CarerRelation(
+            carer=saved_carers[r.carer],
+            youth=saved_youths[r.youth],
+            relation=r.relation,
+            has_gezag=r.has_gezag,
+        )
+        relation.full_clean()
+        relation.save()
     case = Case.objects.create(family=family, local_team=by.local_team, opened_on=today)
     RegisseurPeriod.objects.create(case=case, worker=by, from_date=today)
     request_case_sweep(case)

@@ -190,3 +190,85 @@ def test_the_look_up_takes_the_same_queries_for_any_number_of_people(
     # the families with who to ask, the worker's roles, the worker's scope among them
     with django_assert_num_queries(3):
         assert len(known_families(anna, municipality, people)) == 1
+
+
+# -- the registration form: contact details, relations and gezag, rows added and removed -------
+def test_carers_come_with_contact_details_relation_and_gezag(client, anna, team):
+    from casusregie.models import CarerRelation
+
+    verified_login(client, anna)
+    data = form(team, name="Noor de Jong")
+    data |= {
+        "jeugdige-TOTAL_FORMS": "2",
+        "jeugdige-1-name": "Sem de Jong",
+        "jeugdige-1-birth_date": "2015-06-01",
+        "opvoeder-TOTAL_FORMS": "1",
+        "opvoeder-0-name": "Marieke de Jong",
+        "opvoeder-0-address": "Kerkstraat 1",
+        "opvoeder-0-postcode": "3011ab",
+        "opvoeder-0-city": "Rotterdam",
+        "opvoeder-0-phone": "06 12345678",
+        "opvoeder-0-email": "marieke@example.org",
+        "opvoeder-0-relation_0": "mother",
+        "opvoeder-0-gezag_0": "on",
+        "opvoeder-0-relation_1": "step_parent",
+    }
+    response = client.post(reverse("family-register"), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    carer = Family.objects.get().carers.get()
+    assert (carer.postcode, carer.phone, carer.email) == (
+        "3011 AB",
+        "06 12345678",
+        "marieke@example.org",
+    )
+    relations = {
+        (r.youth.name, r.relation, r.has_gezag)
+        for r in CarerRelation.objects.select_related("youth")
+    }
+    assert relations == {("Noor de Jong", "mother", True), ("Sem de Jong", "step_parent", False)}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("postcode", "30111", "Een postcode is als 1234 AB."),
+        ("phone", "bel me", "Een telefoonnummer is als 06 12345678."),
+        ("email", "geen-adres", "e-mailadres"),
+        ("gezag_0", "on", "Kies de relatie van wie gezag heeft"),
+    ],
+)
+def test_bad_carer_details_are_refused_next_to_the_field_and_nothing_is_lost(
+    client, anna, team, field, value, message
+):
+    verified_login(client, anna)
+    data = form(team) | {
+        "opvoeder-TOTAL_FORMS": "1",
+        "opvoeder-0-name": "Marieke de Jong",
+        f"opvoeder-0-{field}": value,
+    }
+    response = client.post(reverse("family-register"), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert 'value="Marieke de Jong"' in page and 'value="Noor de Jong"' in page
+    assert not Family.objects.exists()
+
+
+def test_a_row_is_added_keeping_what_was_typed_and_a_row_removed(client, anna, team):
+    verified_login(client, anna)
+    data = form(team, name="Noor de Jong") | {"add": "jeugdige"}
+    response = client.post(reverse("family-register"), data, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="jeugdige-1-name"' in page and 'value="Noor de Jong"' in page
+    assert 'name="jeugdige-TOTAL_FORMS" value="2"' in page
+    assert not Family.objects.exists()
+    # the second row filled in and then removed: only Noor is registered
+    data = form(team, name="Noor de Jong") | {
+        "jeugdige-TOTAL_FORMS": "2",
+        "jeugdige-1-name": "Weg",
+        "jeugdige-1-birth_date": "2014-01-01",
+        "jeugdige-1-DELETE": "on",
+    }
+    assert client.post(reverse("family-register"), data).status_code == 302
+    assert list(Family.objects.get().youths.values_list("name", flat=True)) == ["Noor de Jong"]

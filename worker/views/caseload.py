@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,11 +24,13 @@ from casusregie.access_log import (
 )
 from casusregie.bsn import is_valid_bsn
 from casusregie.models import (
+    PHONE_PATTERN,
     AccessAction,
     FamilyMove,
     LocalTeam,
     Municipality,
     RegieTransfer,
+    Relation,
     Role,
     Worker,
 )
@@ -210,15 +214,71 @@ class PersonForm(forms.Form):
 
 
 class CarerForm(PersonForm):
+    """A carer with contact details and, for each youth on the form, the relation and gezag."""
+
     birth_date = forms.DateField(
         label=_lazy("Geboortedatum"),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
+    address = forms.CharField(label=_lazy("Adres"), max_length=200, required=False)
+    postcode = forms.CharField(
+        label=_lazy("Postcode"),
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    city = forms.CharField(label=_lazy("Woonplaats"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_lazy("Telefoon"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_lazy("E-mail"), required=False)
+
+    def __init__(self, *args, youth_count: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(youth_count):
+            self.fields[f"relation_{i}"] = forms.ChoiceField(
+                label=_("Relatie tot jeugdige %(n)s") % {"n": i + 1},
+                choices=[("", "—"), *Relation.choices],
+                required=False,
+            )
+            self.fields[f"gezag_{i}"] = forms.BooleanField(
+                label=_("Heeft gezag over jeugdige %(n)s") % {"n": i + 1}, required=False
+            )
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data["postcode"].strip().upper().replace(" ", "")
+        if not value:
+            return ""
+        if not re.fullmatch(r"[1-9][0-9]{3}[A-Z]{2}", value):
+            raise ValidationError(_("Een postcode is als 1234 AB."))
+        return f"{value[:4]} {value[4:]}"
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        if value and not re.fullmatch(PHONE_PATTERN, value):
+            raise ValidationError(_("Een telefoonnummer is als 06 12345678."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        for name in [f for f in self.fields if f.startswith("gezag_")]:
+            index = name.removeprefix("gezag_")
+            if data.get(name) and not data.get(f"relation_{index}"):
+                self.add_error(
+                    f"relation_{index}", _("Kies de relatie van wie gezag heeft over de jeugdige.")
+                )
+        return data
 
 
-YouthFormSet = formset_factory(PersonForm, extra=3, min_num=1, validate_min=True, max_num=12)
-CarerFormSet = formset_factory(CarerForm, extra=2, max_num=6)
+YouthFormSet = formset_factory(
+    PersonForm, extra=1, min_num=1, validate_min=True, max_num=12, can_delete=True
+)
+CarerFormSet = formset_factory(CarerForm, extra=1, max_num=6, can_delete=True)
+ADD_ROW = {"jeugdige": "jeugdige", "opvoeder": "opvoeder"}  # the "nog een …" buttons
 
 
 class RegisterForm(forms.Form):
@@ -238,14 +298,47 @@ class RegisterForm(forms.Form):
         ).order_by("name")
 
 
-def _people(formset) -> list[services.Person]:
+def _kept(formset) -> list[forms.Form]:
+    """The filled-in rows of a formset that are not marked for removal, in their order."""
+    return [
+        f
+        for f in formset.forms
+        if f.has_changed() and f.cleaned_data.get("name") and not f.cleaned_data.get("DELETE")
+    ]
+
+
+def _people(forms_kept: list[forms.Form]) -> list[services.Person]:
+    contact = ("address", "postcode", "city", "phone", "email")
     return [
         services.Person(
-            f.cleaned_data["name"], f.cleaned_data.get("birth_date"), f.cleaned_data["bsn"]
+            f.cleaned_data["name"],
+            f.cleaned_data.get("birth_date"),
+            f.cleaned_data["bsn"],
+            **{k: f.cleaned_data.get(k) or "" for k in contact if k in f.cleaned_data},
         )
-        for f in formset.forms
-        if f.has_changed() and f.cleaned_data.get("name")
+        for f in forms_kept
     ]
+
+
+def _relations(carer_forms: list[forms.Form], youth_rows: list[int]) -> list:
+    """Relations of the kept carers to the kept youths (``youth_rows``: the form index of each
+    kept youth), by their positions in the kept lists."""
+    return [
+        services.Relationship(
+            c, y, form.cleaned_data[f"relation_{row}"], bool(form.cleaned_data.get(f"gezag_{row}"))
+        )
+        for c, form in enumerate(carer_forms)
+        for y, row in enumerate(youth_rows)
+        if form.cleaned_data.get(f"relation_{row}")
+    ]
+
+
+def _with_a_row_more(data, prefix: str):
+    """The posted data with one more (empty) row in formset ``prefix``."""
+    data = data.copy()
+    total = f"{prefix}-TOTAL_FORMS"
+    data[total] = str(int(data.get(total) or 0) + 1)
+    return data
 
 
 @require_http_methods(["GET", "POST"])
@@ -254,17 +347,31 @@ def register_family(request: HttpRequest) -> HttpResponse:
     if not roles_of(request.user) & {Role.REGISSEUR, Role.TEAM_LEAD}:
         raise Http404
     data = request.POST if request.method == "POST" else None
+    adding = data.get("add") if data is not None else None
+    if adding in ADD_ROW:
+        data = _with_a_row_more(data, ADD_ROW[adding])
     form = RegisterForm(data, worker=request.user)
     youths = YouthFormSet(data, prefix="jeugdige")
-    carers = CarerFormSet(data, prefix="opvoeder")
+    youth_count = youths.total_form_count()
+    carers = CarerFormSet(data, prefix="opvoeder", form_kwargs={"youth_count": youth_count})
     known = []
+    if adding in ADD_ROW:
+        # Another row: the same form again, with everything typed kept, nothing checked yet.
+        return render(
+            request,
+            "casusregie/register_family.html",
+            {"form": form, "youths": youths, "carers": carers, "known": known},
+        )
     if data is not None and form.is_valid() and youths.is_valid() and carers.is_valid():
+        kept_youths, kept_carers = _kept(youths), _kept(carers)
+        youth_rows = [youths.forms.index(f) for f in kept_youths]
         try:
             family = services.register_family(
                 by=request.user,
                 municipality=form.cleaned_data["municipality"],
-                carers=_people(carers),
-                youths=_people(youths),
+                carers=_people(kept_carers),
+                youths=_people(kept_youths),
+                relations=_relations(kept_carers, youth_rows),
                 despite_known=form.cleaned_data["despite_known"],
             )
         except services.AlreadyKnown as already:
