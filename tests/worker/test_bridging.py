@@ -115,7 +115,7 @@ def test_the_regisseur_records_bridging_and_it_is_logged(client, regisseur, case
     ).exists()
     page = client.get(reverse("family-detail", args=[case.family.ref])).content.decode()
     assert "Wekelijks gesprek met de jeugdverpleegkundige" in page
-    assert "door Wijkteam Noord" in page and f"vanaf {date(dt.date(2026, 11, 9), 'j M Y')}" in page
+    assert "door Wijkteam Noord" in page and f"vanaf {date(dt.date(2026, 11, 9), 'j F Y')}" in page
     assert "Overbrugging wijzigen" in page
 
 
@@ -197,7 +197,7 @@ def test_an_expired_referral_shows_when_it_expired(client, regisseur, case, yout
     )
     verified_login(client, regisseur)
     html = client.get(reverse("family-detail", args=[case.family.ref])).content.decode()
-    assert f"verlopen zonder antwoord op {date(dt.date(2026, 12, 1), 'j M Y')}" in html
+    assert f"verlopen zonder antwoord op {date(dt.date(2026, 12, 1), 'j F Y')}" in html
     assert "Nog geen overbrugging" not in html
 
 
