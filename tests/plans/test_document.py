@@ -253,3 +253,13 @@ def pdf_titles(objects: bytes) -> set[str]:
 def pdf_string(raw: bytes) -> str:
     value = bytes.fromhex(raw[1:-1].decode()) if raw.startswith(b"<") else raw[1:-1]
     return value.decode("utf-16") if value.startswith(b"\xfe\xff") else value.decode("latin-1")
+
+
+def test_the_editor_and_the_family_page_link_to_the_print_view_and_the_pdf(
+    login, regisseur, case, plan
+):
+    client = login(regisseur)
+    for page in ("plan-editor", "family-detail"):
+        content = client.get(url(page, case.family)).content.decode()
+        assert f'href="{url("plan-print", case.family)}"' in content, page
+        assert f'href="{url("plan-pdf", case.family)}"' in content, page
