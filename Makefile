@@ -25,8 +25,9 @@ install: $(STAMP)
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m config.embedded run
 
-# The browser tests drive Debian's chromium: found, installed (as root, with apt-get), or make
-# test stops at once with one line that says what to run (tests/e2e/chromium.sh).
+# The browser tests drive Debian's chromium, and the plan's PDF needs Pango and the DejaVu fonts:
+# found, installed (as root, with apt-get), or make test stops at once with one line that says
+# what to run (tests/e2e/chromium.sh).
 chromium:
 	@sh tests/e2e/chromium.sh
 

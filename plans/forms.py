@@ -6,7 +6,7 @@ from django import forms
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .models import PerspectiveKind
+from .models import EvaluationOutcome, GoalStatus, PerspectiveKind
 
 
 def date_input() -> forms.DateInput:
@@ -59,6 +59,39 @@ class ActionForm(forms.Form):
         return self.workers.get(self.cleaned_data.get("owner_worker") or "")
 
 
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status van het doel"),
+        choices=GoalStatus.choices,
+        error_messages={
+            "required": _("Kies een status van het doel."),
+            "invalid_choice": _("Kies een status van het doel: open, behaald of gestopt."),
+        },
+    )
+
+
+def outcome_field(required: bool) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Uitkomst"),
+        choices=[("", _("– kies een uitkomst –")), *EvaluationOutcome.choices],
+        required=required,
+        help_text=_(
+            "Wat betekent de evaluatie voor de hulp: doorgaan, afschalen, stoppen of "
+            "opschalen/escaleren?"
+        ),
+        error_messages={
+            "required": _("Kies de uitkomst van de evaluatie."),
+            "invalid_choice": _(
+                "Kies de uitkomst: doorgaan, afschalen, stoppen of opschalen/escaleren."
+            ),
+        },
+    )
+
+
+class EvaluationOutcomeForm(forms.Form):
+    outcome = outcome_field(required=True)
+
+
 class EvaluationPlanForm(forms.Form):
     planned_on = forms.DateField(label=_("Evaluatie gepland op"), widget=date_input())
 
@@ -71,6 +104,7 @@ class EvaluationRecordForm(forms.Form):
         max_length=10000,
         help_text=_("Wat leverde de evaluatie op: welke doelen zijn bereikt, wat verandert?"),
     )
+    outcome = outcome_field(required=True)
     next_planned_on = forms.DateField(
         label=_("Volgende evaluatie op"), required=False, widget=date_input()
     )

@@ -34,11 +34,22 @@ class Plan(models.Model):
         return f"Plan {self.case}"
 
 
+class GoalStatus(models.TextChoices):
+    """Where a goal stands: still worked on, reached, or stopped (afbouw made visible)."""
+
+    OPEN = "open", _("Open")
+    REACHED = "reached", _("Behaald")
+    STOPPED = "stopped", _("Gestopt")
+
+
 @pghistory.track()
 class Goal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     position = models.PositiveIntegerField(_("volgorde"), default=0)
     text = models.TextField(_("doel"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=GoalStatus.choices, default=GoalStatus.OPEN
+    )
     explanations = models.ManyToManyField(
         "analyses.Explanation", blank=True, related_name="goals", verbose_name=_("verklaringen")
     )
@@ -47,6 +58,13 @@ class Goal(models.Model):
         verbose_name = _("doel")
         verbose_name_plural = _("doelen")
         ordering = ["plan", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=GoalStatus.values),
+                name="goal_status_known",
+                violation_error_message=_("Onbekende status van een doel."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -78,19 +96,44 @@ class Action(models.Model):
         return self.description[:60]
 
 
+class EvaluationOutcome(models.TextChoices):
+    """What a held evaluation decided for the help: go on, scale down (afschalen), stop, or
+    scale up / escalate. Empty while the evaluation was not held (or held before outcomes)."""
+
+    CONTINUE = "continue", _("Doorgaan")
+    SCALE_DOWN = "scale_down", _("Afschalen")
+    STOP = "stop", _("Stoppen")
+    ESCALATE = "escalate", _("Opschalen/escaleren")
+
+
 @pghistory.track()
 class Evaluation(models.Model):
-    """A planned review of the plan; held once ``held_on`` is set."""
+    """A planned review of the plan; held once ``held_on`` is set, with its ``outcome``."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evaluations")
     planned_on = models.DateField(_("gepland op"))
     held_on = models.DateField(_("gehouden op"), null=True, blank=True)
     notes = models.TextField(_("verslag"), blank=True)
+    outcome = models.CharField(
+        _("uitkomst"), max_length=16, choices=EvaluationOutcome.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("evaluatie")
         verbose_name_plural = _("evaluaties")
         ordering = ["plan", "planned_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome__in=EvaluationOutcome.values),
+                name="evaluation_outcome_known",
+                violation_error_message=_("Onbekende uitkomst van een evaluatie."),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(held_on__isnull=False),
+                name="evaluation_outcome_when_held",
+                violation_error_message=_("Alleen een gehouden evaluatie heeft een uitkomst."),
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["plan", "planned_on"],

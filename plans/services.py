@@ -9,6 +9,10 @@ transaction and asks the rulebook to re-judge the case when a flag may depend on
 - CRISIS_NO_RETURN_PLAN: a youth placed out of home (a product marked ``out_of_home``) needs a
   ``return_home`` one.
 
+Goals carry a status (open, reached, stopped) and held evaluations an outcome (continue,
+scale down, stop, escalate), so the afbouw of help is visible; only the case's current
+regisseur sets them (``set_goal_status``, ``set_evaluation_outcome``).
+
 Goals are tied to explanations of the case's *current* analysis (the version in force, see
 ``analyses.services``); when a new version is established the goals follow the copies of
 their explanations: ``establish_analysis_with_plan`` establishes the version and moves the
@@ -29,13 +33,15 @@ from django.utils.translation import gettext as _
 
 from analyses import services as analyses
 from analyses.models import Analysis, Explanation
-from casusregie.models import Case, Worker, Youth
+from casusregie.models import Case, RegisseurPeriod, Worker, Youth
 from casusregie.rejudge import request_case_sweep
 
 from .models import (
     Action,
     Evaluation,
+    EvaluationOutcome,
     Goal,
+    GoalStatus,
     PerspectiveKind,
     PerspectivePlan,
     PerspectiveStatus,
@@ -67,6 +73,14 @@ def _locked_plan(plan: Plan) -> Plan:
     if not plan.is_current:
         raise ValidationError(_("Dit plan is niet meer het huidige plan van de casus."))
     return plan
+
+
+def _ensure_current_regisseur(case: Case, by: Worker | None) -> None:
+    """Refuse anyone but the worker who is the case's regisseur today."""
+    if by is None or not (
+        RegisseurPeriod.objects.in_force(timezone.localdate()).filter(case=case, worker=by).exists()
+    ):
+        raise ValidationError(_("Alleen de huidige regisseur van de casus kan dit doen."))
 
 
 def _text(value: str, message: str) -> str:
@@ -160,6 +174,22 @@ def remove_goal(*, goal: Goal) -> None:
 
 
 @transaction.atomic
+def set_goal_status(*, goal: Goal, status: str, by: Worker) -> Goal:
+    """The goal is reached, stopped, or open again; only the current regisseur says so."""
+    plan = _locked_plan(goal.plan)
+    _ensure_current_regisseur(plan.case, by)
+    if status not in GoalStatus.values:
+        raise ValidationError(
+            {"status": _("Kies een status van het doel: open, behaald of gestopt.")}
+        )
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    if goal.status != status:
+        goal.status = status
+        goal.save(update_fields=["status"])
+    return goal
+
+
+@transaction.atomic
 def add_action(
     *,
     goal: Goal,
@@ -231,8 +261,12 @@ def record_evaluation(
     held_on: dt.date,
     notes: str,
     next_planned_on: dt.date | None = None,
+    outcome: str = "",
+    by: Worker | None = None,
 ) -> Evaluation:
-    """The evaluation was held: when, and what came out of it; optionally the next date."""
+    """The evaluation was held: when, and what came out of it; optionally the next date and
+    its outcome for the help (``outcome``, set by the current regisseur ``by``, as in
+    ``set_evaluation_outcome``)."""
     plan = _locked_plan(evaluation.plan)
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.held_on is not None:
@@ -245,9 +279,32 @@ def record_evaluation(
     evaluation.held_on = held_on
     evaluation.notes = _text(notes, _("Vat samen wat de evaluatie opleverde."))
     evaluation.save(update_fields=["held_on", "notes"])
+    if outcome:
+        set_evaluation_outcome(evaluation=evaluation, outcome=outcome, by=by)
     if next_planned_on is not None:
         plan_evaluation(plan=plan, planned_on=next_planned_on)
     request_case_sweep(plan.case_id)
+    return evaluation
+
+
+@transaction.atomic
+def set_evaluation_outcome(*, evaluation: Evaluation, outcome: str, by: Worker) -> Evaluation:
+    """What a held evaluation decided for the help: doorgaan, afschalen, stoppen or
+    opschalen/escaleren; only the current regisseur sets (or corrects) it."""
+    plan = _locked_plan(evaluation.plan)
+    _ensure_current_regisseur(plan.case, by)
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.held_on is None:
+        raise ValidationError(
+            _("Een evaluatie krijgt een uitkomst als ze is gehouden; leg dat eerst vast.")
+        )
+    if outcome not in EvaluationOutcome.values:
+        raise ValidationError(
+            {"outcome": _("Kies de uitkomst: doorgaan, afschalen, stoppen of opschalen/escaleren.")}
+        )
+    if evaluation.outcome != outcome:
+        evaluation.outcome = outcome
+        evaluation.save(update_fields=["outcome"])
     return evaluation
 
 

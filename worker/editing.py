@@ -70,8 +70,14 @@ def apply_form(key: str, form, work):
     try:
         return work(form.cleaned_data)
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        # A refusal about one field (``ValidationError({"field": message})``) is shown next to
+        # that field; any other above the form.
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            for message in error.messages:
+                form.add_error(None, message)
         raise InvalidForm(key, form) from error
 
 

@@ -188,6 +188,8 @@ class Page:
     kwargs: object = None  # more URL kwargs from (world, side)
     public: bool = False  # the login steps: open to everyone
     success: tuple[int, ...] = field(default=(200,))
+    # only the case's current regisseur may (``plans.services``): the team lead is refused (400)
+    regisseur_only: bool = False
 
 
 def _person(w: World, side: str) -> dict:
@@ -297,6 +299,21 @@ PAGES: dict[str, Page] = {
 # --- the analysis and plan editors (worker/urls_analysis.py, worker/urls_plan.py) ----------------
 # Editing is case work (regisseur, team lead); one version of the analysis may also be read by
 # the expert table within its scope. The objects a page needs are made per side on first use.
+
+
+def _held_evaluation(w: World, side: str) -> int:
+    """Once per side: an evaluation of the editor objects' plan, held (without an outcome)."""
+    from plans import services as plans
+    from plans.models import Evaluation
+
+    key = f"held_evaluation_{side}"
+    if key not in w.__dict__:
+        evaluation = Evaluation.objects.get(pk=_editor_objects(w, side)["evaluation"])
+        plans.record_evaluation(
+            evaluation=evaluation, held_on=timezone.localdate(), notes="besproken"
+        )
+        w.__dict__[key] = evaluation.pk
+    return w.__dict__[key]
 
 
 def _editor_objects(w: World, side: str) -> dict:
@@ -448,6 +465,20 @@ EDITOR_PAGES: dict[str, Page] = {
         ),
         success=(302,),
     ),
+    "plan-goal-status": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_ids(goal_id="goal"),
+        data=_posted(lambda o, d: {f"status-{o['goal']}-status": "reached"}),
+        success=(302,),
+        regisseur_only=True,
+    ),
+    "plan-print": Page(
+        "get", frozenset(CASE_WORK), kwargs=lambda w, side: _editor_objects(w, side) and {}
+    ),
+    "plan-pdf": Page(
+        "get", frozenset(CASE_WORK), kwargs=lambda w, side: _editor_objects(w, side) and {}
+    ),
     "plan-action-done": Page(
         "post", frozenset(CASE_WORK), kwargs=_ids(action_id="action"), success=(302,)
     ),
@@ -469,9 +500,21 @@ EDITOR_PAGES: dict[str, Page] = {
             lambda o, d: {
                 f"evaluatie-{o['evaluation']}-held_on": d,
                 f"evaluatie-{o['evaluation']}-notes": "besproken",
+                f"evaluatie-{o['evaluation']}-outcome": "continue",
             }
         ),
         success=(302,),
+        regisseur_only=True,
+    ),
+    "plan-evaluation-outcome": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=lambda w, side: {"evaluation_id": _held_evaluation(w, side)},
+        data=lambda w, side: {
+            f"uitkomst-{_held_evaluation(w, side)}-outcome": "scale_down",
+        },
+        success=(302,),
+        regisseur_only=True,
     ),
     "plan-evaluation-delete": Page(
         "post", frozenset(CASE_WORK), kwargs=_ids(evaluation_id="evaluation"), success=(302,)
@@ -712,7 +755,8 @@ def test_pages(client, world, name, role):
         assert own.status_code == 302
         assert own["Location"].startswith(reverse("login"))
     elif role in page.allowed:
-        assert own.status_code in page.success, own.content.decode()[:500]
+        expected = (400,) if page.regisseur_only and role != "regisseur" else page.success
+        assert own.status_code in expected, own.content.decode()[:500]
     else:
         assert own.status_code == 404
     if page.family or page.kwargs:
@@ -778,7 +822,8 @@ def test_every_personal_data_page_writes_the_access_log(client, world, name):
     client = _client(client, world, "team_lead")
     before = AccessLogEntry.objects.count()
     response = _request(client, world, name, PAGES[name], "own")
-    assert response.status_code in PAGES[name].success
+    refused = (400,) if PAGES[name].regisseur_only else ()
+    assert response.status_code in PAGES[name].success + refused
     entries = AccessLogEntry.objects.order_by("id")[before:]
     assert entries, f"{name} read or changed personal data without an access-log entry"
     assert {e.family_ref for e in entries} == {world.own.ref}

@@ -220,6 +220,7 @@ def test_an_evaluation_is_planned_and_recorded(
             {
                 f"{prefix}-held_on": today().isoformat(),
                 f"{prefix}-notes": "Noor gaat weer drie dagen naar school; schuldhulp loopt.",
+                f"{prefix}-outcome": "continue",
                 f"{prefix}-next_planned_on": next_date.isoformat(),
             },
         )

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from analyses.models import Explanation
-from casusregie.models import Case, Family, Worker, Youth
-from plans.models import Action, Goal, PerspectiveKind, PerspectivePlan, Plan
+from analyses.models import Analysis, AnalysisDomain, AnalysisStatus, Explanation, Strength
+from casusregie.models import Carer, Case, Family, RegisseurPeriod, Worker, Youth
+from plans.models import Action, Evaluation, Goal, PerspectiveKind, PerspectivePlan, Plan
 from plans.services import PERSPECTIVE_FROM_AGE, birthday
 
 from .analysis import open_flags
@@ -53,6 +53,21 @@ class PlanPage:
     @property
     def goals(self) -> list[Goal]:
         return list(self.plan.goals.all()) if self.plan else []
+
+    @property
+    def evaluations(self) -> list[Evaluation]:
+        """The plan's evaluations, each marked ``is_late`` (see ``mark_late``)."""
+        return list(self.plan.evaluations.all()) if self.plan else []
+
+
+def is_late(evaluation: Evaluation, today: dt.date) -> bool:
+    """Past its planned date and not held: the plan page says "te laat"."""
+    return evaluation.held_on is None and evaluation.planned_on < today
+
+
+def mark_late(evaluations, today: dt.date) -> None:
+    for evaluation in evaluations:
+        evaluation.is_late = is_late(evaluation, today)
 
 
 def age_on(birth: dt.date, on: dt.date) -> int:
@@ -112,6 +127,8 @@ def plan_page(case: Case, family: Family) -> PlanPage:
         PerspectivePlan.objects.filter(case=case).order_by("youth", "kind", "started_on")
     )
     today = timezone.localdate()
+    if plan is not None:
+        mark_late(plan.evaluations.all(), today)
     youths = [
         YouthPerspective(
             youth=y,
@@ -126,4 +143,101 @@ def plan_page(case: Case, family: Family) -> PlanPage:
         workers=workers,
         youths=youths,
         flags=open_flags(case, PLAN_RULES),
+    )
+
+
+# --- the plan as the family sees it (print view and PDF) -------------------------------------
+
+
+@dataclass
+class DomainText:
+    label: str  # the domain's Dutch name
+    text: str
+
+
+@dataclass
+class PlanDocument:
+    """What the print view and the PDF show for the family meeting: the family, the
+    established analysis in force, the current plan and the regisseur."""
+
+    family: Family
+    case: Case
+    youths: list[Youth]
+    carers: list[Carer]
+    regisseur: Worker | None
+    analysis: Analysis | None  # the established version in force, if any
+    domains: list[DomainText]  # the analysis's findings, in the order of ``AnalysisDomain``
+    plan: Plan | None
+    today: dt.date
+
+    @property
+    def goals(self) -> list[Goal]:
+        return list(self.plan.goals.all()) if self.plan else []
+
+    @property
+    def evaluations(self) -> list[Evaluation]:
+        return list(self.plan.evaluations.all()) if self.plan else []
+
+
+def plan_document(case: Case, family: Family) -> PlanDocument:
+    """The case's current plan (goals with their status, explanation numbers and actions;
+    evaluations with their outcome, marked ``is_late``) and its established analysis
+    (findings per domain, explanations, strengths), the family's carers and the case's
+    regisseur today. ``family`` has its youths prefetched. A fixed number of queries."""
+    today = timezone.localdate()
+    analysis = (
+        Analysis.objects.filter(case=case, is_current=True, status=AnalysisStatus.ESTABLISHED)
+        .prefetch_related(
+            "findings",
+            Prefetch("explanations", queryset=Explanation.objects.order_by("position", "id")),
+            Prefetch("strengths", queryset=Strength.objects.order_by("position", "id")),
+        )
+        .first()
+    )
+    plan = (
+        Plan.objects.filter(case=case, is_current=True)
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.prefetch_related(
+                    Prefetch("explanations", queryset=Explanation.objects.order_by("id")),
+                    Prefetch("actions", queryset=Action.objects.order_by("due_on", "id")),
+                ),
+            ),
+            "evaluations",
+        )
+        .first()
+    )
+    domains: list[DomainText] = []
+    if analysis is not None:
+        found = {f.domain: f.text for f in analysis.findings.all()}
+        domains = [
+            DomainText(label=str(label), text=found[value])
+            for value, label in AnalysisDomain.choices
+            if found.get(value, "").strip()
+        ]
+    if plan is not None:
+        numbers = (
+            {e.pk: n for n, e in enumerate(analysis.explanations.all(), start=1)}
+            if analysis
+            else {}
+        )
+        for goal in plan.goals.all():
+            goal.explanation_numbers = sorted(
+                numbers[e.pk] for e in goal.explanations.all() if e.pk in numbers
+            )
+        mark_late(plan.evaluations.all(), today)
+    period = (
+        RegisseurPeriod.objects.in_force(today).filter(case=case).select_related("worker").first()
+    )
+    return PlanDocument(
+        family=family,
+        case=case,
+        youths=list(family.youths.all()),
+        carers=list(Carer.objects.filter(family=family).order_by("name", "ref")),
+        regisseur=period.worker if period else None,
+        analysis=analysis,
+        domains=domains,
+        plan=plan,
+        today=today,
     )

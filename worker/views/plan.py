@@ -21,9 +21,11 @@ from plans import services
 from plans.forms import (
     ActionForm,
     AgreeForm,
+    EvaluationOutcomeForm,
     EvaluationPlanForm,
     EvaluationRecordForm,
     GoalForm,
+    GoalStatusForm,
     PerspectiveForm,
     PerspectiveNotesForm,
 )
@@ -87,6 +89,12 @@ def _editor_page(
                     ),
                 ),
                 "open": f"goal-{goal.pk}" in bound,
+                "status_form": form(
+                    f"goal-status-{goal.pk}",
+                    lambda goal=goal: GoalStatusForm(
+                        prefix=f"status-{goal.pk}", initial={"status": goal.status}
+                    ),
+                ),
                 "action_form": form(
                     f"action-{goal.pk}",
                     lambda goal=goal: ActionForm(prefix=f"actie-{goal.pk}", workers=page.workers),
@@ -98,7 +106,13 @@ def _editor_page(
         context["evaluations"] = [
             (
                 evaluation,
-                None
+                form(
+                    f"outcome-{evaluation.pk}",
+                    lambda evaluation=evaluation: EvaluationOutcomeForm(
+                        prefix=f"uitkomst-{evaluation.pk}",
+                        initial={"outcome": evaluation.outcome},
+                    ),
+                )
                 if evaluation.held_on
                 else form(
                     f"evaluation-{evaluation.pk}",
@@ -106,9 +120,9 @@ def _editor_page(
                         prefix=f"evaluatie-{evaluation.pk}", initial={"held_on": today}
                     ),
                 ),
-                f"evaluation-{evaluation.pk}" in bound,
+                f"evaluation-{evaluation.pk}" in bound or f"outcome-{evaluation.pk}" in bound,
             )
-            for evaluation in (page.plan.evaluations.all() if page.plan else [])
+            for evaluation in page.evaluations
         ]
         context["evaluation_form"] = form(
             "evaluation_form", lambda: EvaluationPlanForm(prefix="evaluatie")
@@ -237,6 +251,24 @@ def goal_delete(request: HttpRequest, family: Family, case: Case, goal_id: int) 
 
 
 @editing
+def goal_status(request: HttpRequest, family: Family, case: Case, goal_id: int) -> HttpResponse:
+    goal = _goal(case, goal_id)
+    form = GoalStatusForm(request.POST, prefix=f"status-{goal.pk}")
+    goal = apply_form(
+        f"goal-status-{goal.pk}",
+        form,
+        lambda data: services.set_goal_status(goal=goal, status=data["status"], by=request.user),
+    )
+    return _done(
+        request,
+        family,
+        [("goal", goal.pk)],
+        _("De status van het doel is nu ‘%(status)s’.") % {"status": goal.get_status_display()},
+        f"doel-{goal.pk}",
+    )
+
+
+@editing
 def action_add(request: HttpRequest, family: Family, case: Case, goal_id: int) -> HttpResponse:
     goal = _goal(case, goal_id)
     form = ActionForm(request.POST, prefix=f"actie-{goal.pk}", workers=selectors.team_workers(case))
@@ -332,6 +364,8 @@ def evaluation_record(
             held_on=data["held_on"],
             notes=data["notes"],
             next_planned_on=data["next_planned_on"],
+            outcome=data["outcome"],
+            by=request.user,
         ),
     )
     return _done(
@@ -339,6 +373,28 @@ def evaluation_record(
         family,
         [("evaluation", evaluation.pk)],
         _("De evaluatie is vastgelegd."),
+        "evaluaties",
+    )
+
+
+@editing
+def evaluation_outcome(
+    request: HttpRequest, family: Family, case: Case, evaluation_id: int
+) -> HttpResponse:
+    evaluation = _evaluation(case, evaluation_id)
+    form = EvaluationOutcomeForm(request.POST, prefix=f"uitkomst-{evaluation.pk}")
+    apply_form(
+        f"outcome-{evaluation.pk}",
+        form,
+        lambda data: services.set_evaluation_outcome(
+            evaluation=evaluation, outcome=data["outcome"], by=request.user
+        ),
+    )
+    return _done(
+        request,
+        family,
+        [("evaluation", evaluation.pk)],
+        _("De uitkomst van de evaluatie is vastgelegd."),
         "evaluaties",
     )
 
