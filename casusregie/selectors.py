@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Case, Family, Youth
+from .models import Case, Family, Notification, Youth
 from .policies import family_or_404
 
 
@@ -29,3 +29,18 @@ def family_for_case_work_or_404(user, ref: str, perm: str) -> Family:
 def open_case_of(family: Family) -> Case | None:
     """From the prefetched cases: the family's open case (at most one, by constraint)."""
     return next((c for c in family.cases.all() if c.is_open), None)
+
+
+def notifications_of(worker) -> QuerySet[Notification]:
+    """The worker's meldingen, newest first (``notice_page_idx``), with their case's ref."""
+    return (
+        Notification.objects.filter(recipient=worker)
+        .select_related("case")
+        .only("kind", "text", "url_name", "url_args", "created_at", "read_at", "case__ref")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_notification_count(worker) -> int:
+    """How many of the worker's meldingen are unread: one query on ``notice_unread_idx``."""
+    return Notification.objects.filter(recipient=worker, read_at__isnull=True).count()

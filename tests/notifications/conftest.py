@@ -17,6 +17,7 @@ from tests.factories import (
     FamilyFactory,
     LocalTeamFactory,
     MunicipalityFactory,
+    PlanFactory,
     ProductFactory,
     ProviderFactory,
     RegionFactory,
@@ -70,7 +71,10 @@ def everyone(anna, bram, lead, chair):
     return [anna, bram, lead, chair]
 
 
-def make_case(team, regisseur=None, *, opened_on: dt.date = OPENED, analysis: bool = True):
+def make_case(team, regisseur=None, *, opened_on: dt.date = OPENED, garp: bool = True):
+    """A case of ``team`` (with ``regisseur`` from its opening); ``garp``: with an established
+    analysis and an agreed plan, so that no rule flags it today (the sweep a change requests
+    on commit opens nothing); without them the sweep opens flags."""
     family = FamilyFactory(municipality=team.municipalities.get())
     youth = YouthFactory(family=family, name=YOUTH_NAME)
     youth.bsn = synthetic_bsn(4711)
@@ -78,8 +82,9 @@ def make_case(team, regisseur=None, *, opened_on: dt.date = OPENED, analysis: bo
     case = CaseFactory(family=family, local_team=team, opened_on=opened_on)
     if regisseur is not None:
         RegisseurPeriodFactory(case=case, worker=regisseur, from_date=opened_on)
-    if analysis:
+    if garp:
         AnalysisFactory(case=case, established_on=opened_on + dt.timedelta(days=20))
+        PlanFactory(case=case, agreed_on=opened_on + dt.timedelta(days=30))
     return case
 
 

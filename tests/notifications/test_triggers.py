@@ -67,8 +67,7 @@ def test_the_texts_say_what_happened(sent_referral, provider, anna):
     assert [n.text for n in notes_of(anna)] == [
         "Jeugdzorg Horizon heeft de verwijzing voor Specialistische ambulante jeugdhulp "
         "toegewezen.",
-        f"Jeugdzorg Horizon is op {day} gestart met de zorg: Specialistische ambulante "
-        "jeugdhulp.",
+        f"Jeugdzorg Horizon is op {day} gestart met de zorg: Specialistische ambulante jeugdhulp.",
         f"Jeugdzorg Horizon heeft de zorg (Specialistische ambulante jeugdhulp) op {day} "
         "beëindigd.",
     ]
@@ -196,9 +195,9 @@ def flagged(team, anna):
     """Two of Anna's cases without analysis and plan (flags on the sweep), one without a
     regisseur."""
     return (
-        make_case(team, anna, analysis=False),
-        make_case(team, anna, analysis=False),
-        make_case(team, None, analysis=False),
+        make_case(team, anna, garp=False),
+        make_case(team, anna, garp=False),
+        make_case(team, None, garp=False),
     )
 
 
