@@ -278,10 +278,8 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
                         "ended",
                     ]
                 )
-                if status == "expired":
-                    sent = rng.randint(30, 60)  # 20 working days: four weeks or more
-                else:
-                    sent = rng.randint(3, 120)
+                # expired: 20 working days ago, four weeks or more
+                sent = rng.randint(30, 60) if status == "expired" else rng.randint(3, 120)
                 ref: dict[str, Any] = {
                     "ref": f"demo-r{i:03d}-{k}",
                     "youth": youth["ref"],
