@@ -13,6 +13,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -120,6 +121,11 @@ class Worker(AbstractUser):
         related_name="workers",
         verbose_name=_("regio"),
         help_text=_("Voor experttafel- en beleidsrollen: de regio waarvoor zij werken."),
+    )
+    email_notifications = models.BooleanField(
+        _("meldingen ook per e-mail"),
+        default=False,
+        help_text=_("De medewerker zet dit zelf aan of uit op de pagina Meldingen."),
     )
 
     class Meta:
@@ -783,3 +789,70 @@ class SweepRequest(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} ({self.requested_at:%Y-%m-%d %H:%M:%S})"
+
+
+class NotificationKind(models.TextChoices):
+    REFERRAL_ACCEPTED = "referral_accepted", _("Verwijzing toegewezen")
+    REFERRAL_DECLINED = "referral_declined", _("Verwijzing afgewezen")
+    CARE_STARTED = "care_started", _("Zorg gestart")
+    CARE_ENDED = "care_ended", _("Zorg beëindigd")
+    TRANSFER_OFFERED = "transfer_offered", _("Regie-overdracht voor u")
+    TABLE_DECISION = "table_decision", _("Besluit van de experttafel")
+    FLAG_OPENED = "flag_opened", _("Nieuw signaal")
+
+
+class Notification(models.Model):
+    """A melding in one worker's inbox: news about a case, with a link to where to look.
+
+    Written in the transaction of the change it reports (``casusregie.notifications``), read
+    on the page Meldingen; the menu counts the unread ones (``notice_unread_idx``).
+    ``email_due``: the recipient wanted e-mail when it was written; the mailer
+    (``casusregie.tasks.send_notification_emails``) clears it. No pghistory: an inbox row,
+    written in bulk by the sweep, not a fact about the family.
+    """
+
+    recipient = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="+", verbose_name=_("ontvanger")
+    )
+    kind = models.CharField(_("soort"), max_length=32, choices=NotificationKind.choices)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("casus")
+    )
+    text = models.CharField(_("tekst"), max_length=300)
+    url_name = models.CharField(_("pagina"), max_length=64)
+    url_args = models.JSONField(_("argumenten van de pagina"), default=list, blank=True)
+    created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
+    read_at = models.DateTimeField(_("gelezen"), null=True, blank=True)
+    email_due = models.BooleanField(_("e-mail te versturen"), default=False)
+    emailed_at = models.DateTimeField(_("gemaild"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notice_kind_known"
+            ),
+        ]
+        indexes = [
+            # the menu's count: WHERE recipient_id = ? AND read_at IS NULL
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notice_unread_idx",
+            ),
+            # the page: WHERE recipient_id = ? ORDER BY created_at DESC, id DESC
+            models.Index(
+                F("recipient"), F("created_at").desc(), F("id").desc(), name="notice_page_idx"
+            ),
+            # the mailer: WHERE email_due
+            models.Index(fields=["id"], condition=Q(email_due=True), name="notice_mail_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.get_kind_display()} ({self.case_id})"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .bsn import is_valid_bsn
 from .bsn_vault import bsn_digest
-from .models import Carer, Case, Family, Municipality, RegisseurPeriod, Youth
+from .models import Carer, Case, Family, Municipality, Notification, RegisseurPeriod, Youth
 from .policies import family_or_404, visible_families
 
 
@@ -119,3 +119,18 @@ def known_families(
         )
         for f in families
     ]
+
+
+def notifications_of(worker) -> QuerySet[Notification]:
+    """The worker's meldingen, newest first (``notice_page_idx``), with their case's ref."""
+    return (
+        Notification.objects.filter(recipient=worker)
+        .select_related("case")
+        .only("kind", "text", "url_name", "url_args", "created_at", "read_at", "case__ref")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_notification_count(worker) -> int:
+    """How many of the worker's meldingen are unread: one query on ``notice_unread_idx``."""
+    return Notification.objects.filter(recipient=worker, read_at__isnull=True).count()

@@ -1,5 +1,6 @@
 """Writes of the GARP core that the pages call: registering a family, regie hand-over,
-consent. Each checks its business rule and leaves the database invariants to PostgreSQL."""
+consent, reading meldingen. Each checks its business rule and leaves the database invariants to
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from .models import (
     FamilyMove,
     LocalTeam,
     Municipality,
+    Notification,
+    NotificationKind,
     RegieTransfer,
     RegisseurPeriod,
     RegistrationDespiteMatch,
@@ -28,6 +31,7 @@ from .models import (
     Worker,
     Youth,
 )
+from .notifications import notify
 from .rejudge import request_case_sweep
 from .selectors import KnownFamily, KnownPerson, known_families
 
@@ -208,7 +212,7 @@ def propose_transfer(*, case: Case, to_worker: Worker, by: Worker, note: str = "
         case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
     ).exists():
         raise ValidationError(_("Voor deze casus staat al een overdracht open."))
-    return RegieTransfer.objects.create(
+    transfer = RegieTransfer.objects.create(
         case=case,
         from_worker=current.worker if current else None,
         to_worker=to_worker,
@@ -216,6 +220,20 @@ def propose_transfer(*, case: Case, to_worker: Worker, by: Worker, note: str = "
         note=note,
         proposed_on=timezone.localdate(),
     )
+    notify(
+        [to_worker.pk],
+        NotificationKind.TRANSFER_OFFERED,
+        case,
+        _(
+            "%(by)s stelt voor dat u de regie van casus %(case)s overneemt. Bevestig de "
+            "overdracht op Mijn caseload."
+        )
+        % {"by": by, "case": case.ref},
+        "caseload",
+        [],
+        by=by,
+    )
+    return transfer
 
 
 @transaction.atomic
@@ -235,6 +253,7 @@ def confirm_transfer(*, transfer: RegieTransfer, by: Worker) -> RegisseurPeriod:
     period = RegisseurPeriod.objects.create(case=transfer.case, worker=by, from_date=today)
     transfer.confirmed_on = today
     transfer.save(update_fields=["confirmed_on"])
+    _offer_settled(transfer)
     request_case_sweep(transfer.case)
     return period
 
@@ -246,6 +265,7 @@ def cancel_transfer(*, transfer: RegieTransfer, by: Worker) -> RegieTransfer:
         raise ValidationError(_("Deze overdracht is al afgerond of ingetrokken."))
     transfer.cancelled_on = timezone.localdate()
     transfer.save(update_fields=["cancelled_on"])
+    _offer_settled(transfer)
     return transfer
 
 
@@ -289,7 +309,7 @@ def propose_move(
         case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
     ).exists():
         raise ValidationError(_("Voor deze casus staat al een verhuizing open."))
-    return FamilyMove.objects.create(
+    move = FamilyMove.objects.create(
         case=case,
         from_team_id=case.local_team_id,
         to_team=to_team,
@@ -299,6 +319,26 @@ def propose_move(
         note=note.strip(),
         proposed_on=timezone.localdate(),
     )
+    # A hand-over waiting for the receiving team: its lead and its regisseurs hear of it.
+    receivers = Worker.objects.filter(
+        local_team=to_team,
+        is_active=True,
+        role_memberships__role__in=[Role.TEAM_LEAD, Role.REGISSEUR],
+    ).values_list("pk", flat=True)
+    notify(
+        receivers,
+        NotificationKind.TRANSFER_OFFERED,
+        case,
+        _(
+            "Het gezin van casus %(case)s verhuist naar %(municipality)s: %(team)s stelt voor "
+            "dat uw team de casus overneemt. Bevestig de verhuizing op Mijn caseload."
+        )
+        % {"case": case.ref, "municipality": to_municipality.name, "team": case.local_team.name},
+        "caseload",
+        [],
+        by=by,
+    )
+    return move
 
 
 @transaction.atomic
@@ -361,3 +401,42 @@ def cancel_move(*, move: FamilyMove, by: Worker) -> FamilyMove:
     move.cancelled_on = timezone.localdate()
     move.save(update_fields=["cancelled_on"])
     return move
+
+
+def _offer_settled(transfer: RegieTransfer) -> None:
+    """A hand-over no longer waits: its melding to the receiver counts as read."""
+    Notification.objects.filter(
+        recipient=transfer.to_worker_id,
+        case=transfer.case_id,
+        kind=NotificationKind.TRANSFER_OFFERED,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
+# -- meldingen ----------------------------------------------------------------------------------
+def mark_notification_read(*, worker: Worker, notification_id: int) -> Notification:
+    """Mark one of the worker's own meldingen read (again: nothing changes); another worker's
+    melding is not found (``Notification.DoesNotExist``: the page's 404)."""
+    note = Notification.objects.get(pk=notification_id, recipient=worker)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
+
+
+def mark_all_notifications_read(*, worker: Worker) -> int:
+    """Mark every unread melding of the worker read; returns how many (one statement)."""
+    return Notification.objects.filter(recipient=worker, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def set_email_notifications(*, worker: Worker, enabled: bool) -> Worker:
+    """The worker's own choice: meldingen also by e-mail (from the next melding on)."""
+    if enabled and not worker.email:
+        raise ValidationError(
+            _("Er is geen e-mailadres bij uw account bekend; vraag de functioneel beheerder.")
+        )
+    worker.email_notifications = enabled
+    worker.save(update_fields=["email_notifications"])
+    return worker

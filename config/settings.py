@@ -187,6 +187,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "casusregie.context_processors.menu",
             ],
         },
     },
@@ -260,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "referrals.tasks.deliver_outbox", "schedule": 10.0},
     # Changed cases are re-judged on a nudge at commit; this catches nudges that were lost.
     "sweep-requested": {"task": "flags.tasks.sweep_requested", "schedule": 60.0},
+    # Meldingen by e-mail are nudged on commit; this catches nudges that were lost.
+    "send-notification-emails": {
+        "task": "casusregie.tasks.send_notification_emails",
+        "schedule": 300.0,
+    },
     # The dashboard's figures, an hour after the sweep (flags and escalations are in them).
     "refresh-dashboard": {
         "task": "dashboard.tasks.refresh_statistics",
@@ -270,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casusregie@localhost")
 FLAG_EMAIL_ENABLED = env.bool("FLAG_EMAIL_ENABLED", default=False)
+# The address the site is reached at, for the link in an e-mail (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 REFERRAL_EXPIRY_WORKING_DAYS = env.int("REFERRAL_EXPIRY_WORKING_DAYS", default=20)
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=20)  # Jeugdwet art. 7.3.8
 if RETENTION_YEARS < 1:

@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.models import Case, Role, Worker, Youth
+from casusregie.models import Case, NotificationKind, Role, Worker, Youth
+from casusregie.notifications import notify_regisseur
 from casusregie.rejudge import request_case_sweep
 from referrals import services as referrals
 from referrals.lifecycle import Status
@@ -187,7 +188,8 @@ def record_decision(
     providers: Iterable = (),
 ) -> Decision:
     """The chair records the table's decision on an agenda item: the escalation is discussed
-    on the session's date (ESCALATION_NOT_DISCUSSED resolves at the case's next sweep)."""
+    on the session's date (ESCALATION_NOT_DISCUSSED resolves at the case's next sweep), and
+    the case's regisseur gets a melding."""
     _ensure_chair(by, session)
     if not AgendaItem.objects.filter(session=session, escalation=escalation).exists():
         raise ValidationError(_("Deze aanmelding staat niet op de agenda van deze zitting."))
@@ -226,6 +228,15 @@ def record_decision(
         decided_by=by,
     )
     decision.providers.set(providers)
+    notify_regisseur(
+        escalation.case_id,
+        NotificationKind.TABLE_DECISION,
+        _("De Regionale Experttafel besloot op %(day)s: %(kind)s.")
+        % {"day": session.held_on.strftime("%d-%m-%Y"), "kind": decision.get_kind_display()},
+        "escalation-inbox",
+        [],
+        by=by,
+    )
     request_case_sweep(escalation.case_id)
     return decision
 

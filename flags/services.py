@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from casusregie.models import Region, SweepRequest
+from casusregie.models import Notification, NotificationKind, Region, SweepRequest
+from casusregie.notifications import EMAIL_DUE_SQL, FAMILY_PAGE, mail_on_commit
 
 from .calendar import ensure_calendar
 from .emails import send_flag_emails
@@ -51,6 +52,7 @@ class SweepResult:
     escalated: int = 0
     escalations_submitted: int = 0
     notifications: int = 0
+    regisseur_notices: int = 0  # meldingen (casusregie.Notification) for newly opened flags
     per_rule: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: SweepResult) -> None:
@@ -63,6 +65,7 @@ class SweepResult:
             "escalated",
             "escalations_submitted",
             "notifications",
+            "regisseur_notices",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for code, n in other.per_rule.items():
@@ -341,10 +344,13 @@ def _sweep_region(
 
         result.escalations_submitted, result.escalated = _escalate(cursor, base)
         result.notifications = _notify(cursor, base)
+        result.regisseur_notices, mail_due = _notify_regisseurs(cursor, base)
         cursor.execute(_DROP_TEMP_TABLES)
 
     if result.notifications:
         transaction.on_commit(send_flag_emails.delay)
+    if mail_due:
+        mail_on_commit()
     return result
 
 
@@ -429,6 +435,52 @@ def _notify(cursor, params: dict) -> int:
         params,
     )
     return cursor.rowcount
+
+
+def _notify_regisseurs(cursor, params: dict) -> tuple[int, int]:
+    """One melding per case for the flags this sweep opened, to the case's regisseur on the
+    sweep's day (none without one): "Nieuw signaal: <rule>", or "3 nieuwe signalen: <rules>",
+    linking to the family page. One statement for the whole sweep; a re-sweep opens nothing
+    and so writes nothing. Returns (meldingen, of which due by e-mail)."""
+    one = _("Nieuw signaal: %(titles)s") % {"titles": "{titles}"}
+    many = _("%(count)s nieuwe signalen: %(titles)s") % {"count": "{count}", "titles": "{titles}"}
+    cursor.execute(
+        f"""
+        WITH opened AS (
+            SELECT f.case_id, count(*) AS n,
+                   string_agg(DISTINCT COALESCE(%(titles)s::jsonb ->> f.rule, f.rule), '; ')
+                       AS titles
+            FROM sweep_changed ch JOIN flags_flag f ON f.id = ch.flag_id
+            WHERE ch.kind = 'opened'
+            GROUP BY f.case_id
+        ), written AS (
+            INSERT INTO {Notification._meta.db_table}
+                (recipient_id, kind, case_id, text, url_name, url_args, created_at, email_due)
+            SELECT w.id, %(kind)s, o.case_id,
+                   left(replace(replace(CASE WHEN o.n = 1 THEN %(one)s ELSE %(many)s END,
+                                        '{{count}}', o.n::text), '{{titles}}', o.titles), 300),
+                   %(url_name)s, jsonb_build_array(fa.ref), now(), {EMAIL_DUE_SQL}
+            FROM opened o
+            JOIN casusregie_case c ON c.id = o.case_id
+            JOIN casusregie_family fa ON fa.id = c.family_id
+            JOIN casusregie_regisseurperiod p ON p.case_id = o.case_id
+                 AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
+            JOIN casusregie_worker w ON w.id = p.worker_id AND w.is_active
+            RETURNING email_due
+        )
+        SELECT count(*), count(*) FILTER (WHERE email_due) FROM written
+        """,
+        {
+            **params,
+            "kind": str(NotificationKind.FLAG_OPENED),
+            "titles": json.dumps({rule.code: str(rule.title) for rule in RULES}),
+            "one": one,
+            "many": many,
+            "url_name": FAMILY_PAGE,
+        },
+    )
+    written, mail_due = cursor.fetchone()
+    return written, mail_due
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.models import Case, RegisseurPeriod, Worker, Youth
+from casusregie.models import Case, NotificationKind, RegisseurPeriod, Worker, Youth
+from casusregie.notifications import notify_regisseur
 from casusregie.rejudge import request_case_sweep
 from casusregie.working_days import add_working_days, last_day_before
 
@@ -154,7 +155,37 @@ def _record(referral: Referral, from_status: str, by: Actor, kind: str, **data) 
             payload=event_payload(referral, kind),
         )
         transaction.on_commit(deliver_outbox.soon)
+    if by.kind == ActorKind.PROVIDER and kind in PROVIDER_NEWS:
+        _tell_the_regisseur(referral, by, kind)
     request_case_sweep(referral.case_id)
+
+
+# What a provider's step tells the case's regisseur (a melding, in the step's transaction).
+PROVIDER_NEWS = {
+    "accepted": NotificationKind.REFERRAL_ACCEPTED,
+    "declined": NotificationKind.REFERRAL_DECLINED,
+    "started": NotificationKind.CARE_STARTED,
+    "ended": NotificationKind.CARE_ENDED,
+}
+
+
+def _tell_the_regisseur(referral: Referral, by: Actor, kind: str) -> None:
+    names = {"provider": by.provider.name, "product": referral.product.name}
+    if kind == "accepted":
+        text = _("%(provider)s heeft de verwijzing voor %(product)s toegewezen.") % names
+    elif kind == "declined":
+        text = _("%(provider)s heeft de verwijzing voor %(product)s afgewezen.") % names
+    elif kind == "started":
+        text = _("%(provider)s is op %(day)s gestart met de zorg: %(product)s.") % {
+            **names,
+            "day": referral.started_on.strftime("%d-%m-%Y"),
+        }
+    else:
+        text = _("%(provider)s heeft de zorg (%(product)s) op %(day)s beëindigd.") % {
+            **names,
+            "day": referral.ended_on.strftime("%d-%m-%Y"),
+        }
+    notify_regisseur(referral.case_id, PROVIDER_NEWS[kind], text)
 
 
 def _transition(

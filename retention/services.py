@@ -14,7 +14,8 @@ referrals with their events, outbox, webhook deliveries and idempotency records,
 flags with their notes and notifications — and every copy of that data: the pghistory event
 rows of those objects (also of objects deleted earlier, found through the parent they were
 recorded under), the history contexts only they referred to, and Django admin log rows about
-them. The access log is kept (it is append-only and has no foreign keys); the purge appends one
+them. The meldingen about its cases go too (a worker's inbox row names the case). The access
+log is kept (it is append-only and has no foreign keys); the purge appends one
 "destroy" entry per family.
 
 Set-based: the ids to destroy are collected into a temporary table by one statement per model,
@@ -69,6 +70,7 @@ PARTS: tuple[Part, ...] = (
     Part("casusregie.RegisseurPeriod", ("case",)),
     Part("casusregie.RegieTransfer", ("case",)),
     Part("casusregie.Consent", ("case",)),
+    Part("casusregie.Notification", ("case",)),
     Part("analyses.Analysis", ("case",)),
     Part("analyses.DomainFinding", ("analysis",)),
     Part("analyses.Explanation", ("analysis",)),

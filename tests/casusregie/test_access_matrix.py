@@ -68,6 +68,7 @@ class World:
     foreign_transfer: object = None
     own_flag: object = None
     foreign_flag: object = None
+    current: object = None  # the worker logged in by ``_client`` (their meldingen are "own")
 
 
 @pytest.fixture
@@ -216,6 +217,21 @@ def _flag(w: World, side: str) -> dict:
     return {"flag_id": (w.own_flag if side == "own" else w.foreign_flag).pk}
 
 
+def _notification(w: World, side: str) -> dict:
+    """A melding of the logged-in worker (own) or of a colleague (foreign: a 404)."""
+    from casusregie.models import Notification, NotificationKind
+
+    recipient = w.current if side == "own" and w.current is not None else w.colleague
+    note = Notification.objects.create(
+        recipient=recipient,
+        kind=NotificationKind.REFERRAL_ACCEPTED,
+        case=w.own_referral.case,
+        text="Nieuws over een verwijzing",
+        url_name="notifications",
+    )
+    return {"notification_id": note.pk}
+
+
 def _note(w: World, side: str) -> dict:
     return {"text": "besproken met het gezin"}
 
@@ -288,6 +304,28 @@ PAGES: dict[str, Page] = {
     ),
     "flag-escalate": Page(
         "post", frozenset({"regisseur"}), family=False, kwargs=_flag, data=_reason, success=(302,)
+    ),
+    # every worker's own meldingen (another's: a 404)
+    "notifications": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "notification-open": Page(
+        "get",
+        frozenset(ROLES) - {"anonymous"},
+        family=False,
+        kwargs=_notification,
+        success=(302,),
+    ),
+    "notification-read": Page(
+        "post",
+        frozenset(ROLES) - {"anonymous"},
+        family=False,
+        kwargs=_notification,
+        success=(302,),
+    ),
+    "notifications-read-all": Page(
+        "post", frozenset(ROLES) - {"anonymous"}, family=False, success=(302,)
+    ),
+    "notifications-email": Page(
+        "post", frozenset(ROLES) - {"anonymous"}, family=False, success=(302,)
     ),
     "login": Page("get", frozenset(ROLES), family=False, public=True),
     # the second step needs the first; with a linked authenticator, setup leads to verify
@@ -730,6 +768,7 @@ def test_every_url_is_in_the_matrix():
 
 def _client(client, world: World, role: str):
     user = world.users[role]
+    world.current = user
     return client if user is None else verified_login(client, user)
 
 

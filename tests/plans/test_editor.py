@@ -367,8 +367,8 @@ def test_reading_and_changing_write_the_access_log(login, regisseur, case, youth
 # session, user, OTP device, roles; the family with its youths and cases; the permission; the
 # plan with goals, their explanations and actions, evaluations; the current analysis's
 # explanations; the team's workers; perspective plans; open flags; the access log (one
-# statement); saving the session
-EDITOR_QUERIES = 21
+# statement); the menu's count of unread meldingen; saving the session
+EDITOR_QUERIES = 22
 
 
 def _editor_queries(client, family) -> CaptureQueriesContext:

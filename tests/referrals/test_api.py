@@ -231,10 +231,10 @@ def test_reading_costs_three_queries_and_a_shared_analysis_three_more(
 
 def test_an_answer_costs_a_fixed_number_of_queries(api, make_referral, django_assert_num_queries):
     """Key; idempotency look-up; the referral's key; under lock: read, update, event, outbox,
-    sweep request (savepoints around the service); the new representation; access log;
-    idempotency record."""
+    the regisseur's melding, sweep request (savepoints around the service); the new
+    representation; access log; idempotency record."""
     referral = make_referral()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = post(api, f"{BASE}{referral.ref}/accept/", version=2, HTTP_IDEMPOTENCY_KEY="k-1")
     assert response.status_code == 200
 

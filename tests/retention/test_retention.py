@@ -26,8 +26,10 @@ from casusregie.models import (
     Consent,
     ConsentPurpose,
     Family,
+    NotificationKind,
     RegieTransfer,
 )
+from casusregie.models import Notification as Melding
 from flags.models import Flag, FlagNote, Notification
 from plans.models import Action, Goal
 from referrals.models import IdempotencyRecord, OutboxEvent, ReferralEvent, WebhookDelivery
@@ -179,6 +181,16 @@ def populate(family: Family, marker: str) -> dict[type[models.Model], set[int]]:
         keep(
             Consent.objects.create(
                 case=case, purpose=ConsentPurpose.EXPERT_TABLE, given_on=case.opened_on
+            )
+        )
+        keep(
+            Melding.objects.create(
+                recipient=worker,
+                kind=NotificationKind.FLAG_OPENED,
+                case=case,
+                text=f"Nieuw signaal: {marker}",
+                url_name="family-detail",
+                url_args=[family.ref],
             )
         )
         analysis = keep(AnalysisFactory(case=case, participants=[marker]))

@@ -220,3 +220,11 @@ def test_only_the_regisseur_or_team_lead_downloads_the_dossier(client, case, noo
     colleague = WorkerFactory(local_team=noord, roles=[Role.REGISSEUR])
     verified_login(client, colleague)
     assert client.get(reverse("dossier-family-export", args=[case.family.ref])).status_code == 404
+
+
+def test_the_receiving_team_hears_of_the_move(case, anna, dirk, sanne, west, schiedam):
+    from casusregie.models import Notification
+
+    services.propose_move(case=case, to_team=west, to_municipality=schiedam, by=anna)
+    got = set(Notification.objects.values_list("recipient__name", "kind"))
+    assert got == {("Dirk", "transfer_offered"), ("Sanne", "transfer_offered")}
