@@ -21,7 +21,7 @@ from casusregie.models import (
     Worker,
 )
 from plans.models import Plan
-from referrals.models import Contract, Product, Provider, Segment
+from referrals.models import Contract, Product, Provider, Referrer, Segment
 
 from .schema import CURRENT_VERSION
 
@@ -254,6 +254,8 @@ def _referral(r) -> dict[str, Any]:
         _put(out, key, _iso(getattr(r, key)))
     _put(out, "end_reason", r.end_reason)
     _put(out, "expired_on", _iso(r.expired_on))
+    if r.referrer != Referrer.MUNICIPALITY:  # an extension; absent means the gemeente
+        out["referrer"] = r.referrer
     if r.bridging_from is not None:
         bridging = {"from": _iso(r.bridging_from), "description": r.bridging_description}
         _put(bridging, "by", r.bridging_by)

@@ -34,7 +34,7 @@ from casusregie.models import (
 )
 from escalations.models import Escalation, EscalationSource
 from plans.models import Evaluation, PerspectivePlan, Plan
-from referrals.models import Contract, Product, Provider, Referral, Segment
+from referrals.models import Contract, Product, Provider, Referral, Referrer, Segment
 
 from .validation import KnownRefs, Problem, schema_problems, semantic_problems
 from .versions import as_version_2
@@ -372,6 +372,7 @@ class _Writer:
                     "ended_on": _d(r.get("ended_on")),
                     "end_reason": r.get("end_reason") or "",
                     "expired_on": _d(r.get("expired_on")),
+                    "referrer": r.get("referrer") or Referrer.MUNICIPALITY,
                     **_bridging(r.get("bridging")),
                 },
             )

@@ -15,7 +15,7 @@ from analyses.models import AnalysisDomain, AnalysisStatus
 from casusregie.models import EducationStatus, Role
 from plans.models import PerspectiveKind, PerspectiveStatus
 from referrals.lifecycle import Status
-from referrals.models import SEGMENT_CODE_PATTERN
+from referrals.models import SEGMENT_CODE_PATTERN, Referrer
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
 OPT_DATE = {"anyOf": [DATE, {"type": "null"}]}
@@ -124,7 +124,12 @@ BRIDGING = _obj(
 REFERRAL_V2 = _obj(
     _REFERRAL_REQUIRED,
     _REFERRAL_OPTIONAL
-    | {"expired_on": OPT_DATE, "bridging": {"anyOf": [BRIDGING, {"type": "null"}]}},
+    | {
+        "expired_on": OPT_DATE,
+        "bridging": {"anyOf": [BRIDGING, {"type": "null"}]},
+        # An extension of the published format: who referred (iJw verwijzer); absent: gemeente.
+        "referrer": {"anyOf": [_enum(Referrer.values), {"type": "null"}]},
+    },
 )
 ESCALATION = _obj({"ref": REF, "submitted_on": DATE, "reason": TEXT}, {"discussed_on": OPT_DATE})
 

@@ -19,7 +19,7 @@ from casusregie.selectors import family_for_case_work_or_404, open_case_of
 from casusregie.views.accounts import worker_required
 
 from . import routing, services
-from .models import Product, Provider, Segment
+from .models import Product, Provider, Referrer, Segment
 
 
 class ChoiceForm(forms.Form):
@@ -57,6 +57,12 @@ class SendForm(forms.Form):
         label=_lazy("Hulpvraag voor de aanbieder"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    referrer = forms.TypedChoiceField(  # iJw verwijzer; not chosen: the gemeente (local team)
+        label=_lazy("Verwezen door"),
+        choices=Referrer.choices,
+        required=False,
+        empty_value=Referrer.MUNICIPALITY,
     )
 
 
@@ -98,6 +104,8 @@ def referral_wizard(request: HttpRequest, ref: str) -> HttpResponse:
             "choice": choice,
             "proposals": proposals,
             "youth_ref": choice.cleaned_data["youth"] if proposals else "",
+            "referrers": Referrer.choices,
+            "default_referrer": Referrer.MUNICIPALITY,
         },
     )
 
@@ -117,6 +125,7 @@ def _send(request: HttpRequest, family, case, youths) -> HttpResponse:
                 provider=form.cleaned_data["provider"],
                 by=actor,
                 question=form.cleaned_data["question"],
+                referrer=form.cleaned_data["referrer"],
             )
             services.send_referral(referral=referral, by=actor)
     except services.ReferralRefused as refused:
