@@ -47,6 +47,7 @@ def export_dossier(family_ref: str | None = None) -> dict[str, Any]:
         "youths__education",
         "cases__local_team",
         "cases__regisseurs__worker",
+        "cases__involved",
         Prefetch(
             "cases__analyses",
             queryset=Analysis.objects.filter(is_current=True).prefetch_related(
@@ -185,6 +186,9 @@ def _case(c) -> dict[str, Any]:
         _put(period, "until", _iso(p.until))
         regisseurs.append(period)
     out["regisseurs"] = regisseurs
+    involved = [_involved(p) for p in sorted(c.involved.all(), key=lambda p: (p.from_date, p.pk))]
+    if involved:  # an extension: left out when there is nobody, as files without it have it
+        out["involved"] = involved
     if c.current_analyses:
         out["analysis"] = _analysis(c.current_analyses[0])
     if c.current_plans:
@@ -236,6 +240,20 @@ def _analysis(a: Analysis) -> dict[str, Any]:
     strengths = [s.text for s in sorted(a.strengths.all(), key=lambda s: (s.position, s.pk))]
     if strengths:
         out["strengths"] = strengths
+    return out
+
+
+def _involved(p) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "role": p.role,
+        "organisation": p.organisation,
+        "from": _iso(p.from_date),
+    }
+    _put(out, "until", _iso(p.until))
+    for key in ("contact_name", "phone", "email"):
+        _put(out, key, getattr(p, key))
+    if p.holds_regie:
+        out["holds_regie"] = True
     return out
 
 

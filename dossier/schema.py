@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from analyses.models import AnalysisDomain, AnalysisStatus
-from casusregie.models import EducationStatus, Role
+from casusregie.models import EducationStatus, InvolvedRole, Role
 from plans.models import PerspectiveKind, PerspectiveStatus
 from referrals.lifecycle import Status
 from referrals.models import SEGMENT_CODE_PATTERN, Referrer
@@ -134,6 +134,24 @@ REFERRAL_V2 = _obj(
 ESCALATION = _obj({"ref": REF, "submitted_on": DATE, "reason": TEXT}, {"discussed_on": OPT_DATE})
 
 
+# An extension of the published format: the people around the family (a case's involved
+# professionals; ``holds_regie``: regie bij de GI). Absent: the case's are left as they are.
+INVOLVED = _obj(
+    {
+        "role": _enum(InvolvedRole.values),
+        "organisation": {"type": "string", "minLength": 1, "maxLength": 200},
+        "from": DATE,
+    },
+    {
+        "until": OPT_DATE,
+        "contact_name": {"type": ["string", "null"], "maxLength": 200},
+        "phone": {"type": ["string", "null"], "maxLength": 32},
+        "email": {"type": ["string", "null"], "maxLength": 254},
+        "holds_regie": OPT_BOOL,
+    },
+)
+
+
 def _case(referral: dict[str, Any]) -> dict[str, Any]:
     return _obj(
         {"ref": REF, "opened_on": DATE, "local_team": REF},
@@ -145,7 +163,8 @@ def _case(referral: dict[str, Any]) -> dict[str, Any]:
             "perspective_plans": _list(PERSPECTIVE_PLAN),
             "referrals": _list(referral),
             "escalations": _list(ESCALATION),
-        },
+        }
+        | ({"involved": _list(INVOLVED)} if referral is REFERRAL_V2 else {}),
     )
 
 
