@@ -69,6 +69,7 @@ PARTS: tuple[Part, ...] = (
     Part("casusregie.RegisseurPeriod", ("case",)),
     Part("casusregie.RegieTransfer", ("case",)),
     Part("casusregie.Consent", ("case",)),
+    Part("casusregie.InvolvedProfessional", ("case",)),
     Part("analyses.Analysis", ("case",)),
     Part("analyses.DomainFinding", ("analysis",)),
     Part("analyses.Explanation", ("analysis",)),

@@ -40,6 +40,7 @@ from tests.factories import (
     EscalationFactory,
     EvaluationFactory,
     FamilyFactory,
+    InvolvedProfessionalFactory,
     PerspectivePlanFactory,
     PlanFactory,
     ReferralFactory,
@@ -181,6 +182,7 @@ def populate(family: Family, marker: str) -> dict[type[models.Model], set[int]]:
                 case=case, purpose=ConsentPurpose.EXPERT_TABLE, given_on=case.opened_on
             )
         )
+        keep(InvolvedProfessionalFactory(case=case, organisation=f"Huisarts {marker}"))
         analysis = keep(AnalysisFactory(case=case, participants=[marker]))
         finding = keep(
             DomainFinding.objects.create(analysis=analysis, domain="onderwijs", text=marker)
