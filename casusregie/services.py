@@ -87,6 +87,19 @@ class Involvement:
     until: dt.date | None = None
 
 
+#: The fields of an ``Involvement``, as they are on ``InvolvedProfessional``.
+_INVOLVEMENT = (
+    "role",
+    "organisation",
+    "from_date",
+    "contact_name",
+    "phone",
+    "email",
+    "holds_regie",
+    "until",
+)
+
+
 def _may_edit_people(case: Case, by: Worker) -> None:
     """The case's current regisseur or the team lead of its team (as for a hand-over)."""
     if not may_hand_over(by, case, current_regisseur_of(case)):
@@ -127,18 +140,6 @@ def add_involved_professional(
     if professional.holds_regie:
         request_case_sweep(case)
     return professional
-
-
-_INVOLVEMENT = (
-    "role",
-    "organisation",
-    "from_date",
-    "contact_name",
-    "phone",
-    "email",
-    "holds_regie",
-    "until",
-)
 
 
 @transaction.atomic

@@ -187,3 +187,25 @@ def test_today_is_not_the_future(case, regisseur):
         case=case, involvement=huisarts(from_date=today), by=regisseur
     )
     assert added.from_date == today
+
+
+def test_a_second_gi_with_regie_at_the_same_time_is_refused_in_dutch(case, regisseur):
+    gi = Involvement(
+        role=InvolvedRole.GI_YOUTH_PROTECTION,
+        organisation="Jeugdbescherming west",
+        from_date=D(2026, 2, 2),
+        holds_regie=True,
+    )
+    services.add_involved_professional(case=case, involvement=gi, by=regisseur)
+    with pytest.raises(ValidationError, match="In deze periode heeft al een GI de regie."):
+        services.add_involved_professional(
+            case=case,
+            involvement=Involvement(
+                role=InvolvedRole.GI_YOUTH_PROBATION,
+                organisation="Jeugdreclassering west",
+                from_date=D(2026, 3, 2),
+                holds_regie=True,
+            ),
+            by=regisseur,
+        )
+    assert case.involved.count() == 1
