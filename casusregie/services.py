@@ -121,7 +121,7 @@ def _save_involved(professional: InvolvedProfessional) -> InvolvedProfessional:
         )
     if professional.from_date > timezone.localdate():
         raise ValidationError({"from_date": _("De begindatum ligt niet in de toekomst.")})
-    professional.full_clean(exclude=["case"])
+    professional.full_clean()
     professional.save()
     return professional
 
