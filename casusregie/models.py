@@ -680,6 +680,118 @@ class FamilyMove(models.Model):
         return self.confirmed_on is None and self.cancelled_on is None
 
 
+class InvolvedRole(models.TextChoices):
+    """The role of a professional (or the informal network) around the family."""
+
+    GI_YOUTH_PROTECTION = "gi_jeugdbescherming", _("GI jeugdbescherming")
+    GI_YOUTH_PROBATION = "gi_jeugdreclassering", _("GI jeugdreclassering")
+    VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis")
+    SAFETY_TEAM = "veiligheidsteam", _("Regionaal Veiligheidsteam")
+    SCHOOL = "school", _("School")
+    ATTENDANCE_OFFICER = "leerplicht", _("Leerplicht")
+    GP = "huisarts", _("Huisarts")
+    YOUTH_DOCTOR = "jeugdarts", _("Jeugdarts")
+    CLIENT_SUPPORT = "clientondersteuner", _("Cliëntondersteuner")
+    INFORMAL_NETWORK = "informeel_netwerk", _("Informeel netwerk / JIM")
+    OTHER = "anders", _("Anders")
+
+
+#: The roles of a gecertificeerde instelling: only these may hold regie (regie bij de GI).
+GI_ROLES = (InvolvedRole.GI_YOUTH_PROTECTION, InvolvedRole.GI_YOUTH_PROBATION)
+
+
+class InvolvedProfessionalQuerySet(models.QuerySet):
+    def in_force(self, on) -> InvolvedProfessionalQuerySet:
+        """Involved on ``on``: started, and not ended by then (``until`` is the first day the
+        professional is no longer involved)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on), from_date__lte=on)
+
+
+@pghistory.track()
+class InvolvedProfessional(models.Model):
+    """A professional (or someone of the informal network) involved with the case's family,
+    from ``from_date`` until ``until`` (the first day they are not).
+
+    Regie bij de GI: under a child-protection measure a GI (role GI jeugdbescherming or
+    jeugdreclassering) may hold regie (``holds_regie``) for as long as it is involved; the local
+    regisseur stays involved, and the rulebook counts the GI's period as regie (NO_REGISSEUR).
+    At most one GI holds regie at a time.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="involved", verbose_name=_("casus")
+    )
+    role = models.CharField(_("rol"), max_length=32, choices=InvolvedRole.choices)
+    organisation = models.CharField(_("organisatie"), max_length=200)
+    contact_name = models.CharField(_("contactpersoon"), max_length=200, blank=True)
+    phone = models.CharField(
+        _("telefoon"),
+        max_length=32,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ()-]{6,31}$",
+                _("Vul een telefoonnummer in met cijfers (bijvoorbeeld 071 123 45 67)."),
+            )
+        ],
+    )
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    holds_regie = models.BooleanField(
+        _("regie bij de GI"),
+        default=False,
+        help_text=_("Onder een kinderbeschermingsmaatregel ligt de regie tijdelijk bij de GI."),
+    )
+    from_date = models.DateField(_("vanaf"))
+    until = models.DateField(_("tot"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvolvedProfessionalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("betrokken professional")
+        verbose_name_plural = _("betrokken professionals")
+        ordering = ["case", "from_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("from_date")),
+                name="involved_until_not_before_from",
+                violation_error_message=_("De einddatum ligt niet vóór de begindatum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=InvolvedRole.values), name="involved_role_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(holds_regie=False) | Q(role__in=[r.value for r in GI_ROLES]),
+                name="involved_only_a_gi_holds_regie",
+                violation_error_message=_(
+                    "Alleen een GI (jeugdbescherming of jeugdreclassering) kan de regie hebben."
+                ),
+            ),
+            ExclusionConstraint(
+                name="involved_gi_regie_does_not_overlap",
+                expressions=[
+                    ("case", RangeOperators.EQUAL),
+                    (DateRange("from_date", "until"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(holds_regie=True),
+                violation_error_message=_("In deze periode heeft al een GI de regie."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["case"], condition=Q(holds_regie=True), name="involved_gi_regie_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.organisation}"
+
+    @property
+    def is_gi(self) -> bool:
+        return self.role in GI_ROLES
+
+
 class ConsentPurpose(models.TextChoices):
     SHARE_ANALYSIS = "share_analysis", _("Verklarende analyse delen met de zorgaanbieder")
     EXPERT_TABLE = "expert_table", _("Bespreking aan de Regionale Experttafel")

@@ -20,6 +20,7 @@ from .models import (
     ConsentPurpose,
     Family,
     FamilyMove,
+    InvolvedProfessional,
     LocalTeam,
     Municipality,
     Notification,
@@ -32,6 +33,7 @@ from .models import (
     Youth,
 )
 from .notifications import notify
+from .policies import may_hand_over
 from .rejudge import request_case_sweep
 from .selectors import KnownFamily, KnownPerson, known_families
 
@@ -76,6 +78,112 @@ def withdraw_consent(*, consent: Consent, by: Worker) -> Consent:
     consent.withdrawn_on = max(today, consent.given_on)
     consent.save(update_fields=["withdrawn_on"])
     return consent
+
+
+# --- the people around the family (betrokken professionals; regie bij de GI) ------------------
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """What a worker records of an involved professional."""
+
+    role: str
+    organisation: str
+    from_date: dt.date
+    contact_name: str = ""
+    phone: str = ""
+    email: str = ""
+    holds_regie: bool = False
+    until: dt.date | None = None
+
+
+#: The fields of an ``Involvement``, as they are on ``InvolvedProfessional``.
+_INVOLVEMENT = (
+    "role",
+    "organisation",
+    "from_date",
+    "contact_name",
+    "phone",
+    "email",
+    "holds_regie",
+    "until",
+)
+
+
+def _may_edit_people(case: Case, by: Worker) -> None:
+    """The case's current regisseur or the team lead of its team (as for a hand-over)."""
+    if not may_hand_over(by, case, current_regisseur_of(case)):
+        raise ValidationError(
+            _("Alleen de regisseur of de teamleider van deze casus legt betrokkenen vast.")
+        )
+    if not case.is_open:
+        raise ValidationError(_("Deze casus is gesloten."))
+
+
+def _save_involved(professional: InvolvedProfessional) -> InvolvedProfessional:
+    if professional.holds_regie and not professional.is_gi:
+        raise ValidationError(
+            {
+                "holds_regie": _(
+                    "Alleen een GI (jeugdbescherming of jeugdreclassering) kan de regie hebben."
+                )
+            }
+        )
+    if professional.from_date > timezone.localdate():
+        raise ValidationError({"from_date": _("De begindatum ligt niet in de toekomst.")})
+    professional.full_clean()
+    professional.save()
+    return professional
+
+
+@transaction.atomic
+def add_involved_professional(
+    *, case: Case, involvement: Involvement, by: Worker
+) -> InvolvedProfessional:
+    """Record who else is involved with the family. A GI under a child-protection measure may
+    hold regie for its period; the local regisseur stays involved."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _may_edit_people(case, by)
+    professional = _save_involved(
+        InvolvedProfessional(case=case, **{k: getattr(involvement, k) for k in _INVOLVEMENT})
+    )
+    if professional.holds_regie:
+        request_case_sweep(case)
+    return professional
+
+
+@transaction.atomic
+def end_involved_professional(
+    *, professional: InvolvedProfessional, until: dt.date, by: Worker
+) -> InvolvedProfessional:
+    """The professional is no longer involved from ``until`` on (a GI's regie ends with it)."""
+    professional = InvolvedProfessional.objects.select_for_update().get(pk=professional.pk)
+    _may_edit_people(professional.case, by)
+    if professional.until is not None:
+        raise ValidationError(_("Deze betrokkenheid is al beëindigd."))
+    if until < professional.from_date:
+        raise ValidationError({"until": _("De einddatum ligt niet vóór de begindatum.")})
+    professional.until = until
+    _save_involved(professional)
+    if professional.holds_regie:
+        request_case_sweep(professional.case)
+    return professional
+
+
+@transaction.atomic
+def correct_involved_professional(
+    *, professional: InvolvedProfessional, involvement: Involvement, by: Worker
+) -> InvolvedProfessional:
+    """Correct what was recorded (a typo, a wrong date); the change history keeps the old."""
+    professional = InvolvedProfessional.objects.select_for_update().get(pk=professional.pk)
+    _may_edit_people(professional.case, by)
+    touched_regie = professional.holds_regie or involvement.holds_regie
+    for key in _INVOLVEMENT:
+        setattr(professional, key, getattr(involvement, key))
+    _save_involved(professional)
+    if touched_regie:
+        request_case_sweep(professional.case)
+    return professional
 
 
 @dataclass(frozen=True)

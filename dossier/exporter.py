@@ -21,7 +21,7 @@ from casusregie.models import (
     Worker,
 )
 from plans.models import Plan
-from referrals.models import Contract, Product, Provider, Segment
+from referrals.models import Contract, Product, Provider, Referrer, Segment
 
 from .schema import CURRENT_VERSION
 
@@ -47,6 +47,7 @@ def export_dossier(family_ref: str | None = None) -> dict[str, Any]:
         "youths__education",
         "cases__local_team",
         "cases__regisseurs__worker",
+        "cases__involved",
         Prefetch(
             "cases__analyses",
             queryset=Analysis.objects.filter(is_current=True).prefetch_related(
@@ -185,6 +186,9 @@ def _case(c) -> dict[str, Any]:
         _put(period, "until", _iso(p.until))
         regisseurs.append(period)
     out["regisseurs"] = regisseurs
+    involved = [_involved(p) for p in sorted(c.involved.all(), key=lambda p: (p.from_date, p.pk))]
+    if involved:  # an extension: left out when there is nobody, as files without it have it
+        out["involved"] = involved
     if c.current_analyses:
         out["analysis"] = _analysis(c.current_analyses[0])
     if c.current_plans:
@@ -239,6 +243,20 @@ def _analysis(a: Analysis) -> dict[str, Any]:
     return out
 
 
+def _involved(p) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "role": p.role,
+        "organisation": p.organisation,
+        "from": _iso(p.from_date),
+    }
+    _put(out, "until", _iso(p.until))
+    for key in ("contact_name", "phone", "email"):
+        _put(out, key, getattr(p, key))
+    if p.holds_regie:
+        out["holds_regie"] = True
+    return out
+
+
 def _referral(r) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ref": r.ref,
@@ -254,6 +272,8 @@ def _referral(r) -> dict[str, Any]:
         _put(out, key, _iso(getattr(r, key)))
     _put(out, "end_reason", r.end_reason)
     _put(out, "expired_on", _iso(r.expired_on))
+    if r.referrer != Referrer.MUNICIPALITY:  # an extension; absent means the gemeente
+        out["referrer"] = r.referrer
     if r.bridging_from is not None:
         bridging = {"from": _iso(r.bridging_from), "description": r.bridging_description}
         _put(bridging, "by", r.bridging_by)

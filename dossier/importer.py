@@ -24,6 +24,7 @@ from casusregie.models import (
     Case,
     EducationPeriod,
     Family,
+    InvolvedProfessional,
     LocalTeam,
     Municipality,
     Region,
@@ -34,7 +35,7 @@ from casusregie.models import (
 )
 from escalations.models import Escalation, EscalationSource
 from plans.models import Evaluation, PerspectivePlan, Plan
-from referrals.models import Contract, Product, Provider, Referral, Segment
+from referrals.models import Contract, Product, Provider, Referral, Referrer, Segment
 
 from .validation import KnownRefs, Problem, schema_problems, semantic_problems
 from .versions import as_version_2
@@ -163,6 +164,30 @@ class _Writer:
         for item in wanted:
             create(item)
             self.result.created += 1
+
+    def involved(self, case: Case, items: list[dict[str, Any]]) -> None:
+        fields = ("role", "organisation", "from_date", "until", "contact_name", "phone", "email")
+        wanted = [
+            (
+                p["role"],
+                p["organisation"],
+                _d(p["from"]),
+                _d(p.get("until")),
+                p.get("contact_name") or "",
+                p.get("phone") or "",
+                p.get("email") or "",
+                bool(p.get("holds_regie")),
+            )
+            for p in items
+        ]
+        self.replace_rows(
+            case.involved.all(),
+            wanted,
+            key=lambda p: (*(getattr(p, f) for f in fields), p.holds_regie),
+            create=lambda item: InvolvedProfessional.objects.create(
+                case=case, **dict(zip(fields, item[:-1], strict=True)), holds_regie=item[-1]
+            ),
+        )
 
     def set_m2m(self, manager, objs: list[Model]) -> None:
         if set(manager.values_list("pk", flat=True)) != {o.pk for o in objs}:
@@ -341,6 +366,8 @@ class _Writer:
                 case=case, worker_id=item[0], from_date=item[1], until=item[2]
             ),
         )
+        if "involved" in c:  # an extension; absent: the case's people are left as they are
+            self.involved(case, c["involved"])
         self.analysis(case, c.get("analysis"))
         self.plan(case, c.get("plan"))
         wanted_pp = [
@@ -372,6 +399,7 @@ class _Writer:
                     "ended_on": _d(r.get("ended_on")),
                     "end_reason": r.get("end_reason") or "",
                     "expired_on": _d(r.get("expired_on")),
+                    "referrer": r.get("referrer") or Referrer.MUNICIPALITY,
                     **_bridging(r.get("bridging")),
                 },
             )

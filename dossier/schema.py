@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from analyses.models import AnalysisDomain, AnalysisStatus
-from casusregie.models import EducationStatus, Role
+from casusregie.models import EducationStatus, InvolvedRole, Role
 from plans.models import PerspectiveKind, PerspectiveStatus
 from referrals.lifecycle import Status
-from referrals.models import SEGMENT_CODE_PATTERN
+from referrals.models import SEGMENT_CODE_PATTERN, Referrer
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
 OPT_DATE = {"anyOf": [DATE, {"type": "null"}]}
@@ -124,9 +124,32 @@ BRIDGING = _obj(
 REFERRAL_V2 = _obj(
     _REFERRAL_REQUIRED,
     _REFERRAL_OPTIONAL
-    | {"expired_on": OPT_DATE, "bridging": {"anyOf": [BRIDGING, {"type": "null"}]}},
+    | {
+        "expired_on": OPT_DATE,
+        "bridging": {"anyOf": [BRIDGING, {"type": "null"}]},
+        # An extension of the published format: who referred (iJw verwijzer); absent: gemeente.
+        "referrer": {"anyOf": [_enum(Referrer.values), {"type": "null"}]},
+    },
 )
 ESCALATION = _obj({"ref": REF, "submitted_on": DATE, "reason": TEXT}, {"discussed_on": OPT_DATE})
+
+
+# An extension of the published format: the people around the family (a case's involved
+# professionals; ``holds_regie``: regie bij de GI). Absent: the case's are left as they are.
+INVOLVED = _obj(
+    {
+        "role": _enum(InvolvedRole.values),
+        "organisation": {"type": "string", "minLength": 1, "maxLength": 200},
+        "from": DATE,
+    },
+    {
+        "until": OPT_DATE,
+        "contact_name": {"type": ["string", "null"], "maxLength": 200},
+        "phone": {"type": ["string", "null"], "maxLength": 32},
+        "email": {"type": ["string", "null"], "maxLength": 254},
+        "holds_regie": OPT_BOOL,
+    },
+)
 
 
 def _case(referral: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +163,8 @@ def _case(referral: dict[str, Any]) -> dict[str, Any]:
             "perspective_plans": _list(PERSPECTIVE_PLAN),
             "referrals": _list(referral),
             "escalations": _list(ESCALATION),
-        },
+        }
+        | ({"involved": _list(INVOLVED)} if referral is REFERRAL_V2 else {}),
     )
 
 

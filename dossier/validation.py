@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from casusregie.bsn import is_valid_bsn
+from casusregie.models import GI_ROLES
 from referrals.lifecycle import (
     NEEDS_ANSWERED_ON,
     NEEDS_ENDED_ON,
@@ -304,6 +305,23 @@ def _case(
     for (_, end_a, _), (start_b, _, i_b) in zip(periods, periods[1:], strict=False):
         if start_b < end_a:
             yield Problem(f"{path}.regisseurs[{i_b}]", "regisseur periods overlap")
+
+    gi_regie = []
+    for i, inv in enumerate(case.get("involved", [])):
+        ipath = f"{path}.involved[{i}]"
+        start, until = _date(inv["from"]), _date(inv.get("until"))
+        if until and until < start:
+            yield Problem(f"{ipath}.until", "until is before from")
+            continue
+        if inv.get("holds_regie"):
+            if inv["role"] not in GI_ROLES:
+                yield Problem(f"{ipath}.holds_regie", "only a GI holds regie")
+                continue
+            gi_regie.append((start, until or dt.date.max, i))
+    gi_regie.sort()
+    for (_, end_a, _), (start_b, _, i_b) in zip(gi_regie, gi_regie[1:], strict=False):
+        if start_b < end_a:
+            yield Problem(f"{path}.involved[{i_b}]", "periods of GI regie overlap")
 
     analysis = case.get("analysis")
     if analysis and analysis["status"] == "established" and not analysis.get("established_on"):

@@ -24,3 +24,7 @@ def ijw_end_reasons() -> dict[str, str]:
 
 def decline_reasons() -> dict[str, str]:
     return _codes()["decline_reasons"]
+
+
+def ijw_referrers() -> dict[str, str]:
+    return _codes()["ijw_referrers"]

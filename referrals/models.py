@@ -138,6 +138,19 @@ def _status_in(statuses) -> Q:
     return Q(status__in=[str(s) for s in statuses])
 
 
+class Referrer(models.TextChoices):
+    """Who referred the youth (iJw "type verwijzer", Jeugdwet art. 2.6 lid 1): the iJw codes
+    (``codes.json``, ``ijw_referrers``). 07 "onbekend" is only for care started before 2015."""
+
+    MUNICIPALITY = "01", _("Gemeente")
+    GP = "02", _("Huisarts")
+    YOUTH_DOCTOR = "03", _("Jeugdarts")
+    GI = "04", _("Gecertificeerde instelling (GI)")
+    MEDICAL_SPECIALIST = "05", _("Medisch specialist")
+    SELF = "06", _("Zelfverwijzer")
+    COURT = "08", _("Rechter, Raad voor de Kinderbescherming of Officier van Justitie")
+
+
 @pghistory.track(  # ReferralEvent is the lifecycle log; this is the row history
     model_name="ReferralHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
 )
@@ -170,6 +183,13 @@ class Referral(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     question = models.TextField(_("hulpvraag"), blank=True)
+    referrer = models.CharField(
+        _("verwijzer"),
+        max_length=2,
+        choices=Referrer.choices,
+        default=Referrer.MUNICIPALITY,
+        db_default=Referrer.MUNICIPALITY,
+    )
     sent_on = models.DateField(_("verzonden op"), null=True, blank=True)
     answered_on = models.DateField(_("beantwoord op"), null=True, blank=True)
     decline_code = models.CharField(_("reden afwijzing (code)"), max_length=32, blank=True)
@@ -209,6 +229,9 @@ class Referral(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="referral_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(referrer__in=Referrer.values), name="referral_referrer_known"
             ),
             models.CheckConstraint(
                 condition=~_status_in(NEEDS_SENT_ON) | Q(sent_on__isnull=False),

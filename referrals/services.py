@@ -22,7 +22,7 @@ from casusregie.working_days import add_working_days, last_day_before
 
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
-from .models import OutboxEvent, Product, Provider, Referral, ReferralEvent
+from .models import OutboxEvent, Product, Provider, Referral, ReferralEvent, Referrer
 from .webhooks import deliver_outbox
 
 
@@ -215,6 +215,7 @@ def create_referral(
     by: Actor,
     question: str = "",
     tailored: TailoredArrangement | None = None,
+    referrer: str = Referrer.MUNICIPALITY,
 ) -> Referral:
     """A draft referral, by the case's current regisseur, to a contracted provider.
 
@@ -235,6 +236,8 @@ def create_referral(
         raise InvalidInput(
             "youth_not_in_family", _("Deze jeugdige hoort niet bij dit gezin."), "youth"
         )
+    if referrer not in Referrer.values:
+        raise InvalidInput("unknown_referrer", _("Kies wie de jeugdige verwijst."), "referrer")
     from .routing import has_valid_contract
 
     data = {}
@@ -263,7 +266,12 @@ def create_referral(
             "provider",
         )
     referral = Referral.objects.create(
-        case=case, youth=youth, product=product, provider=provider, question=question
+        case=case,
+        youth=youth,
+        product=product,
+        provider=provider,
+        question=question,
+        referrer=referrer,
     )
     ReferralEvent.objects.create(
         referral=referral,

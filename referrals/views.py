@@ -22,7 +22,7 @@ from casusregie.views.accounts import worker_required
 
 from . import routing, services
 from .forms import BridgingForm
-from .models import Product, Provider, Segment
+from .models import Product, Provider, Referrer, Segment
 
 
 class ChoiceForm(forms.Form):
@@ -64,6 +64,12 @@ class SendForm(BridgingForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _lazy("Vul de hulpvraag voor de aanbieder in.")},
+    )
+    referrer = forms.TypedChoiceField(  # iJw verwijzer; not chosen: the gemeente (local team)
+        label=_lazy("Verwezen door"),
+        choices=Referrer.choices,
+        required=False,
+        empty_value=Referrer.MUNICIPALITY,
     )
 
     def __init__(self, *args, youths: dict, **kwargs) -> None:
@@ -134,6 +140,8 @@ def _wizard_page(
             "analysis_established": services.has_established_analysis(case, today),
             "failed": failed,
             "today": today,
+            "referrers": Referrer.choices,
+            "default_referrer": Referrer.MUNICIPALITY,
         },
         status=400 if failed is not None else 200,
     )
@@ -157,6 +165,7 @@ def _send(request: HttpRequest, family, case, youths) -> HttpResponse:
                 provider=data["provider"],
                 by=actor,
                 question=data["question"],
+                referrer=data["referrer"],
             )
             referral = services.send_referral(referral=referral, by=actor)
             if form.has_bridging:

@@ -71,6 +71,7 @@ PARTS: tuple[Part, ...] = (
     Part("casusregie.RegieTransfer", ("case",)),
     Part("casusregie.Consent", ("case",)),
     Part("casusregie.Notification", ("case",)),
+    Part("casusregie.InvolvedProfessional", ("case",)),
     Part("analyses.Analysis", ("case",)),
     Part("analyses.DomainFinding", ("analysis",)),
     Part("analyses.Explanation", ("analysis",)),

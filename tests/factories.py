@@ -264,3 +264,26 @@ class EscalationFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     submitted_on = dt.date(2026, 3, 2)
     reason = "geen passend aanbod"
+
+
+class InvolvedProfessionalFactory(DjangoModelFactory):
+    """A professional around the family (a huisarts unless told); ``holds_regie`` for a GI."""
+
+    class Meta:
+        model = "casusregie.InvolvedProfessional"
+
+    case = factory.SubFactory(CaseFactory)
+    role = "huisarts"
+    organisation = factory.Sequence(lambda n: f"Huisartsenpraktijk {n}")
+    contact_name = "dr. J. Bakker"
+    from_date = factory.SelfAttribute("case.opened_on")
+    until = None
+    holds_regie = False
+
+
+class GiRegieFactory(InvolvedProfessionalFactory):
+    """Regie bij de GI: a GI jeugdbescherming holding regie under a child-protection measure."""
+
+    role = "gi_jeugdbescherming"
+    organisation = factory.Sequence(lambda n: f"William Schrikker Stichting {n}")
+    holds_regie = True

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import caseload, families
+from .views import caseload, families, people
 
 urlpatterns = [
     path("", families.home, name="home"),
@@ -17,6 +17,12 @@ urlpatterns = [
         "gezinnen/<str:ref>/toestemming/<int:consent_id>/intrekken/",
         families.consent_withdraw,
         name="family-consent-withdraw",
+    ),
+    path("gezinnen/<str:ref>/betrokkenen/", people.involved_add, name="family-involved-add"),
+    path(
+        "gezinnen/<str:ref>/betrokkenen/<int:professional_id>/beeindigen/",
+        people.involved_end,
+        name="family-involved-end",
     ),
     path(
         "gezinnen/<str:ref>/verwijzingen/<str:referral_ref>/overbrugging/",

@@ -4,7 +4,8 @@ Proportions: families of 1–3 youths; most families with an open case, some clo
 cent thuiszitters; about 30% of youths in open cases with referrals in every status (expired
 ones with their ``expired_on``, a third of those that waited with bridging support), with dates
 spread around the rulebook's thresholds; 5% of open cases begin with crisis care before their
-analysis; perspective plans, evaluations and escalations. Products carry the marks the rules
+analysis; perspective plans, evaluations and escalations; involved professionals, among them a
+GI holding regie for some cases without a regisseur. Products carry the marks the rules
 read (specialist, out_of_home, crisis); the segments are lots, whose codes no rule reads.
 Rows are streamed family by family; nothing holds the whole region in memory.
 
@@ -101,6 +102,23 @@ TABLES = {
     "regisseur": (
         "casusregie_regisseurperiod",
         ["id", "case_id", "worker_id", "from_date", "until"],
+    ),
+    "involved": (
+        "casusregie_involvedprofessional",
+        [
+            "id",
+            "case_id",
+            "role",
+            "organisation",
+            "contact_name",
+            "phone",
+            "email",
+            "holds_regie",
+            "from_date",
+            "until",
+            "created_at",
+            "updated_at",
+        ],
     ),
     "analysis": (
         "analyses_analysis",
@@ -403,6 +421,7 @@ def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
         if until > opened:
             emit("regisseur", (ids["regisseur"], cid, rng.choice(workers[1:]), opened, until))
             ids["regisseur"] += 1
+    _involved(ids, emit, cid, opened, as_of, without_regisseur=roll >= 0.93, now=now)
     # Crisis care may start before the analysis (then CRISIS_ANALYSIS_OVERDUE): a few cases
     # begin with crisis care started around its 14- and 28-day thresholds, their analysis a
     # draft, missing, or established only after the start.
@@ -499,6 +518,32 @@ STATUSES = [
 ]
 # Bridging support (overbrugging) is recorded on this share of the referrals that waited.
 BRIDGED = 0.35
+
+
+def _involved(ids, emit, cid, opened, as_of, *, without_regisseur: bool, now) -> None:
+    """The people around the family, with draws of their own (``random.Random(cid)``) so the
+    rest of the data is as before: a huisarts for some cases, and for some cases without a
+    regisseur a GI holding regie (regie bij de GI), running or ended around NO_REGISSEUR's
+    5 working days; a GI without regie now and then, which does not count."""
+    gi = random.Random(cid)  # noqa: S311 - reproducible synthetic data
+
+    def emit_one(role: str, holds_regie: bool, start: dt.date, until: dt.date | None) -> None:
+        row = (ids["involved"], cid, role, f"Bench {role}", "", "", "", holds_regie)
+        emit("involved", (*row, start, until, now, now))
+        ids["involved"] += 1
+
+    if gi.random() < 0.1:
+        emit_one("huisarts", False, opened, None)
+    if gi.random() < 0.02:
+        emit_one("gi_jeugdbescherming", False, opened, None)
+    if without_regisseur and gi.random() < 0.6:
+        start = opened + dt.timedelta(days=gi.randint(0, 20))
+        if start > as_of:
+            return
+        until = None
+        if gi.random() < 0.7:
+            until = max(start, as_of - dt.timedelta(days=gi.randint(0, 12)))
+        emit_one("gi_jeugdbescherming", True, start, until)
 
 
 def _bridging(rng, sent: dt.date, until: dt.date) -> dict:

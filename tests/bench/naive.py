@@ -14,7 +14,7 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 from analyses.models import Analysis
-from casusregie.models import Case, EducationPeriod, RegisseurPeriod, Youth
+from casusregie.models import Case, EducationPeriod, InvolvedProfessional, RegisseurPeriod, Youth
 from escalations.models import Escalation
 from plans.models import Evaluation, PerspectivePlan, Plan
 from referrals.models import Referral
@@ -82,6 +82,7 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
 
     youths = list(Youth.objects.filter(family_id=case.family_id))
     periods = list(RegisseurPeriod.objects.filter(case=case))
+    gi_regie = list(InvolvedProfessional.objects.filter(case=case, holds_regie=True))
     plan = Plan.objects.filter(case=case, is_current=True).first()
     established = list(
         Analysis.objects.filter(case=case, status="established").values_list(
@@ -117,10 +118,11 @@ def case_flags(case: Case, d: dt.date) -> set[Hit]:
             judge(start, d, months_after(start, 3), months_after(start, 1)),
         )
 
-    # NO_REGISSEUR
-    current = [p for p in periods if p.from_date <= d and (p.until is None or p.until > d)]
+    # NO_REGISSEUR: a GI holding regie (regie bij de GI) counts as regie, like a regisseur.
+    regie = [*periods, *gi_regie]
+    current = [p for p in regie if p.from_date <= d and (p.until is None or p.until > d)]
     if not current:
-        ends = [p.until for p in periods if p.until is not None and p.until <= d]
+        ends = [p.until for p in regie if p.until is not None and p.until <= d]
         start = max([case.opened_on, *ends])
         add("NO_REGISSEUR", "case", case.pk, judge(start, d, add_working_days(start, 5)))
 

@@ -165,6 +165,67 @@ def test_no_regisseur_not_while_a_regisseur_is_current(garp_case):
     assert only_flag(D(2026, 6, 1), "NO_REGISSEUR") is None
 
 
+# Regie bij de GI (docs/rulebook.md): a GI holding regie under a child-protection measure counts
+# as regie; S is the latest of the case's opening, its last regisseur's end, its last GI regie's
+# end. GI regie ends on Friday 5 June 2026: 5 working days later is Friday 12 June.
+def test_no_regisseur_not_while_the_gi_holds_regie(garp_case):
+    from tests.factories import GiRegieFactory
+
+    case = garp_case(D(2026, 1, 5), with_regisseur=False)
+    GiRegieFactory(case=case, from_date=D(2026, 1, 5))
+    assert only_flag(D(2026, 6, 1), "NO_REGISSEUR") is None
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (D(2026, 6, 11), None),  # the day before the threshold
+        (D(2026, 6, 12), ("violation", "2026-06-12")),  # on it
+        (D(2026, 6, 15), ("violation", "2026-06-12")),  # after it: since stays
+    ],
+)
+def test_no_regisseur_counts_from_the_end_of_the_gi_regie(garp_case, regisseur, day, expected):
+    from tests.factories import GiRegieFactory, RegisseurPeriodFactory
+
+    case = garp_case(D(2026, 1, 5), with_regisseur=False)
+    # The regisseur left before the GI's period ended: the GI's end is the later one.
+    RegisseurPeriodFactory(
+        case=case, worker=regisseur, from_date=D(2026, 1, 5), until=D(2026, 3, 2)
+    )
+    GiRegieFactory(case=case, from_date=D(2026, 3, 2), until=D(2026, 6, 5))
+    assert only_flag(day, "NO_REGISSEUR") == expected
+
+
+def test_no_regisseur_counts_from_the_regisseur_when_that_ends_later(garp_case, regisseur):
+    from tests.factories import GiRegieFactory, RegisseurPeriodFactory
+
+    case = garp_case(D(2026, 1, 5), with_regisseur=False)
+    GiRegieFactory(case=case, from_date=D(2026, 1, 5), until=D(2026, 3, 2))
+    RegisseurPeriodFactory(
+        case=case, worker=regisseur, from_date=D(2026, 1, 5), until=D(2026, 6, 5)
+    )
+    assert only_flag(D(2026, 6, 11), "NO_REGISSEUR") is None
+    assert only_flag(D(2026, 6, 12), "NO_REGISSEUR") == ("violation", "2026-06-12")
+
+
+def test_no_regisseur_a_gi_without_regie_or_a_huisarts_is_no_regie(garp_case):
+    from tests.factories import GiRegieFactory, InvolvedProfessionalFactory
+
+    case = garp_case(D(2026, 6, 1), with_regisseur=False)
+    GiRegieFactory(case=case, holds_regie=False)
+    InvolvedProfessionalFactory(case=case)
+    assert only_flag(D(2026, 6, 8), "NO_REGISSEUR") == ("violation", "2026-06-08")
+
+
+def test_no_regisseur_resolves_when_the_gi_takes_regie(garp_case):
+    from tests.factories import GiRegieFactory
+
+    case = garp_case(D(2026, 6, 1), with_regisseur=False)
+    assert only_flag(D(2026, 6, 8), "NO_REGISSEUR") == ("violation", "2026-06-08")
+    GiRegieFactory(case=case, from_date=D(2026, 6, 9))
+    assert only_flag(D(2026, 6, 9), "NO_REGISSEUR") is None
+
+
 # -- NO_PLAN (28 / 42 days) ---------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("day", "expected"),

@@ -42,6 +42,7 @@ from tests.factories import (
     EscalationFactory,
     EvaluationFactory,
     FamilyFactory,
+    InvolvedProfessionalFactory,
     PerspectivePlanFactory,
     PlanFactory,
     ReferralFactory,
@@ -193,6 +194,7 @@ def populate(family: Family, marker: str) -> dict[type[models.Model], set[int]]:
                 url_args=[family.ref],
             )
         )
+        keep(InvolvedProfessionalFactory(case=case, organisation=f"Huisarts {marker}"))
         analysis = keep(AnalysisFactory(case=case, participants=[marker]))
         finding = keep(
             DomainFinding.objects.create(analysis=analysis, domain="onderwijs", text=marker)

@@ -23,6 +23,7 @@ from tests.factories import (
     CaseFactory,
     EscalationFactory,
     FamilyFactory,
+    InvolvedProfessionalFactory,
     LocalTeamFactory,
     MunicipalityFactory,
     ProviderFactory,
@@ -119,11 +120,13 @@ def test_the_page_has_a_constant_number_of_queries(client, worker, family, youth
     for _ in range(4):
         YouthFactory(family=family)
         CarerFactory(family=family)
+        InvolvedProfessionalFactory(case=family.cases.get())
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
-    # session, user, device, roles; the family with 18 prefetches (members, case, regisseurs,
-    # consents, analysis, plan, referrals, flags, hand-over); permissions; access log; history
-    assert len(small) <= 40
+    # session, user, device, roles; the family with 19 prefetches (members, case, regisseurs,
+    # consents, involved professionals, analysis, plan, referrals, flags, hand-over);
+    # permissions; access log; history
+    assert len(small) <= 41
     assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
 
 

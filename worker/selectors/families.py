@@ -37,6 +37,7 @@ from casusregie.models import (
     EducationPeriod,
     Family,
     FamilyMove,
+    InvolvedProfessional,
     LocalTeam,
     RegieTransfer,
     RegisseurPeriod,
@@ -92,6 +93,10 @@ def families_for_page() -> QuerySet[Family]:
                 Prefetch(
                     "consents",
                     queryset=Consent.objects.select_related("provider", "recorded_by"),
+                ),
+                Prefetch(
+                    "involved",
+                    queryset=InvolvedProfessional.objects.order_by("-from_date", "-id"),
                 ),
                 *_garp_prefetches(),
             ),
@@ -161,6 +166,28 @@ def current_regisseur(case: Case) -> RegisseurPeriod | None:
         if period.from_date <= today and (period.until is None or period.until > today):
             return period
     return None
+
+
+@dataclass(frozen=True)
+class People:
+    """The people around the family: involved now (and the GI holding regie, if any), ended."""
+
+    current: list[InvolvedProfessional]
+    ended: list[InvolvedProfessional]
+    gi_regie: InvolvedProfessional | None
+
+
+def people_around(case: Case) -> People:
+    """From the prefetched involvements: who is involved today, who was."""
+    today = timezone.localdate()
+    current, ended = [], []
+    for professional in case.involved.all():
+        if professional.until is not None and professional.until <= today:
+            ended.append(professional)
+        elif professional.from_date <= today:
+            current.append(professional)
+    gi_regie = next((p for p in current if p.holds_regie), None)
+    return People(current=current, ended=ended, gi_regie=gi_regie)
 
 
 def consent_in_force(consent: Consent) -> bool:

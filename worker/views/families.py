@@ -35,6 +35,7 @@ from referrals.lifecycle import Status
 from referrals.models import Provider, Referral
 
 from ..forms import MoveForm, TransferForm
+from ..involvement import PEOPLE_FORMS, people_section
 from ..selectors import families as selectors
 
 PURPOSE_BSN = "inzage BSN (op verzoek getoond)"
@@ -159,6 +160,7 @@ def _garp(request: HttpRequest, case, bridging_forms: dict | None = None) -> dic
 
 def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
     open_case = open_case_of(family)
+    can_change = request.user.has_perm("casusregie.change_family_record", family)
     context = {
         **_garp(request, open_case, extra.pop("bridging_forms", None)),
         "family": family,
@@ -170,13 +172,19 @@ def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
             for c in case.consents.all()
         ],
         "history": selectors.family_history(family),
-        "can_change": request.user.has_perm("casusregie.change_family_record", family),
+        "can_change": can_change,
         "can_reveal": request.user.has_perm("casusregie.reveal_bsn", family),
         "can_manage_consent": request.user.has_perm("casusregie.manage_consent", family),
         "can_export_access": request.user.has_perm("casusregie.export_access_history", family),
         "consent_form": extra.pop("consent_form", None)
         or ConsentForm(initial={"given_on": timezone.localdate()}),
         "revealed": {},
+        **people_section(
+            request.user,
+            open_case,
+            can_change,
+            **{k: extra.pop(k) for k in PEOPLE_FORMS & set(extra)},
+        ),
         **extra,
     }
     return render(request, "casusregie/family_detail.html", context)
