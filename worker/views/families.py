@@ -33,6 +33,7 @@ from referrals.models import Provider
 
 from ..forms import TransferForm
 from ..selectors import families as selectors
+from .closing import closing_sections
 
 PURPOSE_BSN = "inzage BSN (op verzoek getoond)"
 PURPOSE_AVG = "inzageverzoek AVG art. 15"
@@ -101,8 +102,10 @@ def _garp(request: HttpRequest, case) -> dict:
     transfer = case.pending_transfers[0] if case.pending_transfers else None
     current = selectors.current_regisseur(case)
     user = request.user
-    may_transfer = user.has_perm("casusregie.change_family_record", case.family) and may_hand_over(
-        user, case, current
+    may_transfer = (
+        case.is_open  # a closed case is shown read-only
+        and user.has_perm("casusregie.change_family_record", case.family)
+        and may_hand_over(user, case, current)
     )
     return {
         "analysis": analysis,
@@ -123,8 +126,12 @@ def _garp(request: HttpRequest, case) -> dict:
 
 def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
     open_case = open_case_of(family)
+    closing_bound = extra.pop("closing_bound", {})
+    shown_case = open_case or next(iter(family.cases.all()), None)  # else the last one, closed
+    can_change = request.user.has_perm("casusregie.change_family_record", family)
     context = {
-        **_garp(request, open_case),
+        **_garp(request, shown_case),
+        **closing_sections(request, family, open_case, closing_bound, can_change=can_change),
         "family": family,
         "open_case": open_case,
         "regisseur": selectors.current_regisseur(open_case) if open_case else None,
@@ -134,7 +141,7 @@ def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
             for c in case.consents.all()
         ],
         "history": selectors.family_history(family),
-        "can_change": request.user.has_perm("casusregie.change_family_record", family),
+        "can_change": can_change,
         "can_reveal": request.user.has_perm("casusregie.reveal_bsn", family),
         "can_manage_consent": request.user.has_perm("casusregie.manage_consent", family),
         "can_export_access": request.user.has_perm("casusregie.export_access_history", family),
