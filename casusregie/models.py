@@ -336,16 +336,24 @@ class EducationPeriod(models.Model):
     from_date = models.DateField(_("vanaf"))
     school = models.CharField(_("school"), max_length=200, blank=True)
     school_brin = models.CharField(
-        _("BRIN-code"), max_length=4, blank=True, validators=[validate_brin]
+        _("BRIN-code"), max_length=4, blank=True, db_default="", validators=[validate_brin]
     )
     school_type = models.CharField(
-        _("soort onderwijs"), max_length=16, choices=SchoolType.choices, blank=True
+        _("soort onderwijs"), max_length=16, choices=SchoolType.choices, blank=True, db_default=""
     )
-    attendance_officer = models.CharField(_("leerplichtambtenaar"), max_length=200, blank=True)
+    attendance_officer = models.CharField(
+        _("leerplichtambtenaar"), max_length=200, blank=True, db_default=""
+    )
     attendance_officer_phone = models.CharField(
-        _("telefoon leerplichtambtenaar"), max_length=20, blank=True, validators=[validate_phone]
+        _("telefoon leerplichtambtenaar"),
+        max_length=20,
+        blank=True,
+        db_default="",
+        validators=[validate_phone],
     )
-    attendance_officer_email = models.EmailField(_("e-mail leerplichtambtenaar"), blank=True)
+    attendance_officer_email = models.EmailField(
+        _("e-mail leerplichtambtenaar"), blank=True, db_default=""
+    )
 
     class Meta:
         verbose_name = _("onderwijsperiode")
@@ -407,13 +415,15 @@ class Case(models.Model):
         max_length=16,
         choices=CloseReason.choices,
         blank=True,
+        db_default="",
         help_text=_("Leeg bij een open casus, en bij een gesloten casus uit een import."),
     )
-    close_note = models.TextField(_("toelichting bij het afsluiten"), blank=True)
+    close_note = models.TextField(_("toelichting bij het afsluiten"), blank=True, db_default="")
     handed_over_to = models.CharField(
         _("warme overdracht aan"),
         max_length=200,
         blank=True,
+        db_default="",
         help_text=_("De persoon of organisatie die het gezin na het afsluiten ondersteunt."),
     )
     closed_by = models.ForeignKey(
@@ -427,6 +437,7 @@ class Case(models.Model):
     is_repeat_care = models.BooleanField(
         _("herhaalde zorg"),
         default=False,
+        db_default=False,
         help_text=_("Heropend binnen 12 maanden na het afsluiten van de vorige casus."),
     )
     created_at = models.DateTimeField(auto_now_add=True)

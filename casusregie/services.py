@@ -214,7 +214,8 @@ def record_education_period(*, youth: Youth, by: Worker, **fields) -> EducationP
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     case = _open_case_of_youth(youth)
-    period = EducationPeriod(youth=youth, **fields)
+    blank = {name: "" for name in EDUCATION_FIELDS if name not in ("status", "from_date")}
+    period = EducationPeriod(youth=youth, **(blank | fields))
     _check_period(period)
     period.save()
     request_case_sweep(case)
