@@ -1,7 +1,8 @@
 """The GARP core: organisations, workers, families, youths, cases and their regisseurs.
 
 Invariants live in PostgreSQL: at most one open case per family, no overlapping regisseur
-periods on a case, no case closed before it opened, education periods unique per start date.
+periods on a case, no case closed before it opened, education periods unique per start date,
+a closed case's reason and its warme overdracht.
 """
 
 from __future__ import annotations
@@ -409,9 +410,37 @@ class EducationStatus(models.TextChoices):
     EXEMPT = "exempt", _("Vrijstelling")
 
 
-@pghistory.track()
+class SchoolType(models.TextChoices):
+    """The kind of school of a period; *buitenregulier* is speciaal (voortgezet) onderwijs."""
+
+    REGULAR = "regular", _("Regulier onderwijs")
+    SPECIAL = "special", _("Speciaal (voortgezet) onderwijs")
+    PRACTICAL = "practical", _("Praktijkonderwijs")
+    MBO = "mbo", _("Mbo")
+    NONE = "none", _("Geen school")
+
+
+#: A BRIN code (Basisregistratie Instellingen): two digits and two letters or digits, e.g. 12AB.
+BRIN_PATTERN = r"^[0-9]{2}[A-Z0-9]{2}$"
+validate_brin = RegexValidator(
+    BRIN_PATTERN,
+    _("Een BRIN-code heeft 4 tekens: 2 cijfers en 2 letters of cijfers, zoals 12AB."),
+)
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{8,18}$",
+    _("Vul een telefoonnummer in van 10 cijfers, zoals 010-1234567 of +31 6 12345678."),
+)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class EducationPeriod(models.Model):
-    """One period of a youth's education status; it lasts until the next period's start."""
+    """One period of a youth's education status; it lasts until the next period's start.
+
+    With the school (name, BRIN code, kind) and the leerplicht contact who knows of the period
+    (the leerplichtambtenaar: name, phone, e-mail). The contact is kept per period: it is the
+    person who follows this status (at home, at this school), and a correction or a new period
+    keeps who it was before in the history.
+    """
 
     youth = models.ForeignKey(
         Youth, on_delete=models.CASCADE, related_name="education", verbose_name=_("jeugdige")
@@ -419,20 +448,66 @@ class EducationPeriod(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=EducationStatus.choices)
     from_date = models.DateField(_("vanaf"))
     school = models.CharField(_("school"), max_length=200, blank=True)
+    school_brin = models.CharField(
+        _("BRIN-code"), max_length=4, blank=True, db_default="", validators=[validate_brin]
+    )
+    school_type = models.CharField(
+        _("soort onderwijs"), max_length=16, choices=SchoolType.choices, blank=True, db_default=""
+    )
+    attendance_officer = models.CharField(
+        _("leerplichtambtenaar"), max_length=200, blank=True, db_default=""
+    )
+    attendance_officer_phone = models.CharField(
+        _("telefoon leerplichtambtenaar"),
+        max_length=20,
+        blank=True,
+        db_default="",
+        validators=[validate_phone],
+    )
+    attendance_officer_email = models.EmailField(
+        _("e-mail leerplichtambtenaar"), blank=True, db_default=""
+    )
 
     class Meta:
         verbose_name = _("onderwijsperiode")
         verbose_name_plural = _("onderwijsperiodes")
         ordering = ["youth", "from_date"]
         constraints = [
-            models.UniqueConstraint(fields=["youth", "from_date"], name="education_period_unique"),
+            models.UniqueConstraint(
+                fields=["youth", "from_date"],
+                name="education_period_unique",
+                violation_error_message=_("Deze jeugdige heeft al een periode vanaf die datum."),
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=EducationStatus.values), name="education_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(school_type="") | Q(school_type__in=SchoolType.values),
+                name="education_school_type_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(school_brin="") | Q(school_brin__regex=BRIN_PATTERN),
+                name="education_brin_shape",
+                violation_error_message=_(
+                    "Een BRIN-code heeft 4 tekens: 2 cijfers en 2 letters of cijfers, zoals 12AB."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.youth}: {self.status} vanaf {self.from_date}"
+
+
+class CloseReason(models.TextChoices):
+    """Why a case closed (afsluitreden); the dashboard counts the outflow by it."""
+
+    GOALS_REACHED = "goals_reached", _("Doelen bereikt: afgeschaald naar de basis")
+    MOVED = "moved", _("Verhuisd")
+    TO_GI = "to_gi", _("Naar een gecertificeerde instelling (GI)")
+    TO_ADULT_CARE = "to_adult_care", _("Naar volwassenenzorg")
+    FAMILY_STOPS = "family_stops", _("Gezin stopt")
+    DECEASED = "deceased", _("Overleden")
+    OTHER = "other", _("Anders")
 
 
 @pghistory.track()
@@ -448,6 +523,36 @@ class Case(models.Model):
     )
     opened_on = models.DateField(_("geopend op"))
     closed_on = models.DateField(_("gesloten op"), null=True, blank=True)
+    close_reason = models.CharField(
+        _("reden van afsluiten"),
+        max_length=16,
+        choices=CloseReason.choices,
+        blank=True,
+        db_default="",
+        help_text=_("Leeg bij een open casus, en bij een gesloten casus uit een import."),
+    )
+    close_note = models.TextField(_("toelichting bij het afsluiten"), blank=True, db_default="")
+    handed_over_to = models.CharField(
+        _("warme overdracht aan"),
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text=_("De persoon of organisatie die het gezin na het afsluiten ondersteunt."),
+    )
+    closed_by = models.ForeignKey(
+        "Worker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gesloten door"),
+    )
+    is_repeat_care = models.BooleanField(
+        _("herhaalde zorg"),
+        default=False,
+        db_default=False,
+        help_text=_("Heropend binnen 12 maanden na het afsluiten van de vorige casus."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -466,6 +571,29 @@ class Case(models.Model):
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
                 name="case_closed_after_opened",
                 violation_error_message=_("Een casus kan niet sluiten voordat hij geopend is."),
+            ),
+            models.CheckConstraint(
+                condition=Q(close_reason="") | Q(close_reason__in=CloseReason.values),
+                name="case_close_reason_known",
+            ),
+            # A reason only on a closed case; a closed case may lack one (imported: the dossier
+            # format carries closed_on only).
+            models.CheckConstraint(
+                condition=Q(close_reason="") | Q(closed_on__isnull=False),
+                name="case_close_reason_only_when_closed",
+                violation_error_message=_("Alleen een gesloten casus heeft een reden."),
+            ),
+            models.CheckConstraint(
+                condition=Q(close_reason__in=["", CloseReason.DECEASED]) | ~Q(handed_over_to=""),
+                name="case_closing_hands_over",
+                violation_error_message=_(
+                    "Vul in aan wie het gezin wordt overgedragen (warme overdracht)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(close_reason=CloseReason.OTHER) | ~Q(close_note=""),
+                name="case_closing_other_explained",
+                violation_error_message=_("Licht de reden 'anders' toe."),
             ),
         ]
         indexes = [

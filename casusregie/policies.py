@@ -116,6 +116,11 @@ def may_hand_over(user, case: Case, current: RegisseurPeriod | None) -> bool:
     return Role.TEAM_LEAD in roles_of(user) and user.local_team_id == case.local_team_id
 
 
+def may_close_case(user, case: Case, current: RegisseurPeriod | None) -> bool:
+    """Who may close the case: the same as who may hand its regie over (``may_hand_over``)."""
+    return may_hand_over(user, case, current)
+
+
 def may_see_family(user, family: Family, roles: frozenset[str] | None = None) -> bool:
     return visible_families(user, roles=roles).filter(pk=family.pk).exists()
 

@@ -1,13 +1,14 @@
 """Writes of the GARP core that the pages call: registering a family, regie hand-over,
-consent, reading meldingen. Each checks its business rule and leaves the database invariants to
-PostgreSQL."""
+consent, reading meldingen, a youth's education, closing and reopening a case. Each
+checks its business rule and leaves the database invariants to PostgreSQL."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +17,10 @@ from .models import (
     Carer,
     CarerRelation,
     Case,
+    CloseReason,
     Consent,
     ConsentPurpose,
+    EducationPeriod,
     Family,
     FamilyMove,
     InvolvedProfessional,
@@ -33,7 +36,7 @@ from .models import (
     Youth,
 )
 from .notifications import notify
-from .policies import may_hand_over
+from .policies import may_close_case, may_hand_over
 from .rejudge import request_case_sweep
 from .selectors import KnownFamily, KnownPerson, known_families
 
@@ -548,3 +551,182 @@ def set_email_notifications(*, worker: Worker, enabled: bool) -> Worker:
     worker.email_notifications = enabled
     worker.save(update_fields=["email_notifications"])
     return worker
+
+
+# --- education ----------------------------------------------------------------------------------
+
+#: The fields of an education period that a regisseur records (besides the youth).
+EDUCATION_FIELDS = (
+    "status",
+    "from_date",
+    "school",
+    "school_brin",
+    "school_type",
+    "attendance_officer",
+    "attendance_officer_phone",
+    "attendance_officer_email",
+)
+
+
+def _open_case_of_youth(youth: Youth) -> Case:
+    case = Case.objects.filter(family=youth.family_id, closed_on__isnull=True).first()
+    if case is None:
+        raise ValidationError(_("Dit gezin heeft geen open casus."))
+    return case
+
+
+def _check_period(period: EducationPeriod) -> None:
+    if period.from_date > timezone.localdate():
+        raise ValidationError({"from_date": _("Een periode begint niet in de toekomst.")})
+    if period.from_date < period.youth.birth_date:
+        raise ValidationError({"from_date": _("Een periode begint niet vóór de geboortedatum.")})
+    period.school_brin = (period.school_brin or "").strip().upper()
+    period.full_clean()
+
+
+@transaction.atomic
+def record_education_period(*, youth: Youth, by: Worker, **fields) -> EducationPeriod:
+    """A new period of the youth's education from ``from_date`` (until the next period's start);
+    the case is re-judged on commit, so THUISZITTER_3M opens, moves or clears."""
+    unknown = set(fields) - set(EDUCATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    case = _open_case_of_youth(youth)
+    blank = {name: "" for name in EDUCATION_FIELDS if name not in ("status", "from_date")}
+    period = EducationPeriod(youth=youth, **(blank | fields))
+    _check_period(period)
+    period.save()
+    request_case_sweep(case)
+    return period
+
+
+@transaction.atomic
+def correct_education_period(*, period: EducationPeriod, by: Worker, **fields) -> EducationPeriod:
+    """Correct a recorded period; what it said before stays in the change history."""
+    unknown = set(fields) - set(EDUCATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    period = EducationPeriod.objects.select_for_update().select_related("youth").get(pk=period.pk)
+    case = _open_case_of_youth(period.youth)
+    for name, value in fields.items():
+        setattr(period, name, value)
+    _check_period(period)
+    period.save()
+    request_case_sweep(case)
+    return period
+
+
+@transaction.atomic
+def remove_education_period(*, period: EducationPeriod, by: Worker) -> None:
+    """Remove a period recorded in error (the history keeps it); the one before it then lasts
+    until the next."""
+    period = EducationPeriod.objects.select_for_update().select_related("youth").get(pk=period.pk)
+    case = _open_case_of_youth(period.youth)
+    period.delete()
+    request_case_sweep(case)
+
+
+# --- closing and reopening -----------------------------------------------------------------------
+
+#: "Herhaalde zorg": a new case opened within this many months of the family's last closing.
+REPEAT_CARE_MONTHS = 12
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The calendar date ``months`` after ``day``, clamped to the month's last day (as the
+    rulebook and PostgreSQL's ``make_interval``: 29 February + 12 months = 28 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def close_case(
+    *,
+    case: Case,
+    by: Worker,
+    reason: str,
+    closed_on: dt.date,
+    handed_over_to: str = "",
+    note: str = "",
+) -> Case:
+    """Close the case: why, on which day, and to whom the family is handed over (the warme
+    overdracht to the pedagogische basis; not when the youth died). Only its current regisseur
+    or the team lead of its team. The regisseur's period ends, a pending hand-over is
+    cancelled, and on commit the rulebook resolves the case's open flags (``case_closed``).
+    The analysis and the plan stay as they are, readable."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError(_("Deze casus is al gesloten."))
+    if not may_close_case(by, case, current_regisseur_of(case)):
+        raise PermissionDenied(_("Alleen de regisseur of de teamleider sluit deze casus af."))
+    errors: dict[str, str] = {}
+    if reason not in CloseReason.values:
+        errors["reason"] = _("Kies een reden.")
+    handed_over_to, note = handed_over_to.strip(), note.strip()
+    if reason != CloseReason.DECEASED and not handed_over_to:
+        errors["handed_over_to"] = _(
+            "Vul in aan wie het gezin wordt overgedragen (warme overdracht)."
+        )
+    if reason == CloseReason.OTHER and not note:
+        errors["note"] = _("Licht de reden 'anders' toe.")
+    if closed_on > timezone.localdate():
+        errors["closed_on"] = _("De sluitdatum ligt niet in de toekomst.")
+    elif closed_on < case.opened_on:
+        errors["closed_on"] = _(
+            "De sluitdatum ligt niet vóór de opening van de casus (%(on)s)."
+        ) % {"on": case.opened_on.strftime("%d-%m-%Y")}
+    if errors:
+        raise ValidationError(errors)
+    case.closed_on, case.close_reason, case.close_note = closed_on, reason, note
+    case.handed_over_to, case.closed_by = handed_over_to, by
+    case.full_clean(exclude=["family", "local_team"])
+    case.save()
+    for period in RegisseurPeriod.objects.select_for_update().filter(case=case, until__isnull=True):
+        period.until = max(closed_on, period.from_date)
+        period.save(update_fields=["until"])
+    RegieTransfer.objects.filter(
+        case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
+    ).update(cancelled_on=timezone.localdate())
+    request_case_sweep(case)
+    return case
+
+
+def is_repeat_care(last_closed_on: dt.date | None, opened_on: dt.date) -> bool:
+    """Herhaalde zorg: opened on or before the day 12 months after the last closing."""
+    return last_closed_on is not None and opened_on <= add_months(
+        last_closed_on, REPEAT_CARE_MONTHS
+    )
+
+
+@transaction.atomic
+def reopen_case(*, family: Family, by: Worker, opened_on: dt.date | None = None) -> Case:
+    """A new case for a family whose last case closed: of the worker's team, with the worker
+    as its regisseur when they hold that role (a team lead assigns one by a hand-over). Recorded
+    as herhaalde zorg when it opens within 12 months of the last closing."""
+    today = timezone.localdate()
+    opened_on = opened_on or today
+    if by.local_team_id is None:
+        raise ValidationError(_("Alleen een medewerker van een lokaal team opent een casus."))
+    if not by.local_team.municipalities.filter(pk=family.municipality_id).exists():
+        raise ValidationError(_("Uw team werkt niet voor de gemeente van dit gezin."))
+    cases = list(Case.objects.select_for_update().filter(family=family))
+    if any(c.is_open for c in cases):
+        raise ValidationError(_("Dit gezin heeft al een open casus."))
+    last_closed_on = max((c.closed_on for c in cases), default=None)
+    if opened_on > today:
+        raise ValidationError(_("Een casus opent niet in de toekomst."))
+    if last_closed_on is not None and opened_on < last_closed_on:
+        raise ValidationError(_("De nieuwe casus opent niet vóór het sluiten van de vorige."))
+    case = Case(
+        family=family,
+        local_team=by.local_team,
+        opened_on=opened_on,
+        is_repeat_care=is_repeat_care(last_closed_on, opened_on),
+    )
+    case.full_clean(exclude=["family", "local_team"], validate_constraints=False)
+    case.save()
+    if Role.REGISSEUR in by.role_codes():
+        RegisseurPeriod.objects.create(case=case, worker=by, from_date=opened_on)
+    request_case_sweep(case)
+    return case

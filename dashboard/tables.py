@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from casusregie.models import Region
+from casusregie.models import CloseReason, Region
 from flags.rules import RULES_BY_CODE
 from referrals.codes import decline_reasons
 
@@ -355,7 +355,58 @@ def care_tables(ctx: Context) -> list[Table]:
             chart=Chart("bar", tuple(c.key for c in flow)),
         )
     )
+    tables += _outflow_tables(ctx)
     return tables
+
+
+#: The closing reasons of the outflow, and ``unknown`` for closed cases from an import.
+CLOSE_REASONS = (*CloseReason.values, "unknown")
+
+
+def _outflow_tables(ctx: Context) -> list[Table]:
+    labels = {**dict(CloseReason.choices), "unknown": _("Niet vastgelegd (import)")}
+    reasons = tuple(f"closed_{r}" for r in CLOSE_REASONS)
+    outflow = [
+        *_columns("cases_closed"),
+        *(Column(f"closed_{r}", str(labels[r])) for r in CLOSE_REASONS),
+    ]
+    opened = [
+        *_columns("cases_opened", "cases_opened_first", "cases_opened_repeat"),
+        _share(_("Aandeel herhaalde zorg"), "cases_opened_repeat", "cases_opened"),
+    ]
+    return [
+        _breakdown_table(
+            ctx,
+            name="uitstroom",
+            title=_("Uitstroom: casussen gesloten, naar reden"),
+            note=_(
+                "Casussen gesloten in de periode, naar de reden van afsluiten. Doelen bereikt: "
+                "afgeschaald naar de basis, met een warme overdracht."
+            ),
+            columns=outflow,
+            values=lambda v: {
+                "cases_closed": v.count("cases_closed"),
+                **{f"closed_{r}": v.count("cases_closed_by_reason", r) for r in CLOSE_REASONS},
+            },
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart("bar", reasons, stacked=True),
+            sums=(("cases_closed", reasons),),
+        ),
+        _breakdown_table(
+            ctx,
+            name="herhaalde-zorg",
+            title=_("Herhaalde zorg: casussen geopend binnen 12 maanden na afsluiten"),
+            note=_(
+                "Casussen geopend in de periode; herhaalde zorg: geopend binnen 12 maanden nadat "
+                "de vorige casus van het gezin sloot."
+            ),
+            columns=opened,
+            values=lambda v: v.columns(opened),
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart("bar", ("cases_opened_first", "cases_opened_repeat"), stacked=True),
+            sums=(("cases_opened", ("cases_opened_first", "cases_opened_repeat")),),
+        ),
+    ]
 
 
 def waiting_tables(ctx: Context) -> list[Table]:
@@ -508,6 +559,7 @@ def youth_tables(ctx: Context) -> list[Table]:
     ages = ("turning_18_not_yet", "turning_18_already")
     plans = ("transition_plan_agreed", "transition_plan_draft", "transition_plan_none")
     turning = _columns("turning_18", *ages, *plans)
+    school = _columns("buitenregulier", "praktijkonderwijs", "to_buitenregulier")
     return [
         _breakdown_table(
             ctx,
@@ -523,6 +575,24 @@ def youth_tables(ctx: Context) -> list[Table]:
             dimensions=CASE_DIMENSIONS,
             chart=Chart("bar", bands, stacked=True),
             sums=(("thuiszitters", bands),),
+        ),
+        _breakdown_table(
+            ctx,
+            name="buitenregulier",
+            title=_("Buitenregulier onderwijs"),
+            note=_(
+                "Leerplichtige jeugdigen in een open casus die op de peildatum naar het speciaal "
+                "(voortgezet) onderwijs gaan (buitenregulier), en naar het praktijkonderwijs "
+                "(regulier); naar buitenregulier: in de periode van een andere school of van "
+                "thuis naar het speciaal onderwijs."
+            ),
+            columns=school,
+            values=lambda v: {
+                **v.columns(school[:2], now=True),
+                "to_buitenregulier": v.count("to_buitenregulier"),
+            },
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart("bar", ("buitenregulier", "praktijkonderwijs")),
         ),
         _breakdown_table(
             ctx,

@@ -344,16 +344,21 @@ class _Writer:
             self.case(c, family, youths)
 
     def case(self, c: dict[str, Any], family: Family, youths: dict[str, Youth]) -> None:
-        case = self.upsert(
-            Case,
-            {"ref": c["ref"]},
-            {
-                "family": family,
-                "local_team": self.teams[c["local_team"]],
-                "opened_on": _d(c["opened_on"]),
-                "closed_on": _d(c.get("closed_on")),
-            },
-        )
+        values = {
+            "family": family,
+            "local_team": self.teams[c["local_team"]],
+            "opened_on": _d(c["opened_on"]),
+            "closed_on": _d(c.get("closed_on")),
+        }
+        if values["closed_on"] is None:
+            # The format carries closed_on only: a case the file has open has no closing.
+            values |= {
+                "close_reason": "",
+                "close_note": "",
+                "handed_over_to": "",
+                "closed_by": None,
+            }
+        case = self.upsert(Case, {"ref": c["ref"]}, values)
         wanted = [
             (self.workers[r["worker"]].pk, _d(r["from"]), _d(r.get("until")))
             for r in c.get("regisseurs", [])

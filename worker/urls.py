@@ -54,6 +54,7 @@ urlpatterns = [
         families.access_history_export,
         name="family-access-history",
     ),
+    path("gezinnen/<str:ref>/", include("worker.urls_close")),
     path("gezinnen/<str:ref>/analyse/", include("worker.urls_analysis")),
     path("gezinnen/<str:ref>/plan/", include("worker.urls_plan")),
     path("", include("worker.urls_expert_table")),

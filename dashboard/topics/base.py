@@ -105,8 +105,8 @@ WHERE m.value IS NOT NULL
 SETUP = (
     """
 CREATE TEMP TABLE stat_case ON COMMIT DROP AS
-SELECT c.id AS case_id, c.family_id, c.opened_on, c.closed_on,
-       fa.municipality_id AS mun_id, c.local_team_id AS team_id,
+SELECT c.id AS case_id, c.family_id, c.opened_on, c.closed_on, c.close_reason,
+       c.is_repeat_care, fa.municipality_id AS mun_id, c.local_team_id AS team_id,
        c.closed_on IS NULL OR c.closed_on > c.opened_on AS open_a_day,
        -- the opening of the family's next case that was open at least a day: a family's
        -- cases follow one another (at most one is open at a time)

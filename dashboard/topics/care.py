@@ -11,6 +11,11 @@
 - A youth counts once per period; in a breakdown by local team, with the team of the case
   opened last among those open in the period.
 - By segment, product and provider: the families and youths with care of that kind running.
+- *Outflow* (uitstroom): cases closed in the period (``closed_on`` in it), by their closing
+  reason (``unknown``: a closed case from an import, which carries no reason).
+- *Repeat care* (herhaalde zorg): cases opened in the period, and of those the ones opened
+  within 12 months of the family's last closing (``Case.is_repeat_care``, set when the case
+  is reopened); the others are *first care*. First + repeat = opened.
 """
 
 from __future__ import annotations
@@ -115,6 +120,44 @@ GROUP BY p.kind, p.start, p."end", {_population.grouping_sets}
     [("youth_population", "''", "population", None)],
 )
 
+CASES_CLOSED = insert(
+    f"""
+SELECT p.kind, p.start, p."end", {_case.columns}, count(*) AS closed
+FROM stat_case b
+JOIN stat_period p ON b.closed_on BETWEEN p.start AND p."end" AND p.kind <> 'now'
+GROUP BY p.kind, p.start, p."end", {_case.grouping_sets}
+""",
+    [("cases_closed", "''", "closed", None)],
+)
+
+CLOSE_REASONS = insert(
+    f"""
+SELECT p.kind, p.start, p."end", {_case.columns}, b.reason, count(*) AS closed
+FROM (SELECT c.*, coalesce(nullif(c.close_reason, ''), 'unknown') AS reason
+      FROM stat_case c WHERE c.closed_on IS NOT NULL) b
+JOIN stat_period p ON b.closed_on BETWEEN p.start AND p."end" AND p.kind <> 'now'
+GROUP BY p.kind, p.start, p."end", b.reason, {_case.grouping_sets}
+""",
+    [("cases_closed_by_reason", "g.reason", "closed", None)],
+)
+
+CASES_OPENED = insert(
+    f"""
+SELECT p.kind, p.start, p."end", {_case.columns},
+       count(*) AS opened,
+       count(*) FILTER (WHERE b.is_repeat_care) AS repeat,
+       count(*) FILTER (WHERE NOT b.is_repeat_care) AS first
+FROM stat_case b
+JOIN stat_period p ON b.opened_on BETWEEN p.start AND p."end" AND p.kind <> 'now'
+GROUP BY p.kind, p.start, p."end", {_case.grouping_sets}
+""",
+    [
+        ("cases_opened", "''", "opened", None),
+        ("cases_opened_first", "''", "first", None),
+        ("cases_opened_repeat", "''", "repeat", None),
+    ],
+)
+
 TOPIC = Topic(
     code="care",
     title=_("In zorg"),
@@ -127,6 +170,11 @@ TOPIC = Topic(
         Measure("families_receiving_care", _("Gezinnen met zorg")),
         Measure("youths_receiving_care", _("Jeugdigen met zorg")),
         Measure("youth_population", _("Jeugdigen 0–17 (CBS)"), Kind.PUBLIC),
+        Measure("cases_closed", _("Casussen gesloten")),
+        Measure("cases_closed_by_reason", _("Casussen gesloten, naar reden")),
+        Measure("cases_opened", _("Casussen geopend")),
+        Measure("cases_opened_first", _("Eerste zorg")),
+        Measure("cases_opened_repeat", _("Herhaalde zorg (binnen 12 maanden)")),
     ),
-    statements=(IN_CARE, RECEIVING_CARE, POPULATION),
+    statements=(IN_CARE, RECEIVING_CARE, POPULATION, CASES_CLOSED, CLOSE_REASONS, CASES_OPENED),
 )

@@ -13,6 +13,14 @@ refresh date.
   within half a year of the 18th birthday, or past it (the window of TRANSITION_18). Its
   transition status: a ``transition_18`` perspective plan agreed, only a draft, or none; those
   without an agreed plan are exactly TRANSITION_18's rows.
+- *Buitenregulier*: a youth of compulsory-education age (5 to 18, as THUISZITTER_3M) in an open
+  case whose education period current on the date is ``attending`` at a school of the kind
+  ``special`` (speciaal (voortgezet) onderwijs); beside it those at ``practical``
+  (praktijkonderwijs), which is regular secondary education and not counted as buitenregulier.
+- *Naar buitenregulier* (uitstroom naar buitenregulier onderwijs, seed 000): in the period, a
+  youth's new period at a ``special`` school while the period before it was at a school of
+  another kind (or at home); the first period recorded does not count (where the youth came
+  from is not known). Counted with the family's case open on that day.
 """
 
 from __future__ import annotations
@@ -103,6 +111,66 @@ GROUP BY p.kind, p.start, p."end", {_case.grouping_sets}
     ],
 )
 
+BUITENREGULIER = insert(
+    f"""
+WITH {OPEN_CASE},
+youth AS (
+    SELECT y.id AS youth_id, oc.case_id
+    FROM casusregie_youth y
+    JOIN open_case oc ON oc.family_id = y.family_id
+    WHERE %(d)s >= flags_birthday(y.birth_date, 5) AND %(d)s < flags_birthday(y.birth_date, 18)
+), current AS (
+    SELECT DISTINCT ON (e.youth_id) e.youth_id, e.status, e.school_type
+    FROM casusregie_educationperiod e
+    JOIN youth ON youth.youth_id = e.youth_id
+    WHERE e.from_date <= %(d)s
+    ORDER BY e.youth_id, e.from_date DESC
+)
+SELECT p.kind, p.start, p."end", {_case.columns},
+       count(*) FILTER (WHERE b.status = 'attending' AND b.school_type = 'special') AS special,
+       count(*) FILTER (WHERE b.status = 'attending' AND b.school_type = 'practical')
+           AS practical
+FROM (
+    SELECT cu.status, cu.school_type, {_KEYS}
+    FROM current cu
+    JOIN youth r ON r.youth_id = cu.youth_id
+    {_PLACE}
+) b
+JOIN stat_period p ON p.kind = 'now'
+GROUP BY p.kind, p.start, p."end", {_case.grouping_sets}
+""",
+    [
+        ("buitenregulier", "''", "special", None),
+        ("praktijkonderwijs", "''", "practical", None),
+    ],
+)
+
+TO_BUITENREGULIER = insert(
+    f"""
+WITH change AS (
+    SELECT e.youth_id, y.family_id, e.from_date, e.status, e.school_type,
+           lag(e.school_type) OVER w AS before_type, lag(e.status) OVER w AS before_status
+    FROM casusregie_educationperiod e
+    JOIN casusregie_youth y ON y.id = e.youth_id
+    WHERE y.family_id IN (SELECT family_id FROM stat_case)
+    WINDOW w AS (PARTITION BY e.youth_id ORDER BY e.from_date)
+)
+SELECT p.kind, p.start, p."end", {_case.columns}, count(*) AS n
+FROM (
+    SELECT ch.from_date, c.mun_id, c.team_id
+    FROM change ch
+    JOIN stat_case c ON c.family_id = ch.family_id AND c.opened_on <= ch.from_date
+     AND (c.closed_on IS NULL OR c.closed_on > ch.from_date)
+    WHERE ch.status = 'attending' AND ch.school_type = 'special'
+      AND ch.before_status IS NOT NULL
+      AND NOT (ch.before_status = 'attending' AND ch.before_type = 'special')
+) b
+JOIN stat_period p ON b.from_date BETWEEN p.start AND p."end" AND p.kind <> 'now'
+GROUP BY p.kind, p.start, p."end", {_case.grouping_sets}
+""",
+    [("to_buitenregulier", "''", "n", None)],
+)
+
 TOPIC = Topic(
     code="youth",
     title=_("Thuiszitters en 18-/18+"),
@@ -118,6 +186,9 @@ TOPIC = Topic(
         Measure("transition_plan_agreed", _("Plan 18-/18+ afgesproken")),
         Measure("transition_plan_draft", _("Plan in concept")),
         Measure("transition_plan_none", _("Geen plan")),
+        Measure("buitenregulier", _("Buitenregulier (speciaal (v)so) nu")),
+        Measure("praktijkonderwijs", _("Praktijkonderwijs nu")),
+        Measure("to_buitenregulier", _("Naar buitenregulier onderwijs")),
     ),
-    statements=(THUISZITTERS, TRANSITION_18),
+    statements=(THUISZITTERS, TRANSITION_18, BUITENREGULIER, TO_BUITENREGULIER),
 )

@@ -731,6 +731,72 @@ DASHBOARD_PAGES["dashboard-refresh"] = Page("post", STATISTICS, family=False, su
 PAGES |= DASHBOARD_PAGES
 # --- end of the region's dashboard ----------------------------------------------------------------
 
+# --- the family page's education and closing (worker/urls_close.py, issue 16): case work; the
+# case is closed by its regisseur or the team lead of its team, both in CASE_WORK here.
+
+
+def _youth_ref(w: World, side: str) -> dict:
+    return {"youth_ref": (w.own_youth if side == "own" else w.foreign_youth).ref}
+
+
+def _period(w: World, side: str) -> dict:
+    from casusregie.models import EducationPeriod
+
+    youth = w.own_youth if side == "own" else w.foreign_youth
+    period, _ = EducationPeriod.objects.get_or_create(
+        youth=youth, from_date=dt.date(2024, 9, 1), defaults={"status": "attending"}
+    )
+    return {"period_id": period.pk}
+
+
+def _new_period(w: World, side: str) -> dict:
+    youth = w.own_youth if side == "own" else w.foreign_youth
+    return {
+        f"onderwijs-{youth.ref}-status": "absent",
+        f"onderwijs-{youth.ref}-from_date": "2026-02-02",
+    }
+
+
+def _corrected_period(w: World, side: str) -> dict:
+    period_id = _period(w, side)["period_id"]
+    return {
+        f"periode-{period_id}-status": "attending",
+        f"periode-{period_id}-from_date": "2024-09-02",
+    }
+
+
+def _closing(w: World, side: str) -> dict:
+    return {
+        "afsluiten-reason": "goals_reached",
+        "afsluiten-handed_over_to": "Buurthuis",
+        "afsluiten-closed_on": timezone.localdate().isoformat(),
+    }
+
+
+def _closed_case(w: World, side: str) -> dict:
+    """The family's case closed (a year ago), so that it can be reopened."""
+    from casusregie.models import Case
+
+    family = w.own if side == "own" else w.foreign
+    Case.objects.filter(family=family, closed_on__isnull=True).update(
+        closed_on=dt.date(2026, 2, 2), close_reason="moved", handed_over_to="Gemeente"
+    )
+    return {}
+
+
+PAGES |= {
+    "family-education-add": Page(
+        "post", frozenset(CASE_WORK), kwargs=_youth_ref, data=_new_period, success=(302,)
+    ),
+    "family-education-correct": Page(
+        "post", frozenset(CASE_WORK), kwargs=_period, data=_corrected_period, success=(302,)
+    ),
+    "family-education-remove": Page("post", frozenset(CASE_WORK), kwargs=_period, success=(302,)),
+    "family-case-close": Page("post", frozenset(CASE_WORK), data=_closing, success=(302,)),
+    "family-case-reopen": Page("post", frozenset(CASE_WORK), kwargs=_closed_case, success=(302,)),
+}
+# --- end of education and closing -----------------------------------------------------------------
+
 # The provider API: own referral 200, another provider's 404; a worker's session is no key.
 API = {
     "provider-referral-list": ("get", False),

@@ -275,3 +275,62 @@ def test_a_referral_whose_dates_all_go_backwards_is_one_problem(edge_cases):
         "families[5].cases[0].referrals[0].answered_on: answered_on is before sent_on: "
         "dates go backwards"
     ]
+
+
+def test_the_closing_and_the_school_details_are_not_in_the_format_and_survive_a_re_import(
+    tmp_path,
+):
+    """Issue 16: the format has closed_on only and no school kind, BRIN or leerplicht contact
+    (docs/dossier.md, "Not in the format"); exporting and importing again keeps them."""
+    import datetime as dt
+
+    from casusregie.models import CloseReason, EducationPeriod
+    from tests.factories import (
+        CaseFactory,
+        EducationPeriodFactory,
+        FamilyFactory,
+        LocalTeamFactory,
+        YouthFactory,
+    )
+
+    team = LocalTeamFactory()
+    family = FamilyFactory(municipality=team.municipalities.get())
+    case = CaseFactory(family=family, local_team=team, opened_on=dt.date(2025, 1, 6))
+    Case.objects.filter(pk=case.pk).update(
+        closed_on=dt.date(2025, 12, 1),
+        close_reason=CloseReason.GOALS_REACHED,
+        handed_over_to="Buurthuis De Esch",
+    )
+    youth = YouthFactory(family=family)
+    EducationPeriodFactory(
+        youth=youth,
+        school="De Brug",
+        school_brin="12AB",
+        school_type="special",
+        attendance_officer="F. El Amrani",
+    )
+    document = export()
+    [exported] = [f for f in document["families"] if f["ref"] == family.ref]
+    assert set(exported["cases"][0]) <= {
+        "ref", "opened_on", "closed_on", "local_team", "regisseurs", "analysis", "plan",
+        "perspective_plans", "referrals", "escalations",
+    }  # fmt: skip
+    assert exported["youths"][0]["education"] == [
+        {"status": "attending", "from": "2018-09-01", "school": "De Brug"}
+    ]
+    code, _, err = run_import(document, tmp_path)
+    assert code == 0, err
+    case.refresh_from_db()
+    assert (case.close_reason, case.handed_over_to) == (
+        CloseReason.GOALS_REACHED,
+        "Buurthuis De Esch",
+    )
+    period = EducationPeriod.objects.get(youth=youth)
+    assert (period.school_brin, period.school_type) == ("12AB", "special")
+
+    # A file that has the case open again clears its closing (the constraints hold).
+    exported["cases"][0].pop("closed_on")
+    code, _, err = run_import(document, tmp_path)
+    assert code == 0, err
+    case.refresh_from_db()
+    assert (case.closed_on, case.close_reason, case.handed_over_to) == (None, "", "")

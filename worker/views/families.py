@@ -37,6 +37,7 @@ from referrals.models import Provider, Referral
 from ..forms import MoveForm, TransferForm
 from ..involvement import PEOPLE_FORMS, people_section
 from ..selectors import families as selectors
+from .closing import closing_sections
 
 PURPOSE_BSN = "inzage BSN (op verzoek getoond)"
 PURPOSE_AVG = "inzageverzoek AVG art. 15"
@@ -127,8 +128,10 @@ def _garp(request: HttpRequest, case, bridging_forms: dict | None = None) -> dic
     referrals = list(case.referrals.all())
     may_bridge = current is not None and current.worker_id == user.pk
     failed = bridging_forms or {}
-    may_transfer = user.has_perm("casusregie.change_family_record", case.family) and may_hand_over(
-        user, case, current
+    may_transfer = (
+        case.is_open  # a closed case is shown read-only
+        and user.has_perm("casusregie.change_family_record", case.family)
+        and may_hand_over(user, case, current)
     )
     return {
         "analysis": analysis,
@@ -160,9 +163,12 @@ def _garp(request: HttpRequest, case, bridging_forms: dict | None = None) -> dic
 
 def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
     open_case = open_case_of(family)
+    closing_bound = extra.pop("closing_bound", {})
+    shown_case = open_case or next(iter(family.cases.all()), None)  # else the last one, closed
     can_change = request.user.has_perm("casusregie.change_family_record", family)
     context = {
-        **_garp(request, open_case, extra.pop("bridging_forms", None)),
+        **_garp(request, shown_case, extra.pop("bridging_forms", None)),
+        **closing_sections(request, family, open_case, closing_bound, can_change=can_change),
         "family": family,
         "open_case": open_case,
         "regisseur": selectors.current_regisseur(open_case) if open_case else None,
