@@ -688,6 +688,9 @@ def close_case(
     RegieTransfer.objects.filter(
         case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
     ).update(cancelled_on=timezone.localdate())
+    FamilyMove.objects.filter(  # a move of a closed case no longer waits either
+        case=case, confirmed_on__isnull=True, cancelled_on__isnull=True
+    ).update(cancelled_on=timezone.localdate())
     request_case_sweep(case)
     return case
 

@@ -114,8 +114,13 @@ class Evaluation(models.Model):
     planned_on = models.DateField(_("gepland op"))
     held_on = models.DateField(_("gehouden op"), null=True, blank=True)
     notes = models.TextField(_("verslag"), blank=True)
-    outcome = models.CharField(
-        _("uitkomst"), max_length=16, choices=EvaluationOutcome.choices, blank=True, default=""
+    outcome = models.CharField(  # db_default: rows written in bulk (bench, imports) too
+        _("uitkomst"),
+        max_length=16,
+        choices=EvaluationOutcome.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
 
     class Meta:
