@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from analyses import services as analyses
 from analyses.models import Analysis, Explanation
 from casusregie.models import Case, RegisseurPeriod, Worker, Youth
+from casusregie.policies import may_hand_over
 from casusregie.rejudge import request_case_sweep
 
 from .models import (
@@ -76,11 +77,13 @@ def _locked_plan(plan: Plan) -> Plan:
 
 
 def _ensure_current_regisseur(case: Case, by: Worker | None) -> None:
-    """Refuse anyone but the worker who is the case's regisseur today."""
-    if by is None or not (
-        RegisseurPeriod.objects.in_force(timezone.localdate()).filter(case=case, worker=by).exists()
-    ):
-        raise ValidationError(_("Alleen de huidige regisseur van de casus kan dit doen."))
+    """Refuse anyone but the case's regisseur today or the team lead of the case's team (who
+    also works on the plan, e.g. while the case has no regisseur)."""
+    current = RegisseurPeriod.objects.in_force(timezone.localdate()).filter(case=case).first()
+    if by is None or not may_hand_over(by, case, current):
+        raise ValidationError(
+            _("Alleen de huidige regisseur of de teamleider van de casus kan dit doen.")
+        )
 
 
 def _text(value: str, message: str) -> str:

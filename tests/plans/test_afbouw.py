@@ -185,7 +185,9 @@ def test_another_regisseur_of_the_team_is_refused_on_the_page(login, colleague, 
         {f"status-{goal.pk}-status": "stopped"},
     )
     assert response.status_code == 400
-    assert "Alleen de huidige regisseur van de casus kan dit doen." in response.content.decode()
+    assert "Alleen de huidige regisseur of de teamleider van de casus kan dit doen." in (
+        response.content.decode()
+    )
     goal.refresh_from_db()
     assert goal.status == GoalStatus.OPEN
 
@@ -226,3 +228,17 @@ def test_an_evaluation_past_its_date_and_not_held_is_late(login, regisseur, case
     )
     page = login(regisseur).get(url("plan-editor", case.family)).content.decode()
     assert page.count("te laat") == 1
+
+
+def test_the_team_lead_of_the_case_sets_a_goals_status_too(login, case, goal):
+    from casusregie.models import Role
+    from tests.factories import WorkerFactory
+
+    lead = WorkerFactory(local_team=case.local_team, roles=[Role.TEAM_LEAD])
+    response = login(lead).post(
+        url("plan-goal-status", case.family, goal_id=goal.pk),
+        {f"status-{goal.pk}-status": "reached"},
+    )
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.status == GoalStatus.REACHED
