@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pghistory.models
+import pgtrigger
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
@@ -66,9 +67,12 @@ PARTS: tuple[Part, ...] = (
     Part("casusregie.Carer", ("family",)),
     Part("casusregie.Youth", ("family",)),
     Part("casusregie.EducationPeriod", ("youth",)),
+    Part("casusregie.CarerRelation", ("carer", "youth")),
     Part("casusregie.Case", ("family",)),
     Part("casusregie.RegisseurPeriod", ("case",)),
     Part("casusregie.RegieTransfer", ("case",)),
+    Part("casusregie.FamilyMove", ("case",)),
+    Part("casusregie.RegistrationDespiteMatch", ("family", "matched")),
     Part("casusregie.Consent", ("case",)),
     Part("casusregie.Notification", ("case",)),
     Part("casusregie.InvolvedProfessional", ("case",)),
@@ -198,6 +202,16 @@ def _event_models() -> list[type[models.Model]]:
         and m._meta.managed
         and not m._meta.proxy
         and getattr(m, "pgh_tracked_model", None) is not None
+    ]
+
+
+def _deletion_trackers() -> list[str]:
+    """The history triggers that copy a row as it is deleted, as pgtrigger URIs."""
+    return [
+        f"{event.pgh_tracked_model._meta.label}:{trigger.name}"
+        for event in _event_models()
+        for trigger in getattr(event.pgh_tracked_model._meta, "triggers", [])
+        if "DELETE" in str(getattr(trigger, "operation", "")).upper()
     ]
 
 
@@ -387,9 +401,14 @@ def _run(
         steps = _steps()
         if execute:
             rows = {}
-            for step in steps:
-                cursor.execute(f"DELETE FROM {_q(step.table)} AS t WHERE {step.where}", step.params)
-                rows[step.table] = cursor.rowcount
+            # A model whose history records deletions (DeleteEvent) would write a new copy as
+            # its row goes: the purge's own deletions are not recorded.
+            with pgtrigger.ignore(*_deletion_trackers()):
+                for step in steps:
+                    cursor.execute(
+                        f"DELETE FROM {_q(step.table)} AS t WHERE {step.where}", step.params
+                    )
+                    rows[step.table] = cursor.rowcount
         else:
             counts = ", ".join(
                 f"(SELECT count(*) FROM {_q(step.table)} AS t WHERE {step.where})" for step in steps

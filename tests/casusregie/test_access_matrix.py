@@ -22,6 +22,7 @@ from casusregie.models import (
     Consent,
     ConsentPurpose,
     FamilyMove,
+    InvolvedProfessional,
     RegieTransfer,
     RegisseurPeriod,
     Role,
@@ -44,6 +45,7 @@ from tests.factories import (
     YouthFactory,
 )
 
+OPENED_ON = dt.date(2026, 1, 5)
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "regisseur", "team_lead", "expert", "chair", "policy", "admin"]
@@ -254,6 +256,25 @@ def _bridging(w: World, side: str) -> dict:
     }
 
 
+def _professional(w: World, side: str) -> dict:
+    family = w.own if side == "own" else w.foreign
+    professional = InvolvedProfessional.objects.filter(case__family=family).order_by("pk").last()
+    if professional is None:
+        professional = InvolvedProfessional.objects.create(
+            case=family.cases.get(), role="huisarts", organisation="Huisarts", from_date=OPENED_ON
+        )
+    return {"professional_id": professional.pk}
+
+
+def _end_involvement(w: World, side: str) -> dict:
+    professional_id = _professional(w, side)["professional_id"]
+    return {f"einde-{professional_id}-until": timezone.localdate().isoformat()}
+
+
+def _new_involvement(w: World, side: str) -> dict:
+    return {"role": "huisarts", "organisation": "Huisartsen Noord", "from_date": "2026-01-05"}
+
+
 def _move(w: World, side: str) -> dict:
     return {"move_id": (w.own_move if side == "own" else w.foreign_move).pk}
 
@@ -299,6 +320,16 @@ PAGES: dict[str, Page] = {
         "post", frozenset(CASE_WORK), family=False, kwargs=_move, success=(302,)
     ),
     "dossier-family-export": Page("get", frozenset(CASE_WORK)),
+    "family-involved-add": Page(
+        "post", frozenset(CASE_WORK), data=_new_involvement, success=(302,)
+    ),
+    "family-involved-end": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_professional,
+        data=_end_involvement,
+        success=(302,),
+    ),
     "flag-acknowledge": Page(
         "post", frozenset({"regisseur"}), family=False, kwargs=_flag, data=_note, success=(302,)
     ),
@@ -509,7 +540,6 @@ EDITOR_PAGES: dict[str, Page] = {
         kwargs=_ids(goal_id="goal"),
         data=_posted(lambda o, d: {f"status-{o['goal']}-status": "reached"}),
         success=(302,),
-        regisseur_only=True,
     ),
     "plan-print": Page(
         "get", frozenset(CASE_WORK), kwargs=lambda w, side: _editor_objects(w, side) and {}
@@ -542,7 +572,6 @@ EDITOR_PAGES: dict[str, Page] = {
             }
         ),
         success=(302,),
-        regisseur_only=True,
     ),
     "plan-evaluation-outcome": Page(
         "post",
@@ -552,7 +581,6 @@ EDITOR_PAGES: dict[str, Page] = {
             f"uitkomst-{_held_evaluation(w, side)}-outcome": "scale_down",
         },
         success=(302,),
-        regisseur_only=True,
     ),
     "plan-evaluation-delete": Page(
         "post", frozenset(CASE_WORK), kwargs=_ids(evaluation_id="evaluation"), success=(302,)

@@ -44,7 +44,11 @@ def test_the_fields_that_differ_stay_on_the_concrete_models():
     assert Youth._meta.get_field("family").remote_field.related_name == "youths"
     assert Carer._meta.get_field("ref").default is not Youth._meta.get_field("ref").default
     assert [i.name for i in Carer._meta.indexes] == ["carer_bsn_hash_idx"]
-    assert [i.name for i in Youth._meta.indexes] == ["youth_family_idx", "youth_bsn_hash_idx"]
+    assert [i.name for i in Youth._meta.indexes] == [
+        "youth_family_idx",
+        "youth_birth_date_idx",
+        "youth_bsn_hash_idx",
+    ]
 
 
 @pytest.mark.parametrize("factory", PEOPLE)

@@ -71,7 +71,7 @@ def test_the_wizard_without_a_choice_records_the_gemeente(client, regisseur, con
 def test_an_unknown_referrer_is_refused_not_a_500(client, regisseur, contracted):
     verified_login(client, regisseur)
     response = _send(client, contracted, referrer="99")
-    assert response.status_code == 302  # back to the wizard with a message
+    assert response.status_code == 400  # the wizard again (the list only offers known ones)
     assert not Referral.objects.exists()
 
 

@@ -34,10 +34,10 @@ from referrals.forms import RecordBridgingForm
 from referrals.lifecycle import Status
 from referrals.models import Provider, Referral
 
+from ..closing import closing_sections
 from ..forms import MoveForm, TransferForm
 from ..involvement import PEOPLE_FORMS, people_section
 from ..selectors import families as selectors
-from .closing import closing_sections
 
 PURPOSE_BSN = "inzage BSN (op verzoek getoond)"
 PURPOSE_AVG = "inzageverzoek AVG art. 15"
