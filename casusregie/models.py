@@ -24,6 +24,9 @@ from .bsn_vault import bsn_digest, decrypt_bsn, encrypt_bsn, mask_bsn
 
 POSTCODE_PATTERN = r"^[1-9][0-9]{3} ?[A-Z]{2}$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 -]{8,18}$"
+# A carer's postcode and phone, checked by the model and by the registration form alike.
+validate_postcode = RegexValidator(POSTCODE_PATTERN, _("Een postcode is als 1234 AB."))
+validate_carer_phone = RegexValidator(PHONE_PATTERN, _("Een telefoonnummer is als 06 12345678."))
 
 
 class DateRange(Func):
@@ -319,14 +322,14 @@ class Carer(Person):
         _("postcode"),
         max_length=7,
         blank=True,
-        validators=[RegexValidator(POSTCODE_PATTERN, _("Een postcode is als 1234 AB."))],
+        validators=[validate_postcode],
     )
     city = models.CharField(_("woonplaats"), max_length=100, blank=True)
     phone = models.CharField(
         _("telefoon"),
         max_length=20,
         blank=True,
-        validators=[RegexValidator(PHONE_PATTERN, _("Een telefoonnummer is als 06 12345678."))],
+        validators=[validate_carer_phone],
     )
     email = models.EmailField(_("e-mail"), blank=True)
 

@@ -80,7 +80,9 @@ def known_families(
     user, municipality: Municipality, people: Iterable[KnownPerson]
 ) -> list[KnownFamily]:
     """The families of ``municipality``'s region in which a youth or carer on the form is
-    already known: by BSN (youths and carers), or by name and birth date. Two queries."""
+    already known: by BSN (youths and carers), or by name and birth date. Three queries
+    (the families with who to ask; the worker's roles and scope among them), for any number
+    of people."""
     people = list(people)
     in_region = Q(family__municipality__region_id=municipality.region_id)
     found = Q(pk__in=[])

@@ -154,14 +154,7 @@ def test_the_round_trip_of_version_2_is_exact(crisis_and_silence, tmp_path):
     code, _, err = run_import(first, tmp_path)
     assert code == 0, err
     assert export() == first
-    referral = next(
-        r
-        for f in first["families"]
-        for c in f["cases"]
-        for r in c["referrals"]
-        if r["ref"] == "r-5b"
-    )
-    assert referral["bridging"] == {
+    assert _referral(first, "r-5b")["bridging"] == {
         "from": "2027-03-20",
         "description": "Wekelijks gesprek met de jeugdconsulent tot de start",
         "by": "Jeugdconsulent Noord",

@@ -110,9 +110,15 @@ def test_a_handed_over_case_leaves_the_caseload_the_day_it_ends(anna, team):
     assert list(selectors.caseload(anna)) == [case]
 
 
+def where(ref: str, page: str) -> int | None:
+    """Where ``ref`` stands on the page as a whole word (the ref f-8 is also the tail of
+    utf-8), or None."""
+    found = re.search(rf"(?<![\w-]){re.escape(ref)}(?![\w-])", page)
+    return found.start() if found else None
+
+
 def shows(ref: str, page: str) -> bool:
-    """``ref`` as a whole word on the page (the ref f-8 is also the tail of utf-8)."""
-    return re.search(rf"(?<![\w-]){re.escape(ref)}(?![\w-])", page) is not None
+    return where(ref, page) is not None
 
 
 def test_search_and_the_flag_filter(client, anna, team):
@@ -151,11 +157,7 @@ def test_the_team_lead_sees_cases_without_regisseur_and_with_flags(client, anna,
     page = client.get(reverse("team")).content.decode()
     assert shows(orphan.family.ref, page) and shows(flagged.family.ref, page)
     assert not shows(fine.family.ref, page) and not shows(other_team.family.ref, page)
-    position = {
-        ref: re.search(rf"(?<![\w-]){re.escape(ref)}(?![\w-])", page).start()
-        for ref in (orphan.family.ref, flagged.family.ref)
-    }
-    assert position[orphan.family.ref] < position[flagged.family.ref]
+    assert where(orphan.family.ref, page) < where(flagged.family.ref, page)
     assert "geen regisseur" in page
 
 

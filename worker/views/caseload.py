@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -24,7 +24,6 @@ from casusregie.access_log import (
 )
 from casusregie.bsn import is_valid_bsn
 from casusregie.models import (
-    PHONE_PATTERN,
     AccessAction,
     FamilyMove,
     LocalTeam,
@@ -33,6 +32,8 @@ from casusregie.models import (
     Relation,
     Role,
     Worker,
+    validate_carer_phone,
+    validate_postcode,
 )
 from casusregie.policies import may_hand_over, roles_of
 from casusregie.selectors import open_case_of
@@ -69,6 +70,23 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "incoming_moves": _incoming_moves(request),
         },
     )
+
+
+def _propose(request: HttpRequest, family, case, propose: Callable[[], object], done: str) -> None:
+    """Run a proposal on the case (a hand-over, a move): a refusal becomes the page's error;
+    a proposal made is in the access log and said."""
+    try:
+        propose()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        record_worker_access(
+            request,
+            [Access(family.ref, "case", case.ref)],
+            action=AccessAction.CHANGE,
+            purpose=PURPOSE_CASE_WORK,
+        )
+        messages.success(request, done)
 
 
 def _incoming_moves(request: HttpRequest) -> list:
@@ -110,30 +128,22 @@ def move_propose(request: HttpRequest, ref: str) -> HttpResponse:
         messages.error(request, _("Kies het team en de gemeente waar het gezin naartoe gaat."))
         return redirect("family-detail", ref=family.ref)
     team_id, municipality_id = (int(v) for v in form.cleaned_data["destination"].split(":"))
-    try:
-        services.propose_move(
+    _propose(
+        request,
+        family,
+        case,
+        lambda: services.propose_move(
             case=case,
             to_team=LocalTeam.objects.get(pk=team_id),
             to_municipality=Municipality.objects.get(pk=municipality_id),
             by=request.user,
             note=form.cleaned_data["note"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        record_worker_access(
-            request,
-            [Access(family.ref, "case", case.ref)],
-            action=AccessAction.CHANGE,
-            purpose=PURPOSE_CASE_WORK,
-        )
-        messages.success(
-            request,
-            _(
-                "De verhuizing is voorgesteld. Tot het ontvangende team bevestigt, blijft de "
-                "casus bij uw team."
-            ),
-        )
+        ),
+        _(
+            "De verhuizing is voorgesteld. Tot het ontvangende team bevestigt, blijft de casus "
+            "bij uw team."
+        ),
+    )
     return redirect("family-detail", ref=family.ref)
 
 
@@ -250,17 +260,18 @@ class CarerForm(PersonForm):
             )
 
     def clean_postcode(self) -> str:
+        """Written as 1234 AB, however it was typed (the model's check on that form)."""
         value = self.cleaned_data["postcode"].strip().upper().replace(" ", "")
         if not value:
             return ""
-        if not re.fullmatch(r"[1-9][0-9]{3}[A-Z]{2}", value):
-            raise ValidationError(_("Een postcode is als 1234 AB."))
-        return f"{value[:4]} {value[4:]}"
+        value = f"{value[:4]} {value[4:]}"
+        validate_postcode(value)
+        return value
 
     def clean_phone(self) -> str:
         value = self.cleaned_data["phone"].strip()
-        if value and not re.fullmatch(PHONE_PATTERN, value):
-            raise ValidationError(_("Een telefoonnummer is als 06 12345678."))
+        if value:
+            validate_carer_phone(value)
         return value
 
     def clean(self):
@@ -412,29 +423,21 @@ def transfer_propose(request: HttpRequest, ref: str) -> HttpResponse:
         raise Http404
     form = TransferForm(request.POST, case=case)
     if form.is_valid():
-        try:
-            services.propose_transfer(
+        _propose(
+            request,
+            family,
+            case,
+            lambda: services.propose_transfer(
                 case=case,
                 to_worker=form.cleaned_data["to_worker"],
                 by=request.user,
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            record_worker_access(
-                request,
-                [Access(family.ref, "case", case.ref)],
-                action=AccessAction.CHANGE,
-                purpose=PURPOSE_CASE_WORK,
-            )
-            messages.success(
-                request,
-                _(
-                    "De overdracht is voorgesteld. Tot de nieuwe regisseur bevestigt, houdt de "
-                    "huidige regisseur de regie."
-                ),
-            )
+            ),
+            _(
+                "De overdracht is voorgesteld. Tot de nieuwe regisseur bevestigt, houdt de "
+                "huidige regisseur de regie."
+            ),
+        )
     else:
         messages.error(request, _("Kies een medewerker van het team van deze casus."))
     return redirect("family-detail", ref=family.ref)
