@@ -1,5 +1,9 @@
 """The functional administrator's group: configuration models only, no family data.
 
+Never a permission of ``auth`` (groups, permissions) and no superuser status: what a functional
+administrator may do on a worker's account is in ``casusregie.admin.WorkerAdmin``; the roles
+that open family data are given only after a second administrator's approval (``RoleRequest``).
+
 Kept in step after every ``migrate`` (post_migrate), so a new installation has it at once.
 """
 
@@ -15,6 +19,8 @@ CONFIGURATION = [
     ("casusregie", "localteam", "view add change"),
     ("casusregie", "worker", "view add change"),
     ("casusregie", "rolemembership", "view add change delete"),
+    # four eyes: a role that opens family data is requested by one, decided by another
+    ("casusregie", "rolerequest", "view add decide"),
     ("referrals", "provider", "view add change"),
     ("referrals", "segment", "view add change"),
     ("referrals", "product", "view add change"),

@@ -179,6 +179,103 @@ class RoleMembership(models.Model):
         return f"{self.worker}: {self.get_role_display()}"
 
 
+class RoleRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Wacht op een tweede beheerder")
+    APPROVED = "approved", _("Goedgekeurd")
+    REFUSED = "refused", _("Geweigerd")
+
+
+class RoleRequest(models.Model):
+    """Four eyes: a role that opens family data (``policies.roles_opening_family_data``),
+    asked for a worker by one administrator; it is given (a ``RoleMembership``) only when a
+    second administrator approves (``services.approve_role_request``). The row stays as the
+    record of who asked, for whom, which role, who decided and when."""
+
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.PROTECT,
+        related_name="role_requests",
+        verbose_name=_("medewerker"),
+    )
+    role = models.CharField(_("rol"), max_length=32, choices=Role.choices)
+    reason = models.TextField(_("toelichting"), blank=True)
+    requested_by = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, related_name="+", verbose_name=_("aangevraagd door")
+    )
+    requested_at = models.DateTimeField(_("aangevraagd op"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RoleRequestStatus.choices,
+        default=RoleRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        Worker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beslist door"),
+    )
+    decided_at = models.DateTimeField(_("beslist op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rolaanvraag")
+        verbose_name_plural = _("rolaanvragen")
+        ordering = ["-requested_at", "-id"]
+        permissions = [("decide_rolerequest", _("Rolaanvragen goedkeuren of weigeren"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_request_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=RoleRequestStatus.values),
+                name="role_request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(requested_by=F("worker")),
+                name="role_request_not_for_oneself",
+                violation_error_message=_("U kunt geen rol voor uzelf aanvragen."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="role_request_four_eyes",
+                violation_error_message=_(
+                    "Een tweede beheerder beslist: niet wie de rol aanvroeg."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("worker")),
+                name="role_request_not_decided_by_the_worker",
+                violation_error_message=_("De medewerker beslist niet over de eigen rol."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=RoleRequestStatus.PENDING)
+                    & Q(decided_by__isnull=True)
+                    & Q(decided_at__isnull=True)
+                )
+                | (
+                    ~Q(status=RoleRequestStatus.PENDING)
+                    & Q(decided_by__isnull=False)
+                    & Q(decided_at__isnull=False)
+                ),
+                name="role_request_decided_by_someone_at_a_time",
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "role"],
+                condition=Q(status=RoleRequestStatus.PENDING),
+                name="role_request_one_pending",
+                violation_error_message=_("Deze rol is voor deze medewerker al aangevraagd."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.get_role_display()} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RoleRequestStatus.PENDING
+
+
 class BsnQuerySet(models.QuerySet):
     def with_bsn(self, value: str | None) -> models.QuerySet:
         """The rows whose BSN is ``value``, found by its keyed hash; none for an invalid BSN."""

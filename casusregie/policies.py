@@ -57,6 +57,14 @@ def add_family_scope(roles: frozenset[str], scope_of: Callable[[Worker, dt.date]
         _family_scopes.append((roles, scope_of))
 
 
+def roles_opening_family_data() -> frozenset[str]:
+    """The roles with which a worker sees some family's personal data: the case-work roles and
+    every role an app above the core gave a scope (``add_family_scope``, e.g. the expert
+    table's). Giving one in the admin needs a second administrator (``RoleRequest``)."""
+    registered = frozenset().union(*(roles for roles, _scope in _family_scopes))
+    return frozenset(str(role) for role in CASE_WORK_ROLES | registered)
+
+
 def family_scope(user, on: dt.date | None = None, roles: frozenset[str] | None = None) -> Q:
     """A filter on Family: the families whose personal data ``user`` may see.
 

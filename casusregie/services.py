@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .access_log import Access, record_access
 from .models import (
+    AccessAction,
     Carer,
     CarerRelation,
     Case,
@@ -32,11 +34,14 @@ from .models import (
     RegisseurPeriod,
     RegistrationDespiteMatch,
     Role,
+    RoleMembership,
+    RoleRequest,
+    RoleRequestStatus,
     Worker,
     Youth,
 )
 from .notifications import notify
-from .policies import may_close_case, may_hand_over
+from .policies import may_close_case, may_hand_over, roles_opening_family_data
 from .rejudge import request_case_sweep
 from .selectors import KnownFamily, KnownPerson, known_families
 
@@ -733,3 +738,141 @@ def reopen_case(*, family: Family, by: Worker, opened_on: dt.date | None = None)
         RegisseurPeriod.objects.create(case=case, worker=by, from_date=opened_on)
     request_case_sweep(case)
     return case
+
+
+# --- roles: four eyes for the roles that open family data -------------------------------------
+
+PURPOSE_ROLE_GRANT = "functioneel beheer: rol toegekend na goedkeuring (vier ogen)"
+PURPOSE_ROLE_REMOVAL = "functioneel beheer: rol ingetrokken"
+
+
+def may_decide_role_requests(worker: Worker) -> bool:
+    """An administrator who approves or refuses role requests (a second pair of eyes)."""
+    return worker.is_active and (
+        worker.is_superuser or worker.has_perm("casusregie.decide_rolerequest")
+    )
+
+
+def check_direct_role(*, worker: Worker | None, role: str, by: Worker) -> None:
+    """May ``by`` give ``worker`` the role ``role`` at once, in the worker's form?
+
+    A superuser (the technical set-up account) may; a functional administrator gives only
+    roles that open no family data, and never to their own account. Raises ValidationError."""
+    if by.is_superuser:
+        return
+    if worker is not None and worker.pk == by.pk:
+        raise ValidationError(_("U kunt de rollen van uw eigen account niet wijzigen."))
+    if role in roles_opening_family_data():
+        raise ValidationError(
+            _(
+                "Deze rol geeft toegang tot gezinsgegevens: vraag hem aan bij Rolaanvragen; "
+                "hij gaat in zodra een tweede beheerder de aanvraag goedkeurt."
+            )
+        )
+
+
+def check_role_request(*, worker: Worker, role: str, by: Worker) -> None:
+    """The rules of a new role request; raises ValidationError."""
+    if worker.pk == by.pk:
+        raise ValidationError(_("U kunt geen rol voor uzelf aanvragen."))
+    if role not in roles_opening_family_data():
+        raise ValidationError(
+            _("Deze rol geeft geen toegang tot gezinsgegevens: geef hem direct bij de medewerker.")
+        )
+    if RoleMembership.objects.filter(worker=worker, role=role).exists():
+        raise ValidationError(_("De medewerker heeft deze rol al."))
+    if RoleRequest.objects.filter(
+        worker=worker, role=role, status=RoleRequestStatus.PENDING
+    ).exists():
+        raise ValidationError(_("Deze rol is voor deze medewerker al aangevraagd."))
+
+
+def submit_role_request(role_request: RoleRequest) -> RoleRequest:
+    """Save a new request (``worker``, ``role``, ``requested_by`` set): nothing is given yet."""
+    check_role_request(
+        worker=role_request.worker, role=role_request.role, by=role_request.requested_by
+    )
+    role_request.status = RoleRequestStatus.PENDING
+    role_request.decided_by = role_request.decided_at = None
+    role_request.save()
+    return role_request
+
+
+def request_role(*, worker: Worker, role: str, by: Worker, reason: str = "") -> RoleRequest:
+    return submit_role_request(
+        RoleRequest(worker=worker, role=role, requested_by=by, reason=reason)
+    )
+
+
+def _decide(role_request: RoleRequest, by: Worker) -> RoleRequest:
+    """The request, locked, when ``by`` may decide it now; raises otherwise."""
+    locked = (
+        RoleRequest.objects.select_for_update().select_related("worker").get(pk=role_request.pk)
+    )
+    if not locked.is_pending:
+        raise ValidationError(_("Over deze aanvraag is al beslist."))
+    if by.pk == locked.requested_by_id:
+        raise PermissionDenied(_("Een tweede beheerder beslist: niet wie de rol aanvroeg."))
+    if by.pk == locked.worker_id:
+        raise PermissionDenied(_("De medewerker beslist niet over de eigen rol."))
+    if not may_decide_role_requests(by):
+        raise PermissionDenied(_("U mag niet over rolaanvragen beslissen."))
+    return locked
+
+
+def _actor(worker: Worker) -> str:
+    return f"{worker.ref} ({worker.get_username()})"
+
+
+@transaction.atomic
+def approve_role_request(*, role_request: RoleRequest, by: Worker, origin: str = "") -> RoleRequest:
+    """The second administrator approves: the role is given now, and the grant goes into the
+    access log (who approved, whose request, for whom) in the same transaction."""
+    locked = _decide(role_request, by)
+    RoleMembership.objects.get_or_create(worker_id=locked.worker_id, role=locked.role)
+    locked.status = RoleRequestStatus.APPROVED
+    locked.decided_by, locked.decided_at = by, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record_access(
+        actor_kind="worker",
+        actor=_actor(by),
+        accesses=[Access("", "role_membership", locked.worker.ref)],
+        action=AccessAction.CHANGE,
+        purpose=f"{PURPOSE_ROLE_GRANT}: {locked.role}, aanvraag {locked.pk} "
+        f"van {locked.requested_by.ref}",
+        origin=origin,
+    )
+    return locked
+
+
+@transaction.atomic
+def refuse_role_request(*, role_request: RoleRequest, by: Worker) -> RoleRequest:
+    """The second administrator refuses: no role is given."""
+    locked = _decide(role_request, by)
+    locked.status = RoleRequestStatus.REFUSED
+    locked.decided_by, locked.decided_at = by, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    return locked
+
+
+def check_role_removal(*, membership: RoleMembership, by: Worker) -> None:
+    if not by.is_superuser and membership.worker_id == by.pk:
+        raise ValidationError(_("U kunt de rollen van uw eigen account niet wijzigen."))
+
+
+@transaction.atomic
+def remove_role(*, membership: RoleMembership, by: Worker, origin: str = "") -> None:
+    """Take a role away: in force at once (the worker's next request). A role that opened
+    family data goes into the access log."""
+    check_role_removal(membership=membership, by=by)
+    role, worker_ref = membership.role, membership.worker.ref
+    membership.delete()
+    if role in roles_opening_family_data():
+        record_access(
+            actor_kind="worker",
+            actor=_actor(by),
+            accesses=[Access("", "role_membership", worker_ref)],
+            action=AccessAction.CHANGE,
+            purpose=f"{PURPOSE_ROLE_REMOVAL}: {role}",
+            origin=origin,
+        )
