@@ -97,7 +97,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "pgtrigger",
     "pghistory",
-    "pghistory.admin",
     "health_check",
     "health_check.db",
     "health_check.cache",
