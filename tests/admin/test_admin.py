@@ -164,3 +164,12 @@ def test_the_change_history_has_no_page_in_the_admin(request, who):
     index = client.get("/admin/")
     assert index.status_code == 200
     assert "/admin/pghistory/" not in index.content.decode()
+
+
+def test_the_youth_admin_searches_by_reference_not_by_name(admin_client):
+    """Its search is a GET (?q=…): a name there would be in the URL and the server's log."""
+    youth = YouthFactory(name="Noor Zoekvanger")
+    url = reverse("admin:casusregie_youth_changelist")
+    link = reverse("admin:casusregie_youth_change", args=[youth.pk])
+    assert link in admin_client.get(url, {"q": youth.ref}).content.decode()
+    assert link not in admin_client.get(url, {"q": "Zoekvanger"}).content.decode()
