@@ -6,19 +6,27 @@ transaction-scoped advisory lock so each chain has one order, and sets each entr
 SHA-256 over the previous hash in its chain and the entry's canonical JSON (``entry_payload``,
 made here). ``verify_chain`` walks the log in order (streaming) and reports every entry whose
 hash or link does not match.
+
+The plain chain can be recomputed by whoever can disable the trigger; so each chain's head is
+sealed (``AccessLogSeal``): an HMAC-SHA256 under ``ACCESS_LOG_KEY`` over the chain, the id and
+the hash of its last entry, written in the same transaction as the entries. The key stays in
+the application (the environment), never in the database. ``verify_chain`` reports a chain
+whose head does not match its seal (recomputed, cut short, or appended to without the key).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AccessAction, AccessLogEntry
+from .models import AccessAction, AccessLogEntry, AccessLogSeal
 
 GENESIS = "0" * 64
 FIELDS = (
@@ -57,6 +65,19 @@ def entry_hash(prev_hash: str, entry: AccessLogEntry) -> str:
     return hashlib.sha256((prev_hash + entry_payload(fields)).encode()).hexdigest()
 
 
+def head_mac(chain: int, entry_id: int, entry_hash: str) -> str:
+    """The seal of a chain whose last entry is ``entry_id`` with ``entry_hash``."""
+    message = f"{chain}:{entry_id}:{entry_hash}".encode()
+    return hmac.new(settings.ACCESS_LOG_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+SEAL = (
+    "INSERT INTO casusregie_accesslogseal (chain, entry_id, mac) VALUES (%s, %s, %s) "
+    "ON CONFLICT (chain) DO UPDATE SET entry_id = EXCLUDED.entry_id, mac = EXCLUDED.mac "
+    "WHERE casusregie_accesslogseal.entry_id < EXCLUDED.entry_id"
+)
+
+
 def record_access(
     *,
     actor_kind: str,
@@ -66,10 +87,11 @@ def record_access(
     purpose: str,
     origin: str = "",
 ) -> int:
-    """Append one entry per access, chained, in one statement. Returns how many.
+    """Append one entry per access, chained, in one statement, and seal the chain's new head
+    in a second. Returns how many.
 
-    Outside a transaction the statement is its own; inside one, the entries (and the chain's
-    lock) commit or roll back with it.
+    Both run in one transaction (the caller's, or their own): the entries, the seal and the
+    chain's lock commit or roll back together.
     """
     items = list(accesses)
     if not items:
@@ -95,9 +117,9 @@ def record_access(
         )
         for item in items
     ]
-    with connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT casusregie_access_log_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "SELECT * FROM casusregie_access_log_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 at,
                 actor_kind,
@@ -111,6 +133,8 @@ def record_access(
                 payloads,
             ],
         )
+        chain, head_id, head_hash = cursor.fetchone()
+        cursor.execute(SEAL, [chain, head_id, head_mac(chain, head_id, head_hash)])
     return len(items)
 
 
@@ -122,14 +146,45 @@ class Break:
 
 def verify_chain() -> Iterator[Break]:
     """Every entry whose content does not match its hash, or that does not link to the one
-    before it in its chain (an entry was removed or inserted)."""
-    last: dict[int, str] = {}
-    for entry in AccessLogEntry.objects.order_by("id").iterator(chunk_size=5000):
-        if entry.prev_hash != last.get(entry.chain, GENESIS):
-            yield Break(entry.id, "does not follow the entry before it (one removed or inserted?)")
-        if entry_hash(entry.prev_hash, entry) != entry.hash:
-            yield Break(entry.id, "content changed after it was written")
-        last[entry.chain] = entry.hash
+    before it in its chain (an entry was removed or inserted); and every chain whose head does
+    not carry its seal under ``ACCESS_LOG_KEY`` (recomputed without the key, cut short, or
+    appended to behind the application's back).
+
+    One snapshot (REPEATABLE READ, when not called inside a transaction) for the entries and
+    the seals, so a writer appending meanwhile is seen entirely or not at all.
+    """
+    own_snapshot = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_snapshot:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        seals = {seal.chain: seal for seal in AccessLogSeal.objects.all()}
+        last: dict[int, AccessLogEntry] = {}
+        for entry in AccessLogEntry.objects.order_by("id").iterator(chunk_size=5000):
+            before = last.get(entry.chain)
+            if entry.prev_hash != (before.hash if before else GENESIS):
+                yield Break(
+                    entry.id, "does not follow the entry before it (one removed or inserted?)"
+                )
+            if entry_hash(entry.prev_hash, entry) != entry.hash:
+                yield Break(entry.id, "content changed after it was written")
+            last[entry.chain] = entry
+        for chain in sorted(set(last) | set(seals)):
+            yield from _check_seal(chain, last.get(chain), seals.get(chain))
+
+
+def _check_seal(
+    chain: int, head: AccessLogEntry | None, seal: AccessLogSeal | None
+) -> Iterator[Break]:
+    if head is None:
+        yield Break(seal.entry_id, f"chain {chain} is sealed but has no entries (removed?)")
+    elif seal is None:
+        yield Break(head.id, f"chain {chain} has no seal (written without the key?)")
+    elif seal.entry_id != head.id:
+        where = "after its seal" if head.id > seal.entry_id else "before its sealed head"
+        yield Break(head.id, f"chain {chain} ends {where} (entries appended or cut off?)")
+    elif not hmac.compare_digest(seal.mac, head_mac(chain, head.id, head.hash)):
+        yield Break(head.id, f"chain {chain}'s head does not match its seal (recomputed?)")
 
 
 def family_access_history(family_ref: str):

@@ -345,9 +345,10 @@ class YouthAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
 
     list_display = ["ref", "name", "birth_date", "family"]
     list_select_related = ["family"]
-    # No search by BSN: the changelist searches with GET (?q=…), which would put the BSN in the
-    # URL and the access logs. The BSN columns are not editable, so the form leaves them out.
-    search_fields = ["ref", "name"]
+    # Search by reference only: the changelist searches with GET (?q=…), which would put a
+    # name or a BSN in the URL and the web server's log. The BSN columns are not editable, so
+    # the form leaves them out.
+    search_fields = ["ref"]
     fields = ["ref", "family", "name", "birth_date", "has_startkwalificatie", "bsn_masked"]
     readonly_fields = ["bsn_masked"]
     inlines = [EducationPeriodInline]

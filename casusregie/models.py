@@ -1110,6 +1110,25 @@ class AccessLogEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
 
 
+class AccessLogSeal(models.Model):
+    """The keyed seal of one access-log chain's head: an HMAC-SHA256 under ``ACCESS_LOG_KEY``
+    over the chain, the id and the hash of its last entry, written with every append
+    (``casusregie.access_log.record_access``). The plain SHA-256 chain can be recomputed by
+    anyone who can write the table; this seal only by who holds the key, which the database
+    never sees. ``manage.py verify_access_log`` checks it."""
+
+    chain = models.PositiveSmallIntegerField(_("keten"), primary_key=True)
+    entry_id = models.BigIntegerField(_("laatste regel"))
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("zegel van het toegangslog")
+        verbose_name_plural = _("zegels van het toegangslog")
+
+    def __str__(self) -> str:
+        return f"{self.chain}: {self.entry_id}"
+
+
 class SweepRequest(models.Model):
     """A case to re-judge soon (herbeoordeling), asked for by a change to it (``rejudge``).
 

@@ -46,6 +46,16 @@ if not BSN_ENCRYPTION_KEYS or not BSN_HASH_KEY:
     ]
     BSN_ENCRYPTION_KEYS = BSN_ENCRYPTION_KEYS or [_dev_bsn_keys[0].decode()]
     BSN_HASH_KEY = BSN_HASH_KEY or _dev_bsn_keys[1].decode()
+# The access log's chain heads are sealed with an HMAC-SHA256 under ACCESS_LOG_KEY
+# (casusregie/access_log.py), so a chain recomputed without it fails `manage.py verify_access_log`.
+# Required in production. The test suite sets its own (tests/conftest.py). Outside production a
+# missing key is derived from SECRET_KEY (its own label), like the BSN keys above: to join the
+# list of secrets start-up names when missing.
+ACCESS_LOG_KEY = env.str("ACCESS_LOG_KEY", default="")
+if not ACCESS_LOG_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("ACCESS_LOG_KEY must be set when PRODUCTION=true")
+    ACCESS_LOG_KEY = hashlib.sha256(f"casusregie-access-log:{SECRET_KEY}".encode()).hexdigest()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
@@ -97,7 +107,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "pgtrigger",
     "pghistory",
-    "pghistory.admin",
     "health_check",
     "health_check.db",
     "health_check.cache",
@@ -259,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=SWEEP_HOUR, minute=(SWEEP_MINUTE + 30) % 60),
     },
     "deliver-outbox": {"task": "referrals.tasks.deliver_outbox", "schedule": 10.0},
+    # The provider API's idempotency records older than IDEMPOTENCY_TTL_HOURS.
+    "delete-expired-idempotency-records": {
+        "task": "referrals.tasks.delete_expired_idempotency_records",
+        "schedule": crontab(minute=17),
+    },
     # Changed cases are re-judged on a nudge at commit; this catches nudges that were lost.
     "sweep-requested": {"task": "flags.tasks.sweep_requested", "schedule": 60.0},
     # Meldingen by e-mail are nudged on commit; this catches nudges that were lost.
@@ -283,6 +297,11 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=20)  # Jeugdwet art. 7.3.8
 if RETENTION_YEARS < 1:
     raise ImproperlyConfigured("RETENTION_YEARS must be at least 1")
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# How long the provider API remembers an Idempotency-Key (referrals/api/views.py); older
+# records are deleted hourly and their key counts as new.
+IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
+if IDEMPOTENCY_TTL_HOURS < 1:
+    raise ImproperlyConfigured("IDEMPOTENCY_TTL_HOURS must be at least 1")
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/minute")
 
 REST_FRAMEWORK = {

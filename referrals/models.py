@@ -457,20 +457,26 @@ class WebhookDelivery(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to a request with an ``Idempotency-Key``, replayed for repeats."""
+    """A request with an ``Idempotency-Key`` that was answered, so a repeat is not performed
+    again. Only what rebuilds the answer is kept: the status and the referral it was about (a
+    repeat is answered with the referral as it is now, consent as it is now); for a refused
+    request its problem document (about the request, no family data). Kept for
+    ``IDEMPOTENCY_TTL_HOURS``; an older record is deleted and its key counts as new."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
     status_code = models.PositiveIntegerField()
-    body = models.JSONField()
+    referral_ref = models.CharField(max_length=64, blank=True)
+    problem = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["provider", "key"], name="idempotency_key_unique"),
         ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
 
     def __str__(self) -> str:
         return self.key

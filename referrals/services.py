@@ -22,7 +22,15 @@ from casusregie.working_days import add_working_days, last_day_before
 
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
-from .models import OutboxEvent, Product, Provider, Referral, ReferralEvent, Referrer
+from .models import (
+    IdempotencyRecord,
+    OutboxEvent,
+    Product,
+    Provider,
+    Referral,
+    ReferralEvent,
+    Referrer,
+)
 from .webhooks import deliver_outbox
 
 
@@ -481,3 +489,20 @@ def expire_unanswered(as_of: dt.date) -> int:
             continue
         expired += 1
     return expired
+
+
+def idempotency_expired_at_or_before(now: dt.datetime) -> dt.datetime:
+    """A record made at or before this moment has expired (``IDEMPOTENCY_TTL_HOURS``)."""
+    return now - dt.timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+
+
+def is_idempotency_record_expired(record: IdempotencyRecord, now: dt.datetime) -> bool:
+    return record.created_at <= idempotency_expired_at_or_before(now)
+
+
+def delete_expired_idempotency_records(now: dt.datetime) -> int:
+    """Forget the idempotency keys older than ``IDEMPOTENCY_TTL_HOURS`` (beat, hourly)."""
+    deleted, _rows = IdempotencyRecord.objects.filter(
+        created_at__lte=idempotency_expired_at_or_before(now)
+    ).delete()
+    return deleted

@@ -19,6 +19,15 @@ def _celery_eager(settings):
     settings.CELERY_TASK_EAGER_PROPAGATES = True
 
 
+#: The test suite's own key for the access log's seals (config/settings.py: ACCESS_LOG_KEY).
+TEST_ACCESS_LOG_KEY = "test-suite-access-log-key-not-for-any-server"
+
+
+@pytest.fixture(autouse=True)
+def _access_log_key(settings):
+    settings.ACCESS_LOG_KEY = TEST_ACCESS_LOG_KEY
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,6 +13,7 @@ import segno
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -44,8 +45,17 @@ def _second_factor_url_for(user) -> str:
     return reverse("otp-setup")
 
 
+#: Methods that may change data: a page answering one runs in one transaction.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def worker_required(view):
-    """Logged in and verified with the second factor; otherwise to the login step that is due."""
+    """Logged in and verified with the second factor; otherwise to the login step that is due.
+
+    A request that may change data (a POST) runs the whole view in one transaction, so the
+    change and its access-log entry commit together or not at all: a failed log write undoes
+    the change, a failed change leaves no entry (docs/privacy.md). Reads stay in autocommit.
+    """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
@@ -55,6 +65,9 @@ def worker_required(view):
             return redirect(
                 _with_next(_second_factor_url_for(request.user), request.get_full_path())
             )
+        if request.method in UNSAFE_METHODS:
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
@@ -226,21 +227,30 @@ class ProviderReferralViewSet(
             raise ParseError(
                 _("Idempotency-Key: 1 tot 200 zichtbare ASCII-tekens, bijvoorbeeld een UUID.")
             )
+        expired = None
         if key:
             record = IdempotencyRecord.objects.filter(provider=provider, key=key).first()
-            if record:
+            if record and services.is_idempotency_record_expired(record, timezone.now()):
+                expired = record  # past IDEMPOTENCY_TTL_HOURS: the key counts as new
+            elif record:
                 return self._replay(request, record)
         try:
             with transaction.atomic():
+                if expired is not None:
+                    IdempotencyRecord.objects.filter(pk=expired.pk).delete()
                 response = self._perform(request, serializer_class, perform)
                 if key:
+                    failed = response.status_code >= 400
                     IdempotencyRecord.objects.create(
                         provider=provider,
                         key=key[:200],
                         method=request.method,
                         path=request.path[:300],
                         status_code=response.status_code,
-                        body=json.loads(JSONRenderer().render(response.data)),
+                        referral_ref="" if failed else response.data["ref"],
+                        problem=json.loads(JSONRenderer().render(response.data))
+                        if failed
+                        else None,
                     )
         except IntegrityError:
             # Another request with the same key won the race: replay its answer.
@@ -276,6 +286,8 @@ class ProviderReferralViewSet(
         )
 
     def _replay(self, request, record: IdempotencyRecord) -> Response:
+        """The answer to a repeat: a refusal as it was; a change rebuilt now, with the
+        referral's state and the family's consent as they are now, and logged as a read."""
         if record.method != request.method or record.path != request.path[:300]:
             return handle_exception(
                 services.ReferralRefused(
@@ -285,11 +297,21 @@ class ProviderReferralViewSet(
                 {},
             )
         headers = {"Idempotency-Replayed": "true"}
-        if isinstance(record.body, dict) and "version" in record.body:
-            headers["ETag"] = f'"{record.body["version"]}"'
-        content_type = "application/problem+json" if record.status_code >= 400 else None
+        if record.problem is not None:
+            return Response(
+                record.problem,
+                status=record.status_code,
+                headers=headers,
+                content_type="application/problem+json",
+            )
+        referral = self.get_queryset().filter(ref=record.referral_ref).first()
+        if referral is None:
+            return handle_exception(NotFound(), {"view": self, "request": request})
+        selectors.with_shared_analyses([referral])
+        self.log_access(request, [referral])
+        headers["ETag"] = _etag(referral)
         return Response(
-            record.body, status=record.status_code, headers=headers, content_type=content_type
+            self.get_serializer(referral).data, status=record.status_code, headers=headers
         )
 
     @extend_schema(

@@ -150,3 +150,26 @@ def test_the_product_list_shows_and_filters_by_the_marks(admin_client):
     assert "buiten huis" in page.lower() and "crisiszorg" in page.lower()
     filtered = admin_client.get(url, {"out_of_home__exact": "1"}).content.decode()
     assert "PLEEG" in filtered and ">AMB<" not in filtered
+
+
+@pytest.mark.parametrize("who", ["functional_admin", "admin_client"])
+def test_the_change_history_has_no_page_in_the_admin(request, who):
+    """pghistory's event list (every change of every family, unscoped, unlogged) is not in the
+    admin: not for the functional administrator, not for a superuser."""
+    client = request.getfixturevalue(who)
+    CaseFactory()
+    assert not [m for m in admin.site._registry if m._meta.app_label == "pghistory"]
+    assert client.get("/admin/pghistory/events/").status_code == 404
+    assert client.get("/admin/pghistory/context/").status_code == 404
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "/admin/pghistory/" not in index.content.decode()
+
+
+def test_the_youth_admin_searches_by_reference_not_by_name(admin_client):
+    """Its search is a GET (?q=…): a name there would be in the URL and the server's log."""
+    youth = YouthFactory(name="Noor Zoekvanger")
+    url = reverse("admin:casusregie_youth_changelist")
+    link = reverse("admin:casusregie_youth_change", args=[youth.pk])
+    assert link in admin_client.get(url, {"q": youth.ref}).content.decode()
+    assert link not in admin_client.get(url, {"q": "Zoekvanger"}).content.decode()

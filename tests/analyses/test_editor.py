@@ -331,8 +331,8 @@ def test_the_refused_page_is_logged_too(login, regisseur, case):
 
 # session, user, OTP device, roles; the family with its youths and cases; the permission;
 # versions, findings, explanations (+ their findings), strengths; open flags; the access log
-# (one statement); the menu's count of unread meldingen; saving the session
-EDITOR_QUERIES = 19
+# (the entries, the chain's seal); the menu's count of unread meldingen; saving the session
+EDITOR_QUERIES = 20
 
 
 def _editor_queries(client, family) -> CaptureQueriesContext:

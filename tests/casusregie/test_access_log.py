@@ -144,3 +144,98 @@ def test_writers_do_not_wait_for_each_other_and_each_chain_verifies():
     assert len(entries) == 3
     assert len({e.chain for e in entries}) == 2
     assert verify() == (0, "")
+
+
+# -- the keyed seal of each chain's head (issue 17.6) ---------------------------------------------
+def _recompute_plain_chain_from(entry_id: int) -> None:
+    """What an attacker without ACCESS_LOG_KEY can do: rewrite the SHA-256 links after a change."""
+    from casusregie.access_log import GENESIS, entry_hash
+
+    first = AccessLogEntry.objects.get(id=entry_id)
+    chain = list(AccessLogEntry.objects.filter(chain=first.chain).order_by("id"))
+    prev = GENESIS
+    for entry in chain:
+        if entry.id >= entry_id:
+            entry.prev_hash = prev
+            entry.hash = entry_hash(prev, entry)
+            _behind_the_back(
+                "UPDATE casusregie_accesslogentry SET prev_hash = %s, hash = %s WHERE id = %s",
+                [entry.prev_hash, entry.hash, entry.id],
+            )
+        prev = entry.hash
+
+
+def test_every_append_seals_its_chain_s_head():
+    from casusregie.access_log import head_mac
+    from casusregie.models import AccessLogSeal
+
+    write(3)
+    head = AccessLogEntry.objects.order_by("id").last()
+    seal = AccessLogSeal.objects.get(chain=head.chain)
+    assert (seal.entry_id, seal.mac) == (head.id, head_mac(head.chain, head.id, head.hash))
+
+
+def test_an_edit_with_the_plain_chain_recomputed_is_caught_by_the_seal():
+    write(3)
+    second = AccessLogEntry.objects.order_by("id")[1]
+    _behind_the_back(
+        "UPDATE casusregie_accesslogentry SET actor = 'niemand' WHERE id = %s", [second.id]
+    )
+    _recompute_plain_chain_from(second.id)
+    code, err = verify()
+    assert code == 1
+    assert "content changed" not in err and "does not follow" not in err  # the plain chain holds
+    assert "head does not match its seal" in err
+
+
+def test_an_entry_appended_behind_the_application_s_back_is_caught():
+    from casusregie.access_log import entry_hash
+
+    write(2)
+    head = AccessLogEntry.objects.order_by("id").last()
+    forged = AccessLogEntry(
+        at=head.at,
+        actor_kind="worker",
+        actor="niemand",
+        family_ref="f-1",
+        action="read",
+        object_type="youth",
+        object_ref="y-9",
+        purpose="regie",
+        origin="",
+        chain=head.chain,
+        prev_hash=head.hash,
+    )
+    forged.hash = entry_hash(head.hash, forged)
+    forged.save()  # INSERT is allowed by the trigger; only the key can seal it
+    code, err = verify()
+    assert code == 1
+    assert f"entry {forged.id}: chain {head.chain} ends after its seal" in err
+
+
+def test_entries_cut_off_at_the_end_are_caught():
+    write(3)
+    last = AccessLogEntry.objects.order_by("id").last()
+    _behind_the_back("DELETE FROM casusregie_accesslogentry WHERE id = %s", [last.id])
+    code, err = verify()
+    assert code == 1
+    assert "ends before its sealed head" in err
+
+
+def test_a_seal_under_another_key_is_caught(settings):
+    write(2)
+    assert verify() == (0, "")
+    settings.ACCESS_LOG_KEY = "another-key"
+    code, err = verify()
+    assert code == 1
+    assert "head does not match its seal" in err
+
+
+def test_a_removed_seal_is_caught():
+    from casusregie.models import AccessLogSeal
+
+    write(1)
+    AccessLogSeal.objects.all().delete()
+    code, err = verify()
+    assert code == 1
+    assert "has no seal" in err

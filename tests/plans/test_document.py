@@ -173,8 +173,8 @@ def test_a_stranger_gets_a_404_and_leaves_no_read(
 # session, user, OTP device, roles; the family with its youths and cases; the permission; the
 # established analysis with its findings, explanations and strengths; the plan with its goals,
 # their explanations and actions, and its evaluations; the regisseur; the carers; the access log
-# (one statement); saving the session (in a savepoint: three statements)
-PRINT_QUERIES = 23
+# (the entries, the chain's seal); saving the session (in a savepoint: three statements)
+PRINT_QUERIES = 24
 
 
 def test_the_print_view_has_a_constant_number_of_queries(

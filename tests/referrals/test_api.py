@@ -212,12 +212,12 @@ def test_reading_costs_three_queries_and_a_shared_analysis_three_more(
     api, make_referral, case, provider, django_assert_num_queries
 ):
     """The key (with its provider), the page (youth, product, municipality, regisseur and
-    consent in the same query) and the access log (one statement); the analysis only for a
-    family that consented to share it."""
+    consent in the same query) and the access log (the entries, the chain's seal); the
+    analysis only for a family that consented to share it."""
     referral = make_referral()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert api.get(BASE, {"status": "sent"}).status_code == 200
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert api.get(f"{BASE}{referral.ref}/").json()["regisseur"]["email"]
     Consent.objects.create(
         case=case,
@@ -225,16 +225,16 @@ def test_reading_costs_three_queries_and_a_shared_analysis_three_more(
         purpose=ConsentPurpose.SHARE_ANALYSIS,
         given_on=dt.date(2026, 2, 1),
     )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert api.get(BASE).json()["results"][0]["analysis"]["status"] == "established"
 
 
 def test_an_answer_costs_a_fixed_number_of_queries(api, make_referral, django_assert_num_queries):
     """Key; idempotency look-up; the referral's key; under lock: read, update, event, outbox,
     the regisseur's melding, sweep request (savepoints around the service); the new
-    representation; access log; idempotency record."""
+    representation; access log (the entries, the chain's seal); idempotency record."""
     referral = make_referral()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = post(api, f"{BASE}{referral.ref}/accept/", version=2, HTTP_IDEMPOTENCY_KEY="k-1")
     assert response.status_code == 200
 
@@ -341,7 +341,7 @@ def test_the_provider_sees_the_bridging_support_and_hears_of_it(
         description="Wekelijks gesprek met de jeugdverpleegkundige",
         provided_by="Wijkteam Noord",
     )
-    with django_assert_num_queries(3):  # the bridging costs no query of its own
+    with django_assert_num_queries(4):  # the bridging costs no query of its own
         body = api.get(f"{BASE}{referral.ref}/").json()
     assert body["bridging"] == {
         "from": today.isoformat(),

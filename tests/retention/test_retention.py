@@ -230,7 +230,7 @@ def populate(family: Family, marker: str) -> dict[type[models.Model], set[int]]:
                 method="POST",
                 path=f"/api/v1/referrals/{referral.ref}/accept/",
                 status_code=200,
-                body={"ref": referral.ref},
+                referral_ref=referral.ref,
             )
         )
         escalation = keep(EscalationFactory(case=case, reason=marker))

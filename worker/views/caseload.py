@@ -40,6 +40,7 @@ from casusregie.selectors import open_case_of
 from casusregie.views.accounts import worker_required
 
 from ..forms import MoveConfirmForm, MoveForm, TransferForm
+from ..search import search_terms, without_search_terms
 from ..selectors import families as selectors
 from .families import family_page_or_404
 
@@ -52,11 +53,17 @@ def _log_cases(request: HttpRequest, cases) -> None:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @worker_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    only_flagged = request.GET.get("signalen") == "1"
+    """A search is a POST (its terms never in a URL or the server's log); a GET carrying
+    ``?q=`` is sent back without it."""
+    if "q" in request.GET:
+        return without_search_terms(request)
+    query = search_terms(request)
+    only_flagged = (request.POST if request.method == "POST" else request.GET).get(
+        "signalen"
+    ) == "1"
     cases = list(selectors.caseload(request.user, query, only_flagged))
     _log_cases(request, cases)
     return render(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analyses.models import AnalysisDomain
 from casusregie import services
@@ -37,6 +37,7 @@ from referrals.models import Provider, Referral
 from ..closing import closing_sections
 from ..forms import MoveForm, TransferForm
 from ..involvement import PEOPLE_FORMS, people_section
+from ..search import search_terms, without_search_terms
 from ..selectors import families as selectors
 
 PURPOSE_BSN = "inzage BSN (op verzoek getoond)"
@@ -67,13 +68,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "casusregie/home.html", {"roles": roles})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @worker_required
 def family_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
+    """The families in scope; a search is a POST (its terms, names or a typed BSN, never in a
+    URL or the server's log); a GET carrying ``?q=`` is sent back without it."""
+    if "q" in request.GET:
+        return without_search_terms(request)
+    query = search_terms(request)
     page = Paginator(
         selectors.family_list(request.user, query), selectors.FAMILY_LIST_PAGE
-    ).get_page(request.GET.get("pagina"))
+    ).get_page(request.POST.get("pagina") or request.GET.get("pagina"))
     record_worker_access(
         request,
         [Access(f.ref, "family", f.ref) for f in page.object_list],
