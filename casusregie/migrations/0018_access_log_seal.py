@@ -99,7 +99,7 @@ def seal_existing_heads(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("casusregie", "0016_education_school_and_case_closing")]
+    dependencies = [("casusregie", "0017_role_requests")]
 
     operations = [
         migrations.CreateModel(
