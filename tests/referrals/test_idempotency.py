@@ -123,17 +123,17 @@ def test_a_key_just_before_its_ttl_is_still_a_repeat(api, make_referral):
 
 
 def test_a_key_past_its_ttl_counts_as_a_new_request(api, make_referral):
-    """The change is performed again (here refused: the referral is no longer at version 2)
-    and the key's record is replaced by the new answer's."""
+    """The change is tried again (here refused: the referral was accepted already) and the
+    key's record is replaced by the new answer's."""
     referral = make_referral()
     accept(api, referral)
     old = IdempotencyRecord.objects.get()
     _age(old, TTL)
     again = accept(api, referral)
     assert "Idempotency-Replayed" not in again
-    assert again.status_code == 412
+    assert again.status_code == 409
     record = IdempotencyRecord.objects.get()
-    assert record.pk != old.pk and record.status_code == 412
+    assert record.pk != old.pk and record.status_code == 409
 
 
 def test_the_clean_up_deletes_records_at_their_ttl_and_keeps_younger_ones(api, make_referral):
