@@ -316,7 +316,9 @@ def current_regisseur_of(case: Case, on: dt.date | None = None) -> RegisseurPeri
 @transaction.atomic
 def propose_transfer(*, case: Case, to_worker: Worker, by: Worker, note: str = "") -> RegieTransfer:
     """Propose a hand-over; the current regisseur keeps regie until ``to_worker`` confirms.
-    A case without a regisseur (e.g. its regisseur left) gets one the same way."""
+    A case without a regisseur (e.g. its regisseur left) gets one the same way. The case's row
+    is locked first, so two proposals at once are taken one after the other."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_open:
         raise ValidationError(_("Deze casus is gesloten."))
     current = current_regisseur_of(case)

@@ -302,6 +302,16 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 IDEMPOTENCY_TTL_HOURS = env.int("IDEMPOTENCY_TTL_HOURS", default=24)
 if IDEMPOTENCY_TTL_HOURS < 1:
     raise ImproperlyConfigured("IDEMPOTENCY_TTL_HOURS must be at least 1")
+
+# Webhook addresses (referrals/outbound.py): https only in production; internal addresses are
+# refused unless the operator names the host here, or allows loopback for tests and development.
+WEBHOOK_HTTPS_ONLY = PRODUCTION
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+if WEBHOOK_ALLOW_LOOPBACK and PRODUCTION:
+    raise ImproperlyConfigured(
+        "WEBHOOK_ALLOW_LOOPBACK is for tests and development, not PRODUCTION"
+    )
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/minute")
 
 REST_FRAMEWORK = {

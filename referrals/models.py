@@ -21,6 +21,7 @@ from .lifecycle import (
     NEEDS_STARTED_ON,
     Status,
 )
+from .outbound import WebhookURLValidator
 
 SEGMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -393,8 +394,11 @@ class WebhookSubscription(models.Model):
     url = models.URLField(
         _("adres"),
         max_length=500,
-        validators=[URLValidator(schemes=["https", "http"])],
-        help_text=_("Een https-adres (http alleen voor tests)."),
+        validators=[URLValidator(schemes=["https", "http"]), WebhookURLValidator()],
+        help_text=_(
+            "Een openbaar https-adres; een intern of gereserveerd netwerkadres wordt geweigerd "
+            "(http alleen buiten productie)."
+        ),
     )
     secret = models.CharField(_("geheim"), max_length=200)
     active = models.BooleanField(_("actief"), default=True)

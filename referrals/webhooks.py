@@ -5,7 +5,9 @@ duplicates), ``X-Casusregie-Timestamp`` and ``X-Casusregie-Signature: sha256=<he
 HMAC-SHA256 of ``"{timestamp}.{body}"`` with the subscription's secret. Events of one referral
 are delivered in order: an event waits while an earlier one of its referral is undelivered.
 A failed delivery is retried after 5 s, 10 s, 20 s … up to every 10 minutes, without end, so a
-receiver that is down for an hour loses nothing.
+receiver that is down for an hour loses nothing. The address is checked at every delivery
+(``referrals.outbound``): one that resolves to an internal address is refused, logged, and tried
+again only every 10 minutes; redirects are not followed; the calls hold no database lock.
 """
 
 from __future__ import annotations
@@ -14,10 +16,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -27,11 +27,15 @@ from django.utils import timezone
 
 from config.celery import Nudge
 
+from . import outbound
 from .models import OutboxEvent, WebhookDelivery
+
+logger = logging.getLogger(__name__)
 
 RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 8}
 
 MAX_BACKOFF_SECONDS = 600
+CLAIM_BATCH = 10  # events claimed per transaction; the lease grows with it
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -44,82 +48,94 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def deliver_due(limit: int = 100) -> int:
-    """Try every due event once (oldest first); return how many were delivered."""
+    """Try every due event once (oldest first); return how many were delivered.
+
+    The HTTP calls run outside any transaction and hold no row lock: a short transaction
+    claims a batch (``SKIP LOCKED``, then a lease: ``next_attempt_at`` moves past the time the
+    batch may take, so another worker skips it), the calls follow, and each result is written
+    in a transaction of its own. A worker that dies mid-batch leaves its events to be tried
+    again when the lease ends (receivers drop duplicates by ``X-Casusregie-Event-Id``).
+    """
+    delivered = attempted = 0
+    client = outbound.session()
+    try:
+        while attempted < limit:
+            # Delivering the head of a referral's queue makes its next event due: go round.
+            due = _claim(min(limit - attempted, CLAIM_BATCH))
+            if not due:
+                break
+            round_delivered = sum(_deliver(client, event) for event in due)
+            attempted += len(due)
+            delivered += round_delivered
+            if not round_delivered:
+                break
+    finally:
+        client.close()
+    return delivered
+
+
+def _lease(count: int) -> dt.timedelta:
+    """How long a claimed batch is kept from other workers: each call's time-outs, and a margin."""
+    return dt.timedelta(seconds=count * 2 * settings.WEBHOOK_TIMEOUT_SECONDS + 30)
+
+
+def _claim(count: int) -> list[OutboxEvent]:
     now = timezone.now()
     earlier_pending = OutboxEvent.objects.filter(
         referral=OuterRef("referral"), delivered_at__isnull=True, pk__lt=OuterRef("pk")
     )
-    delivered = attempted = 0
-    while attempted < limit:
-        # Delivering the head of a referral's queue makes its next event due: go round again.
-        with transaction.atomic():
-            due = list(
-                OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    delivered_at__isnull=True,
-                    next_attempt_at__lte=now,
-                    provider__webhook__active=True,
-                )
-                .exclude(Exists(earlier_pending))
-                .select_related("provider__webhook")
-                .order_by("pk")[: limit - attempted]
+    with transaction.atomic():
+        due = list(
+            OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                delivered_at__isnull=True,
+                next_attempt_at__lte=now,
+                provider__webhook__active=True,
             )
-            if not due:
-                break
-            round_delivered = sum(_deliver(event) for event in due)
-        attempted += len(due)
-        delivered += round_delivered
-        if not round_delivered:
-            break
-    return delivered
+            .exclude(Exists(earlier_pending))
+            .select_related("provider__webhook")
+            .order_by("pk")[:count]
+        )
+        if due:
+            OutboxEvent.objects.filter(pk__in=[e.pk for e in due]).update(
+                next_attempt_at=now + _lease(len(due))
+            )
+    return due
 
 
-def _deliver(event: OutboxEvent) -> int:
+def _deliver(client, event: OutboxEvent) -> int:
     hook = event.provider.webhook
     body = json.dumps({"event_id": str(event.event_id), **event.payload}).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 - the provider's registered https/http URL
-        hook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-Casusregie-Event-Id": str(event.event_id),
-            "X-Casusregie-Timestamp": timestamp,
-            "X-Casusregie-Signature": sign(hook.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "X-Casusregie-Event-Id": str(event.event_id),
+        "X-Casusregie-Timestamp": timestamp,
+        "X-Casusregie-Signature": sign(hook.secret, timestamp, body),
+    }
     started = time.monotonic()
-    status, error = None, ""
-    if urlsplit(hook.url).scheme not in ("https", "http"):  # never file:, ftp:, …
-        error = "refused: only https and http webhook addresses are called"
-    else:
-        status, error = _post(request)
-    duration = int((time.monotonic() - started) * 1000)
-    WebhookDelivery.objects.create(
-        event=event, status_code=status, error=error, duration_ms=duration
-    )
-    event.attempts += 1
-    if status is not None and 200 <= status < 300:
-        event.delivered_at, event.last_error = timezone.now(), ""
-        event.save(update_fields=["attempts", "delivered_at", "last_error"])
-        return 1
-    event.last_error = error or f"HTTP {status}"
-    event.next_attempt_at = timezone.now() + backoff(event.attempts)
-    event.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-    return 0
-
-
-def _post(request: urllib.request.Request) -> tuple[int | None, str]:
-    status, error = None, ""
+    refused = False
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as resp:  # noqa: S310
-            status = resp.status
-    except urllib.error.HTTPError as exc:
-        status, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        error = str(getattr(exc, "reason", exc))[:500]
-    return status, error
+        status, error = outbound.post(client, hook.url, body, headers)
+    except outbound.RefusedAddress as exc:
+        # Undeliverable as registered: logged, and tried again only at the longest backoff.
+        status, error, refused = None, str(exc)[:500], True
+        logger.warning("webhook of provider %s refused: %s", event.provider.ref, error)
+    duration = int((time.monotonic() - started) * 1000)
+    with transaction.atomic():
+        WebhookDelivery.objects.create(
+            event=event, status_code=status, error=error, duration_ms=duration
+        )
+        event.attempts += 1
+        if status is not None and 200 <= status < 300:
+            event.delivered_at, event.last_error = timezone.now(), ""
+            event.save(update_fields=["attempts", "delivered_at", "last_error"])
+            return 1
+        event.last_error = error or f"HTTP {status}"
+        wait = dt.timedelta(seconds=MAX_BACKOFF_SECONDS) if refused else backoff(event.attempts)
+        event.next_attempt_at = timezone.now() + wait
+        event.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    return 0
 
 
 # The delivery task lives beside what it runs, so that ``services`` can nudge it on commit

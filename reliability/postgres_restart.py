@@ -60,7 +60,11 @@ def scenario(
         lab.start_redis()
         receiver = Receiver(free_port())
         receiver.start()
-        env = lab.env(pg.create_database("casusregie"), API_THROTTLE_RATE="100000/minute")
+        env = lab.env(
+            pg.create_database("casusregie"),
+            API_THROTTLE_RATE="100000/minute",
+            WEBHOOK_ALLOWED_HOSTS=receiver.allowed_host,
+        )
         lab.setup_django(env)
         from django.db import connection
 

@@ -31,6 +31,11 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/casusregie"
 
+    @property
+    def allowed_host(self) -> str:
+        """For ``WEBHOOK_ALLOWED_HOSTS``: production refuses a loopback webhook otherwise."""
+        return f"127.0.0.1:{self.port}"
+
     def start(self) -> None:
         receiver = self
 

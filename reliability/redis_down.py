@@ -53,7 +53,11 @@ def scenario(youths: int, clients: int, before: float, outage: float, after: flo
         redis = lab.start_redis()
         receiver = Receiver(free_port())
         receiver.start()
-        env = lab.env(pg.create_database("casusregie"), API_THROTTLE_RATE=THROTTLE)
+        env = lab.env(
+            pg.create_database("casusregie"),
+            API_THROTTLE_RATE=THROTTLE,
+            WEBHOOK_ALLOWED_HOSTS=receiver.allowed_host,
+        )
         lab.setup_django(env)
         from django.utils import timezone
 

@@ -350,6 +350,7 @@ class Lab:
             "ALLOWED_HOSTS",
             "LOG_LEVEL",
             "API_THROTTLE_RATE",
+            "WEBHOOK_ALLOWED_HOSTS",
         ):
             if key in env:
                 os.environ[key] = env[key]

@@ -94,7 +94,11 @@ def scenario(youths: int, clients: int, down_minutes: float, speed: float) -> tu
         lab.start_redis()
         receiver = Receiver(free_port())
         receiver.start()
-        env = lab.env(pg.create_database("casusregie"), API_THROTTLE_RATE="100000/minute")
+        env = lab.env(
+            pg.create_database("casusregie"),
+            API_THROTTLE_RATE="100000/minute",
+            WEBHOOK_ALLOWED_HOSTS=receiver.allowed_host,
+        )
         lab.setup_django(env)
         from django.db.models import Max
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -23,6 +25,7 @@ TITLES = {
     409: "Conflict met de huidige toestand",
     412: "Versie klopt niet meer",
     415: "Niet-ondersteund formaat",
+    422: "Regel van de gegevens geschonden",
     428: "Versie vereist",
     429: "Te veel verzoeken",
 }
@@ -77,7 +80,48 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     return params
 
 
+# PostgreSQL's SQLSTATEs of an integrity error (class 23): a check refuses the data (422),
+# anything else (unique, exclusion, foreign key) collided with a concurrent change (409).
+CHECK_VIOLATION = "23514"
+
+
+def _constraint_message(name: str) -> str:
+    """The model's own (Dutch) message for a database constraint, found by its name."""
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name:
+                return str(constraint.get_violation_error_message())
+    return ""
+
+
+def integrity_problem(exc: IntegrityError) -> Response:
+    """A change the database refused: 422 naming the rule for a check, 409 for a collision.
+    Never 500: the data or a race is the cause, not the server."""
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    rule = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
+    if sqlstate == CHECK_VIOLATION:
+        detail = _constraint_message(rule) or _("De gegevens voldoen niet aan een regel.")
+        return problem(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            "rule_violated",
+            _("De wijziging is geweigerd: %(rule)s") % {"rule": detail},
+            rule=rule,
+        )
+    return problem(
+        status.HTTP_409_CONFLICT,
+        "conflict",
+        _(
+            "De wijziging botst met een gelijktijdige wijziging. Haal de verwijzing opnieuw op "
+            "en probeer het nog eens."
+        ),
+        rule=rule,
+    )
+
+
 def handle_exception(exc, context) -> Response | None:
+    if isinstance(exc, IntegrityError):
+        return integrity_problem(exc)
     if isinstance(exc, ReferralRefused):
         params = (
             [{"name": exc.field, "code": exc.code, "reason": exc.message}] if exc.field else None

@@ -12,6 +12,11 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer", "example": 404},
         "code": {"type": "string", "description": "Machineleesbare code", "example": "not_found"},
         "detail": {"type": "string"},
+        "rule": {
+            "type": "string",
+            "description": "Bij 422 en 409 door de database: de naam van de geschonden regel",
+            "example": "referral_answered_after_sent",
+        },
         "invalid_params": {
             "type": "array",
             "items": {

@@ -69,6 +69,7 @@ STATE_CHANGE_RESPONSES = {
     404: PROBLEM,
     409: PROBLEM,
     412: PROBLEM,
+    422: PROBLEM,
     428: PROBLEM,
 }
 
@@ -253,8 +254,15 @@ class ProviderReferralViewSet(
                         else None,
                     )
         except IntegrityError:
-            # Another request with the same key won the race: replay its answer.
-            record = IdempotencyRecord.objects.get(provider=provider, key=key)
+            # Another request with the same key won the race: replay its answer. Without a key,
+            # or when the change itself broke a rule, the exception handler answers 409 or 422.
+            record = (
+                IdempotencyRecord.objects.filter(provider=provider, key=key).first()
+                if key
+                else None
+            )
+            if record is None:
+                raise
             return self._replay(request, record)
         return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 
 import pytest
 from rest_framework.test import APIClient
@@ -111,3 +112,28 @@ def api(provider) -> APIClient:
 @pytest.fixture
 def foreign_api(other_provider) -> APIClient:
     return api_client(other_provider)
+
+
+PUBLIC_IP = "93.184.215.14"  # a public address (no network is needed: nothing connects to it)
+
+
+@pytest.fixture
+def resolve(monkeypatch) -> dict[str, list[str]]:
+    """DNS answered from a table, {host: [addresses]} (no network in the tests); other hosts
+    go to the system's resolver. Both the registration check and the delivery's connect-time
+    check ask ``socket.getaddrinfo``."""
+    table: dict[str, list[str]] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in table:
+            return real(host, port, *args, **kwargs)
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, port, 0, 0))
+            if ":" in a
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in table[host]
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return table

@@ -13,6 +13,7 @@ from casusregie.models import Consent, ConsentPurpose
 from casusregie.working_days import add_working_days
 from referrals import services
 from referrals.models import IdempotencyRecord, OutboxEvent
+from tests.referrals.conftest import PUBLIC_IP
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/referrals/"
@@ -287,7 +288,8 @@ def test_capacity_is_reported_per_product(api, product):
     assert [(c["product"], c["available_places"]) for c in listed] == [(product.code, 0)]
 
 
-def test_a_webhook_is_registered_without_echoing_its_secret(api):
+def test_a_webhook_is_registered_without_echoing_its_secret(api, resolve):
+    resolve["aanbieder.example.org"] = [PUBLIC_IP]
     response = api.put(
         "/api/v1/webhook/",
         {"url": "https://aanbieder.example.org/hook", "secret": "s" * 24},

@@ -53,6 +53,12 @@ class Receiver:
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers(settings):
+    """These receivers listen on 127.0.0.1: allowed for the tests, refused in production."""
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+
+
 @pytest.fixture
 def receiver(provider):
     r = Receiver(fail_first=2)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Q
 from django.forms import formset_factory
 from django.http import Http404, HttpRequest, HttpResponse
@@ -79,6 +80,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
+RACED = _lazy(
+    "Iemand anders heeft deze casus tegelijk gewijzigd. Laad de pagina opnieuw en kijk of uw "
+    "wijziging nog nodig is."
+)
+
+
+def _conflict(request: HttpRequest, message: str) -> HttpResponse:
+    """A change already made, or lost to a concurrent one: 409 with the reason, never a 500."""
+    return render(request, "409.html", {"message": message}, status=409)
+
+
 def _propose(request: HttpRequest, family, case, propose: Callable[[], object], done: str) -> None:
     """Run a proposal on the case (a hand-over, a move): a refusal becomes the page's error;
     a proposal made is in the access log and said."""
@@ -86,6 +98,8 @@ def _propose(request: HttpRequest, family, case, propose: Callable[[], object], 
         propose()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except IntegrityError:
+        messages.error(request, str(RACED))
     else:
         record_worker_access(
             request,
@@ -155,16 +169,15 @@ def move_propose(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def _move_for(request: HttpRequest, move_id: int) -> FamilyMove:
-    """A pending move the user may act on: the receiving side, or the proposing side."""
+    """A move the user may act on: the receiving side, or the proposing side (pending or not:
+    acting on a settled one is a 409)."""
     user = request.user
     receiving = Q(to_team=user.local_team_id) if user.local_team_id else Q(pk__in=[])
     proposing = Q(proposed_by=user) | (
         Q(from_team=user.local_team_id) if Role.TEAM_LEAD in roles_of(user) else Q(pk__in=[])
     )
     move = (
-        FamilyMove.objects.filter(
-            receiving | proposing, pk=move_id, confirmed_on__isnull=True, cancelled_on__isnull=True
-        )
+        FamilyMove.objects.filter(receiving | proposing, pk=move_id)
         .select_related("case__family", "to_team")
         .first()
     )
@@ -179,6 +192,8 @@ def move_confirm(request: HttpRequest, move_id: int) -> HttpResponse:
     move = _move_for(request, move_id)
     if move.to_team_id != request.user.local_team_id:
         raise Http404
+    if not move.is_pending:
+        return _conflict(request, _("Deze verhuizing is al afgerond of ingetrokken."))
     form = MoveConfirmForm(request.POST, team_id=move.to_team_id)
     if not form.is_valid():
         messages.error(request, _("Kies een regisseur van uw team."))
@@ -186,8 +201,13 @@ def move_confirm(request: HttpRequest, move_id: int) -> HttpResponse:
     try:
         services.confirm_move(move=move, by=request.user, regisseur=form.cleaned_data["regisseur"])
     except ValidationError as error:
+        move.refresh_from_db(fields=["confirmed_on", "cancelled_on"])
+        if not move.is_pending:  # settled by a concurrent request while this one waited
+            return _conflict(request, " ".join(error.messages))
         messages.error(request, " ".join(error.messages))
         return redirect("caseload")
+    except IntegrityError:
+        return _conflict(request, str(RACED))
     family = move.case.family
     record_worker_access(
         request,
@@ -203,7 +223,12 @@ def move_confirm(request: HttpRequest, move_id: int) -> HttpResponse:
 @worker_required
 def move_cancel(request: HttpRequest, move_id: int) -> HttpResponse:
     move = _move_for(request, move_id)
-    services.cancel_move(move=move, by=request.user)
+    if not move.is_pending:
+        return _conflict(request, _("Deze verhuizing is al afgerond of ingetrokken."))
+    try:
+        services.cancel_move(move=move, by=request.user)
+    except ValidationError as error:
+        return _conflict(request, " ".join(error.messages))
     messages.success(request, _("De verhuizing is ingetrokken."))
     if move.to_team_id == request.user.local_team_id:
         return redirect("caseload")
@@ -451,7 +476,8 @@ def transfer_propose(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def _transfer_for(request: HttpRequest, transfer_id: int) -> RegieTransfer:
-    """A pending hand-over the user may act on: the receiver, the proposer or the team lead."""
+    """A hand-over the user may act on: the receiver, the proposer or the team lead (pending or
+    not: acting on a settled one is a 409)."""
     user = request.user
     lead_of_team = (
         Q(case__local_team=user.local_team_id) if Role.TEAM_LEAD in roles_of(user) else Q(pk__in=[])
@@ -460,8 +486,6 @@ def _transfer_for(request: HttpRequest, transfer_id: int) -> RegieTransfer:
         RegieTransfer.objects.filter(
             Q(to_worker=user) | Q(proposed_by=user) | Q(from_worker=user) | lead_of_team,
             pk=transfer_id,
-            confirmed_on__isnull=True,
-            cancelled_on__isnull=True,
         )
         .select_related("case__family")
         .first()
@@ -477,7 +501,14 @@ def transfer_confirm(request: HttpRequest, transfer_id: int) -> HttpResponse:
     transfer = _transfer_for(request, transfer_id)
     if transfer.to_worker_id != request.user.pk:
         raise Http404
-    services.confirm_transfer(transfer=transfer, by=request.user)
+    if not transfer.is_pending:
+        return _conflict(request, _("Deze overdracht is al afgerond of ingetrokken."))
+    try:
+        services.confirm_transfer(transfer=transfer, by=request.user)
+    except ValidationError as error:  # settled by a concurrent request while this one waited
+        return _conflict(request, " ".join(error.messages))
+    except IntegrityError:
+        return _conflict(request, str(RACED))
     record_worker_access(
         request,
         [Access(transfer.case.family.ref, "case", transfer.case.ref)],
@@ -492,7 +523,12 @@ def transfer_confirm(request: HttpRequest, transfer_id: int) -> HttpResponse:
 @worker_required
 def transfer_cancel(request: HttpRequest, transfer_id: int) -> HttpResponse:
     transfer = _transfer_for(request, transfer_id)
-    services.cancel_transfer(transfer=transfer, by=request.user)
+    if not transfer.is_pending:
+        return _conflict(request, _("Deze overdracht is al afgerond of ingetrokken."))
+    try:
+        services.cancel_transfer(transfer=transfer, by=request.user)
+    except ValidationError as error:
+        return _conflict(request, " ".join(error.messages))
     messages.success(request, _("De overdracht is ingetrokken."))
     if transfer.to_worker_id == request.user.pk:
         return redirect("caseload")
