@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
 
 from .models import (
     Carer,
@@ -23,6 +24,7 @@ from .models import (
     EducationPeriod,
     Family,
     FamilyMove,
+    IdentityProvider,
     InvolvedProfessional,
     LocalTeam,
     Municipality,
@@ -32,6 +34,7 @@ from .models import (
     RegisseurPeriod,
     RegistrationDespiteMatch,
     Role,
+    SingleSignOnDevice,
     Worker,
     Youth,
 )
@@ -733,3 +736,14 @@ def reopen_case(*, family: Family, by: Worker, opened_on: dt.date | None = None)
         RegisseurPeriod.objects.create(case=case, worker=by, from_date=opened_on)
     request_case_sweep(case)
     return case
+
+
+def verify_by_identity_provider(request, *, worker: Worker, provider: IdentityProvider) -> None:
+    """Count the identity provider's asserted second factor as this session's (django-otp),
+    as the TOTP step does: only call it right after the provider asserted one."""
+    device, _created = SingleSignOnDevice.objects.get_or_create(
+        user=worker,
+        identity_provider=provider,
+        defaults={"name": provider.name[:64], "confirmed": True},
+    )
+    otp_login(request, device)
