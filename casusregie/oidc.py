@@ -68,6 +68,10 @@ def _unavailable(reason: str) -> SingleSignOnRefused:
     )
 
 
+def _invalid(reason: str) -> SingleSignOnRefused:
+    return SingleSignOnRefused(_("Inloggen via uw organisatie is niet gelukt."), reason)
+
+
 def _discovery(issuer: str) -> dict:
     key = f"oidc-discovery:{issuer}"
     document = cache.get(key)
@@ -159,9 +163,11 @@ class WorkerOIDCBackend(OIDCAuthenticationBackend):
             return super().authenticate(request, **kwargs)
         except SingleSignOnRefused as refusal:
             request.oidc_refusal = refusal
-        except (SuspiciousOperation, requests.RequestException, KeyError, ValueError) as exc:
-            # a bad signature, nonce, token answer or an unreachable provider
-            request.oidc_refusal = _unavailable(f"protocol: {type(exc).__name__}: {exc}"[:200])
+        except requests.RequestException as exc:  # the provider did not answer (well)
+            request.oidc_refusal = _unavailable(f"provider: {type(exc).__name__}")
+        except (SuspiciousOperation, KeyError, ValueError) as exc:
+            # a bad signature or nonce, a token answer without an ID token
+            request.oidc_refusal = _invalid(f"protocol: {type(exc).__name__}: {exc}"[:200])
         return None
 
     def verify_token(self, token: str, **kwargs) -> dict:
@@ -170,18 +176,18 @@ class WorkerOIDCBackend(OIDCAuthenticationBackend):
         audience = payload.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         if payload.get("iss") != self.issuer:
-            raise _unavailable("ID token from another issuer")
+            raise _invalid("ID token from another issuer")
         if self.OIDC_RP_CLIENT_ID not in audiences:
-            raise _unavailable("ID token for another client")
+            raise _invalid("ID token for another client")
         if len(audiences) > 1 and payload.get("azp") != self.OIDC_RP_CLIENT_ID:
-            raise _unavailable("ID token authorised for another party")
+            raise _invalid("ID token authorised for another party")
         return payload
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> Worker:
         """Match, never create (least privilege): ``selectors.worker_for_identity``."""
         user_info = self.get_userinfo(access_token, id_token, payload)
         if user_info.get("sub") != payload.get("sub"):
-            raise _unavailable("userinfo for another subject")
+            raise _invalid("userinfo for another subject")
         worker = worker_for_identity(self.provider, {**payload, **user_info})
         self.request.oidc_login = SingleSignOn(
             worker=worker,
