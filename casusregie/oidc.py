@@ -152,14 +152,8 @@ class WorkerOIDCBackend(OIDCAuthenticationBackend):
         provider = getattr(request, "oidc_provider", None) if request is not None else None
         if provider is None or "nonce" not in kwargs:
             return None
-        self.provider = provider
         try:
-            config = provider_settings(provider)
-            self._settings = config.as_oidc_settings()
-            for name, value in self._settings.items():
-                setattr(self, name, value)
-            self.OIDC_RP_IDP_SIGN_KEY = None
-            self.issuer = config.issuer
+            self.configure(provider, provider_settings(provider))
             return super().authenticate(request, **kwargs)
         except SingleSignOnRefused as refusal:
             request.oidc_refusal = refusal
@@ -169,6 +163,15 @@ class WorkerOIDCBackend(OIDCAuthenticationBackend):
             # a bad signature or nonce, a token answer without an ID token
             request.oidc_refusal = _invalid(f"protocol: {type(exc).__name__}: {exc}"[:200])
         return None
+
+    def configure(self, provider: IdentityProvider, config: ProviderSettings) -> None:
+        """Speak to ``provider`` (what the library's ``__init__`` reads from the settings)."""
+        self.provider = provider
+        self._settings = config.as_oidc_settings()
+        for name, value in self._settings.items():
+            setattr(self, name, value)
+        self.OIDC_RP_IDP_SIGN_KEY = None
+        self.issuer = config.issuer
 
     def verify_token(self, token: str, **kwargs) -> dict:
         """The library checks the signature, expiry and nonce; we add issuer and audience."""

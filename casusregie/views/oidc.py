@@ -33,6 +33,9 @@ from .accounts import _safe_next, _second_factor_url_for, _with_next
 logger = logging.getLogger("casusregie.oidc")
 
 STATES = "oidc_states"  # mozilla-django-oidc's session key: state → nonce, PKCE verifier, time
+#: Set in the session after a single sign-on: the provider's code. The account was vouched
+#: for by the organisation, so a first TOTP enrolment may rely on it (issue 17, point 5).
+SINGLE_SIGN_ON_SESSION_KEY = "casusregie_single_sign_on"
 
 
 def _refused(reason: str) -> SingleSignOnRefused:
@@ -115,6 +118,7 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
     def login_success(self) -> HttpResponse:
         login: SingleSignOn = self.request.oidc_login
         target = super().login_success()["Location"]  # auth.login: the session's new key
+        self.request.session[SINGLE_SIGN_ON_SESSION_KEY] = login.provider.slug
         if login.second_factor:
             verify_by_identity_provider(self.request, worker=self.user, provider=login.provider)
         else:

@@ -10,8 +10,11 @@ provider over HTTP.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -32,7 +35,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casusregie.models import IdentityProvider, MatchField, SingleSignOnDevice
+from casusregie.oidc import WorkerOIDCBackend, provider_settings
 from casusregie.selectors import SingleSignOnRefused, second_factor_asserted, worker_for_identity
+from casusregie.views.oidc import SINGLE_SIGN_ON_SESSION_KEY
 from tests.factories import LocalTeamFactory, MunicipalityFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +46,8 @@ CLIENT_ID = "casusregie-test"
 CLIENT_SECRET = "test-client-secret-of-this-run"  # noqa: S105 (the test provider's, per run)
 SECRET_VARIABLE = "OIDC_CLIENT_SECRET_TEST"  # noqa: S105 (a name)
 REDIRECT_URI = "http://testserver/oidc/callback/"
+OTHER_CLIENT_ID = "een-ander-systeem"  # another application of the same provider
+OTHER_REDIRECT_URI = "http://ander-systeem.example/terug/"
 PASSWORD = "provider-password-123"  # noqa: S105 (an account of the test provider)
 NEXT = "/meldingen/"
 ACCOUNTS = {
@@ -73,11 +80,14 @@ def oidc_server(tmp_path_factory):
     config = {
         "port": port,
         "database": str(folder / "provider.sqlite3"),
-        "client": {
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "redirect_uri": REDIRECT_URI,
-        },
+        "clients": [
+            {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uri": REDIRECT_URI},
+            {
+                "client_id": OTHER_CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "redirect_uri": OTHER_REDIRECT_URI,
+            },
+        ],
         "accounts": [
             {"username": name, "password": PASSWORD, "email": email, "mfa": mfa}
             for name, (email, mfa) in ACCOUNTS.items()
@@ -251,6 +261,7 @@ def test_without_a_second_factor_the_local_totp_step_is_still_asked(client, prov
     assert response["Location"] == f"{reverse('otp-verify')}?{urlencode({'next': NEXT})}"
     assert int(client.session["_auth_user_id"]) == workers["bram"].pk
     assert DEVICE_ID_SESSION_KEY not in client.session
+    assert client.session[SINGLE_SIGN_ON_SESSION_KEY] == "rotterdam"  # for a first enrolment
     assert client.get(NEXT)["Location"].startswith(reverse("otp-verify"))
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     verify = client.post(reverse("otp-verify"), {"token": f"{totp.token():06d}", "next": NEXT})
@@ -308,14 +319,42 @@ def test_a_discovery_document_of_another_issuer_is_refused(client, provider, oid
     assert any("lukt nu niet" in m for m in messages_of(response))
 
 
-def test_a_client_of_another_id_is_refused(client, provider, workers, oidc_server):
-    """The provider knows only our client: another client ID never gets a token."""
-    provider.client_id = "iemand-anders"
-    provider.save()
-    authorize = start(client)
-    response = requests.get(authorize, allow_redirects=False, timeout=10)
-    assert response.status_code == 400  # the provider refuses an unknown client itself
-    assert "_auth_user_id" not in client.session
+def test_an_id_token_for_another_client_is_refused(provider, workers, oidc_server):
+    """A real ID token the provider signed for another application (same issuer, same keys,
+    the right nonce) is not a login to Casusregie: its audience is the other client."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    query = {
+        "response_type": "code",
+        "client_id": OTHER_CLIENT_ID,
+        "redirect_uri": OTHER_REDIRECT_URI,
+        "scope": "openid email",
+        "state": "s",
+        "nonce": "n-1",
+        "code_challenge": challenge.decode().rstrip("="),
+        "code_challenge_method": "S256",
+    }
+    back = at_the_provider(f"{oidc_server.base}/o/authorize/?{urlencode(query)}", "anna")
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    token = requests.post(
+        f"{oidc_server.base}/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": OTHER_REDIRECT_URI,
+            "client_id": OTHER_CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "code_verifier": verifier,
+        },
+        timeout=10,
+    ).json()["id_token"]
+    backend = WorkerOIDCBackend()
+    backend.configure(provider, provider_settings(provider))
+    with pytest.raises(SingleSignOnRefused) as refused:
+        backend.verify_token(token, nonce="n-1")
+    assert refused.value.reason == "ID token for another client"
+    backend.OIDC_RP_CLIENT_ID = OTHER_CLIENT_ID  # the same token, for its own client: valid
+    assert backend.verify_token(token, nonce="n-1")["aud"] == OTHER_CLIENT_ID
 
 
 def test_a_wrong_state_is_refused(client, provider, workers):

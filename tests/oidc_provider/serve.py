@@ -1,6 +1,6 @@
 """Start the test identity provider: ``python -m tests.oidc_provider.serve CONFIG.json``.
 
-The JSON file holds ``port``, ``database``, ``client`` (``client_id``, ``client_secret``,
+The JSON file holds ``port``, ``database``, ``clients`` (each ``client_id``, ``client_secret``,
 ``redirect_uri``) and ``accounts`` (``username``, ``password``, ``email``, ``mfa``).
 """
 
@@ -29,17 +29,17 @@ def main(config_path: str) -> None:
         )
         if account.get("mfa"):
             user.groups.add(mfa)
-    client = config["client"]
-    Application.objects.create(
-        name="casusregie",
-        client_id=client["client_id"],
-        client_secret=client["client_secret"],
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=client["redirect_uri"],
-        algorithm=Application.RS256_ALGORITHM,
-        skip_authorization=True,
-    )
+    for client in config["clients"]:
+        Application.objects.create(
+            name=client["client_id"],
+            client_id=client["client_id"],
+            client_secret=client["client_secret"],
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=client["redirect_uri"],
+            algorithm=Application.RS256_ALGORITHM,
+            skip_authorization=True,
+        )
     call_command("runserver", f"127.0.0.1:{config['port']}", use_reloader=False, verbosity=0)
 
 
