@@ -21,6 +21,7 @@ from .models import (
     Consent,
     EducationPeriod,
     Family,
+    IdentityProvider,
     LocalTeam,
     Municipality,
     Region,
@@ -384,3 +385,37 @@ class ConsentAdmin(FamilyDataAdmin, admin.ModelAdmin):
     list_display = ["case", "provider", "purpose", "given_on", "withdrawn_on"]
     list_filter = ["purpose"]
     list_select_related = ["case", "provider"]
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """Single sign-on per organisation: the superuser's alone (not in the functional
+    administrator's group, ``admin_roles``): whoever sets the issuer decides who logs in."""
+
+    list_display = ["name", "slug", "municipality", "issuer", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["municipality"]
+    search_fields = ["name", "slug", "issuer"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "municipality", "is_active"]}),
+        (
+            _("Client"),
+            {"fields": ["issuer", "client_id", "client_secret_variable", "sign_algorithm"]},
+        ),
+        (
+            _("Endpoints (leeg: uit het discovery-document van de issuer)"),
+            {
+                "fields": [
+                    "authorization_endpoint",
+                    "token_endpoint",
+                    "userinfo_endpoint",
+                    "jwks_uri",
+                ]
+            },
+        ),
+        (
+            _("Koppelen en tweede factor"),
+            {"fields": ["match_claim", "match_field", "mfa_amr_values", "mfa_acr_values"]},
+        ),
+    ]

@@ -17,6 +17,7 @@ from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+from django_otp.models import Device
 
 from . import refs
 from .bsn import is_valid_bsn, validate_bsn
@@ -1215,3 +1216,138 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class MatchField(models.TextChoices):
+    EMAIL = "email", _("e-mailadres (hoofdletterongevoelig)")
+    USERNAME = "username", _("gebruikersnaam")
+
+
+class IdentityProviderQuerySet(models.QuerySet):
+    def active(self) -> models.QuerySet:
+        return self.filter(is_active=True)
+
+
+CLIENT_SECRET_VARIABLE_PATTERN = r"^OIDC_CLIENT_SECRET_[A-Z0-9_]+$"  # noqa: S105 (a name)
+
+
+class IdentityProvider(models.Model):
+    """An organisation's OpenID Connect identity provider: single sign-on for its workers.
+
+    It belongs to a municipality; a worker may log in through it only when the worker's local
+    team serves that municipality, and only as an existing active worker matched on
+    ``match_claim`` (never created). The client secret is not stored: the database holds the
+    name of the environment variable that holds it (``OIDC_CLIENT_SECRET_…``, a constraint),
+    so the administrator cannot point it at another secret of the server. Endpoints left blank
+    come from the issuer's discovery document. When the ID token's ``amr`` holds one of
+    ``mfa_amr_values`` (or its ``acr`` is one of ``mfa_acr_values``) the login counts as the
+    second factor; otherwise the worker still passes the local TOTP step.
+    """
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("code"), max_length=64, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="identity_providers",
+        verbose_name=_("gemeente"),
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+    issuer = models.URLField(
+        _("issuer"), max_length=500, help_text=_("Precies zoals in de ID-tokens (iss).")
+    )
+    client_id = models.CharField(_("client-ID"), max_length=200)
+    client_secret_variable = models.CharField(
+        _("omgevingsvariabele met het client-secret"),
+        max_length=100,
+        validators=[RegexValidator(CLIENT_SECRET_VARIABLE_PATTERN)],
+        help_text=_("Bijvoorbeeld OIDC_CLIENT_SECRET_ROTTERDAM; het secret zelf staat niet hier."),
+    )
+    sign_algorithm = models.CharField(
+        _("ondertekening van het ID-token"),
+        max_length=8,
+        choices=[("RS256", "RS256"), ("ES256", "ES256")],
+        default="RS256",
+    )
+    authorization_endpoint = models.URLField(
+        _("authorization endpoint"), max_length=500, blank=True
+    )
+    token_endpoint = models.URLField(_("token endpoint"), max_length=500, blank=True)
+    userinfo_endpoint = models.URLField(_("userinfo endpoint"), max_length=500, blank=True)
+    jwks_uri = models.URLField(_("JWKS-adres"), max_length=500, blank=True)
+    match_claim = models.CharField(_("claim om op te koppelen"), max_length=100, default="email")
+    match_field = models.CharField(
+        _("gekoppeld aan"), max_length=16, choices=MatchField.choices, default=MatchField.EMAIL
+    )
+    mfa_amr_values = models.CharField(
+        _("amr-waarden die als tweede factor tellen"),
+        max_length=200,
+        default="mfa",
+        blank=True,
+        help_text=_("Gescheiden door spaties; leeg: nooit."),
+    )
+    mfa_acr_values = models.CharField(
+        _("acr-waarden die als tweede factor tellen"),
+        max_length=500,
+        blank=True,
+        help_text=_("Gescheiden door spaties; leeg: nooit."),
+    )
+
+    objects = IdentityProviderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identity provider (single sign-on)")
+        verbose_name_plural = _("identity providers (single sign-on)")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(client_secret_variable__regex=CLIENT_SECRET_VARIABLE_PATTERN),
+                name="idp_secret_variable_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(match_field__in=MatchField.values), name="idp_match_field_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(sign_algorithm__in=["RS256", "ES256"]), name="idp_sign_algorithm_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def endpoints_given(self) -> bool:
+        return all(
+            (
+                self.authorization_endpoint,
+                self.token_endpoint,
+                self.userinfo_endpoint,
+                self.jwks_uri,
+            )
+        )
+
+
+class SingleSignOnDevice(Device):
+    """The second factor an identity provider asserted (django-otp device, never a token).
+
+    ``otp_login`` with this device marks the session as verified, as the TOTP step does; it
+    accepts no code (``verify_token`` is always false), so it only counts when the single
+    sign-on itself just asserted a second factor (``casusregie.services``).
+    """
+
+    identity_provider = models.ForeignKey(
+        IdentityProvider,
+        on_delete=models.CASCADE,
+        related_name="devices",
+        verbose_name=_("identity provider"),
+    )
+
+    class Meta:
+        verbose_name = _("tweede factor via single sign-on")
+        verbose_name_plural = _("tweede factoren via single sign-on")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "identity_provider"], name="sso_device_unique")
+        ]
+
+    def verify_token(self, token) -> bool:
+        return False

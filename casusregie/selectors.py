@@ -10,10 +10,22 @@ from operator import or_
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .bsn import is_valid_bsn
 from .bsn_vault import bsn_digest
-from .models import Carer, Case, Family, Municipality, Notification, RegisseurPeriod, Youth
+from .models import (
+    Carer,
+    Case,
+    Family,
+    IdentityProvider,
+    MatchField,
+    Municipality,
+    Notification,
+    RegisseurPeriod,
+    Worker,
+    Youth,
+)
 from .policies import family_or_404, visible_families
 
 
@@ -136,3 +148,81 @@ def notifications_of(worker) -> QuerySet[Notification]:
 def unread_notification_count(worker) -> int:
     """How many of the worker's meldingen are unread: one query on ``notice_unread_idx``."""
     return Notification.objects.filter(recipient=worker, read_at__isnull=True).count()
+
+
+# --- single sign-on (OpenID Connect): who an identity provider's account is ---------------------
+
+
+class SingleSignOnRefused(Exception):
+    """A single sign-on that does not log anyone in: ``message`` for the worker (Dutch),
+    ``reason`` for the log (no personal data)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(reason)
+        self.message = message
+        self.reason = reason
+
+
+def identity_providers_for_login() -> list[IdentityProvider]:
+    """The active identity providers the login page offers (one query)."""
+    return list(IdentityProvider.objects.active().only("slug", "name").order_by("name"))
+
+
+def worker_for_identity(provider: IdentityProvider, claims: dict) -> Worker:
+    """The one existing active worker the provider's account is, or ``SingleSignOnRefused``.
+
+    Matched on the provider's ``match_claim`` against the worker's e-mail address
+    (case-insensitive) or username; never created. Refused: a claim that is missing or an
+    e-mail the provider says is unverified; no match or more than one; a superuser (keeps the
+    local password and TOTP: no municipality's provider can grant the whole system); a
+    worker whose local team does not serve the provider's municipality.
+    """
+    value = claims.get(provider.match_claim)
+    if not isinstance(value, str) or not value.strip():
+        raise SingleSignOnRefused(
+            _("Uw organisatie gaf niet door wie u bent. Neem contact op met uw beheerder."),
+            f"claim {provider.match_claim} missing",
+        )
+    if provider.match_field == MatchField.EMAIL and claims.get("email_verified") is False:
+        raise SingleSignOnRefused(
+            _("Uw e-mailadres is bij uw organisatie niet bevestigd."), "email not verified"
+        )
+    lookup = "email__iexact" if provider.match_field == MatchField.EMAIL else "username__iexact"
+    candidates = list(
+        Worker.objects.filter(is_active=True, **{lookup: value.strip()}).values_list(
+            "pk", "is_superuser", "local_team_id"
+        )[:2]
+    )
+    if len(candidates) != 1:
+        raise SingleSignOnRefused(
+            _(
+                "Met dit organisatie-account is geen medewerker van Casusregie bekend. "
+                "Vraag uw functioneel beheerder om uw account."
+            ),
+            "no worker" if not candidates else "more than one worker",
+        )
+    pk, is_superuser, local_team_id = candidates[0]
+    if is_superuser:
+        raise SingleSignOnRefused(
+            _("Dit account logt in met wachtwoord en authenticator-app, niet via uw organisatie."),
+            "superuser",
+        )
+    serves = Worker.objects.filter(
+        pk=pk, local_team__municipalities=provider.municipality_id
+    ).exists()
+    if local_team_id is None or not serves:
+        raise SingleSignOnRefused(
+            _("Uw account hoort niet bij de organisatie waarmee u inlogde."), "other organisation"
+        )
+    return Worker.objects.get(pk=pk)
+
+
+def second_factor_asserted(provider: IdentityProvider, id_token: dict) -> bool:
+    """Whether the ID token says the login had a second factor: one of the provider's
+    ``mfa_amr_values`` in ``amr``, or ``acr`` one of its ``mfa_acr_values``."""
+    amr = id_token.get("amr")
+    amr = set(amr) if isinstance(amr, list) else set()
+    acr = id_token.get("acr")
+    return bool(amr & set(provider.mfa_amr_values.split())) or (
+        isinstance(acr, str) and acr in provider.mfa_acr_values.split()
+    )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
 
 from .access_log import Access, record_access
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     EducationPeriod,
     Family,
     FamilyMove,
+    IdentityProvider,
     InvolvedProfessional,
     LocalTeam,
     Municipality,
@@ -37,6 +39,7 @@ from .models import (
     RoleMembership,
     RoleRequest,
     RoleRequestStatus,
+    SingleSignOnDevice,
     Worker,
     Youth,
 )
@@ -878,3 +881,14 @@ def remove_role(*, membership: RoleMembership, by: Worker, origin: str = "") -> 
             purpose=f"{PURPOSE_ROLE_REMOVAL}: {role}",
             origin=origin,
         )
+
+
+def verify_by_identity_provider(request, *, worker: Worker, provider: IdentityProvider) -> None:
+    """Count the identity provider's asserted second factor as this session's (django-otp),
+    as the TOTP step does: only call it right after the provider asserted one."""
+    device, _created = SingleSignOnDevice.objects.get_or_create(
+        user=worker,
+        identity_provider=provider,
+        defaults={"name": provider.name[:64], "confirmed": True},
+    )
+    otp_login(request, device)

@@ -170,6 +170,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Single sign-on for workers (OpenID Connect, mozilla-django-oidc; casusregie/oidc.py). The
+# identity providers are rows (casusregie.IdentityProvider, managed by the superuser in the
+# admin), one per organisation; each row names the environment variable that holds its client
+# secret (OIDC_CLIENT_SECRET_<NAME>, read at login). Workers are matched, never created.
+AUTHENTICATION_BACKENDS += ["casusregie.oidc.WorkerOIDCBackend"]
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)  # seconds per request to a provider
+OIDC_STATE_MAX_AGE = env.int("OIDC_STATE_MAX_AGE", default=600)  # seconds to come back
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+
 # Content-Security-Policy (django-csp): only our own origin; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

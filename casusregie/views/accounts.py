@@ -25,6 +25,8 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..selectors import identity_providers_for_login
+
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -79,6 +81,10 @@ class LoginView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         return _with_next(_second_factor_url_for(self.request.user), super().get_success_url())
+
+    def get_context_data(self, **kwargs):
+        # the organisations' single sign-on (casusregie.views.oidc), when one is configured
+        return super().get_context_data(identity_providers=identity_providers_for_login(), **kwargs)
 
 
 class TokenForm(forms.Form):

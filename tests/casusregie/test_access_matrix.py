@@ -363,6 +363,10 @@ PAGES: dict[str, Page] = {
     "otp-verify": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
     "otp-setup": Page("get", frozenset(ROLES) - {"anonymous"}, family=False, success=(302,)),
     "logout": Page("post", frozenset(ROLES), family=False, public=True, success=(302,)),
+    # single sign-on (casusregie/views/oidc.py): login steps; without a provider or a state
+    # they lead back to the login page
+    "oidc-start": Page("post", frozenset(ROLES), family=False, public=True, success=(302,)),
+    "oidc-callback": Page("get", frozenset(ROLES), family=False, public=True, success=(302,)),
 }
 
 # --- the analysis and plan editors (worker/urls_analysis.py, worker/urls_plan.py) ----------------
