@@ -5,8 +5,6 @@ Without ``DATABASE_URL``/``REDIS_URL`` the embedded servers of ``make run`` are 
 addresses are written to ``.data/embedded.env`` by ``config.embedded`` and read below.
 """
 
-import base64
-import hashlib
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -25,27 +23,31 @@ if EMBEDDED_ENV_FILE.exists():
 
 DEBUG = env.bool("DEBUG", default=False)
 PRODUCTION = env.bool("PRODUCTION", default=False)
+# -- secrets ---------------------------------------------------------------------------------
+# No secret has a default and none is derived from another: start-up stops, naming each one that
+# is missing, whatever PRODUCTION says. The embedded default (`make run`, `config.embedded exec`)
+# generates its own once into .data/secrets.env and hands them to its children; the test suite
+# generates its own per session (tests/pytest_secrets.py). BSNs are stored encrypted (Fernet
+# keys, comma-separated: the first encrypts, all decrypt) with an HMAC-SHA256 under BSN_HASH_KEY
+# for look-ups (casusregie/bsn_vault.py).
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION=true")
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
-# BSNs are stored encrypted (Fernet keys, comma-separated: the first encrypts, all decrypt) with
-# an HMAC-SHA256 under BSN_HASH_KEY for look-ups (casusregie/bsn_vault.py). Outside production a
-# missing key is derived from SECRET_KEY, each under its own label.
 BSN_ENCRYPTION_KEYS = [k.strip() for k in env.list("BSN_ENCRYPTION_KEYS", default=[]) if k.strip()]
 BSN_HASH_KEY = env.str("BSN_HASH_KEY", default="")
-if not BSN_ENCRYPTION_KEYS or not BSN_HASH_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured(
-            "BSN_ENCRYPTION_KEYS and BSN_HASH_KEY must be set when PRODUCTION=true"
-        )
-    _dev_bsn_keys = [
-        base64.urlsafe_b64encode(hashlib.sha256(f"{label}:{SECRET_KEY}".encode()).digest())
-        for label in ("casusregie-bsn-encryption", "casusregie-bsn-hash")
-    ]
-    BSN_ENCRYPTION_KEYS = BSN_ENCRYPTION_KEYS or [_dev_bsn_keys[0].decode()]
-    BSN_HASH_KEY = BSN_HASH_KEY or _dev_bsn_keys[1].decode()
+_missing_secrets = [
+    name
+    for name, value in (
+        ("SECRET_KEY", SECRET_KEY),
+        ("BSN_ENCRYPTION_KEYS", BSN_ENCRYPTION_KEYS),
+        ("BSN_HASH_KEY", BSN_HASH_KEY),
+    )
+    if not value
+]
+if _missing_secrets:
+    raise ImproperlyConfigured(
+        f"Missing secret(s): {', '.join(_missing_secrets)}. Set each in the environment "
+        "(see docs/configuration.md); there are no defaults. For development, `make run` and "
+        "`python -m config.embedded exec -- CMD` generate them once into .data/secrets.env."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
