@@ -154,12 +154,21 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Two-factor login (TOTP, django-otp): every worker page and the admin need a verified device.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Casusregie")
-# Lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for a username, locked for
-# AXES_COOLOFF_MINUTES; a successful login resets the count.
+# -- lockout (django-axes, casusregie/lockout.py) ---------------------------------------------
+# AXES_FAILURE_LIMIT failed logins of one username from one address lock that username from that
+# address; LOCKOUT_ADDRESS_FAILURE_LIMIT failures from one address (any usernames) lock the
+# address; both for AXES_COOLOFF_MINUTES. A successful login resets its own username + address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOCKOUT_ADDRESS_FAILURE_LIMIT = env.int("LOCKOUT_ADDRESS_FAILURE_LIMIT", default=20)
+if LOCKOUT_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOCKOUT_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: lockout.py
+AXES_HANDLER = "casusregie.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
+# A worker's first authenticator needs a one-time enrolment code from an administrator, valid
+# for ENROLMENT_CODE_HOURS (casusregie/services.py: issue_enrolment_code).
+ENROLMENT_CODE_HOURS = env.int("ENROLMENT_CODE_HOURS", default=72)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
