@@ -4,8 +4,12 @@ Families and cases are shown read-mostly. A BSN is never shown in clear (only ma
 digits) nor searched: it is stored encrypted (``casusregie.bsn_vault``).
 """
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from .admin_access import FamilyDataAdmin
@@ -23,6 +27,7 @@ from .models import (
     Worker,
     Youth,
 )
+from .services import issue_enrolment_code
 
 admin.site.site_header = _("Casusregie – beheer")
 admin.site.site_title = _("Casusregie")
@@ -69,6 +74,36 @@ class WorkerAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         (_("Casusregie"), {"fields": ["name", "email", "local_team", "region"]}),
     ]
+    actions = ["issue_enrolment_codes"]
+
+    @admin.action(description=_("Inschrijfcode tweede stap uitgeven"), permissions=["change"])
+    def issue_enrolment_codes(self, request: HttpRequest, queryset: QuerySet[Worker]):
+        """One-time codes to link a first authenticator, shown on this page once (never stored
+        in clear); never for the administrator's own account."""
+        own = queryset.filter(pk=request.user.pk).exists()
+        if own:
+            self.message_user(
+                request,
+                _("Voor uw eigen account geeft een andere beheerder de inschrijfcode uit."),
+                messages.WARNING,
+            )
+        workers = list(queryset.exclude(pk=request.user.pk))
+        if not workers:
+            return None
+        codes = [(w, issue_enrolment_code(w, issued_by=request.user)) for w in workers]
+        response = TemplateResponse(
+            request,
+            "admin/casusregie/enrolment_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Inschrijfcodes tweede stap"),
+                "codes": codes,
+                "opts": self.model._meta,
+                "hours": settings.ENROLMENT_CODE_HOURS,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class YouthInline(admin.TabularInline):

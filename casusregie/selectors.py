@@ -13,7 +13,17 @@ from django.utils import timezone
 
 from .bsn import is_valid_bsn
 from .bsn_vault import bsn_digest
-from .models import Carer, Case, Family, Municipality, Notification, RegisseurPeriod, Youth
+from .enrolment import enrolment_code_hash
+from .models import (
+    Carer,
+    Case,
+    EnrolmentCode,
+    Family,
+    Municipality,
+    Notification,
+    RegisseurPeriod,
+    Youth,
+)
 from .policies import family_or_404, visible_families
 
 
@@ -136,3 +146,18 @@ def notifications_of(worker) -> QuerySet[Notification]:
 def unread_notification_count(worker) -> int:
     """How many of the worker's meldingen are unread: one query on ``notice_unread_idx``."""
     return Notification.objects.filter(recipient=worker, read_at__isnull=True).count()
+
+
+def valid_enrolment_code(worker, code: str | None = None, pk: int | None = None):
+    """``worker``'s unused, unexpired enrolment code, found by the typed ``code`` or by ``pk``;
+    ``None`` when there is none."""
+    if not code and pk is None:
+        return None
+    codes = EnrolmentCode.objects.filter(
+        worker=worker, used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    if code:
+        codes = codes.filter(code_hash=enrolment_code_hash(code))
+    if pk is not None:
+        codes = codes.filter(pk=pk)
+    return codes.first()
