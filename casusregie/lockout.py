@@ -8,6 +8,9 @@ address over all usernames lock the address after the higher ``LOCKOUT_ADDRESS_F
 parameter sets, so this handler puts the address's count on the username's scale: the address
 is locked exactly when its failures reach its own limit. A successful login clears only its own
 username + address count, never the address's, so a sprayer's own good login resets nothing.
+
+The address is ``REMOTE_ADDR``; behind a reverse proxy, ``LOCKOUT_CLIENT_ADDRESS_HEADER`` names
+the header the proxy sets (or appends to) with the client's address (``client_address``).
 """
 
 from __future__ import annotations
@@ -34,3 +37,19 @@ class LockoutHandler(AxesDatabaseHandler):
         pair = self.filter_user_attempts(request, credentials)[0]
         count, _ = pair.delete()
         return count
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address for the lockout (``AXES_CLIENT_IP_CALLABLE``).
+
+    With ``LOCKOUT_CLIENT_ADDRESS_HEADER`` set (e.g. ``X-Forwarded-For``) and present: its last
+    entry, the one the proxy in front wrote (earlier entries come from the client and are not
+    trusted); otherwise ``REMOTE_ADDR``.
+    """
+    header = settings.LOCKOUT_CLIENT_ADDRESS_HEADER
+    if header:
+        value = request.META.get(f"HTTP_{header.upper().replace('-', '_')}", "")
+        last = value.split(",")[-1].strip()
+        if last:
+            return last
+    return request.META.get("REMOTE_ADDR")

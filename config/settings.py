@@ -165,6 +165,8 @@ if LOCKOUT_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: lockout.py
 AXES_HANDLER = "casusregie.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "casusregie.lockout.client_address"
+LOCKOUT_CLIENT_ADDRESS_HEADER = env.str("LOCKOUT_CLIENT_ADDRESS_HEADER", default="")
 AXES_RESET_ON_SUCCESS = True
 # A worker's first authenticator needs a one-time enrolment code from an administrator, valid
 # for ENROLMENT_CODE_HOURS (casusregie/services.py: issue_enrolment_code).

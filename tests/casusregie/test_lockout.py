@@ -70,3 +70,27 @@ def test_a_good_login_resets_the_username_at_that_address(client, worker):
     client.logout()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert login(client, worker.username, "fout", OFFICE).status_code == 200
+
+
+def behind_proxy(client, username: str, password: str, forwarded: str):
+    data = {"username": username, "password": password}
+    return client.post(
+        reverse("login"), data, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded
+    )
+
+
+def test_behind_a_proxy_the_header_it_writes_is_the_address(client, worker, settings):
+    settings.LOCKOUT_CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        # the client wrote the first entry itself (trying to pose as the office); the proxy
+        # appended the stranger's real address last
+        behind_proxy(client, worker.username, "fout", f"{OFFICE}, {STRANGER}")
+    assert behind_proxy(client, worker.username, PASSWORD, STRANGER).status_code == 429
+    assert behind_proxy(client, worker.username, PASSWORD, OFFICE).status_code == 302
+
+
+def test_without_the_setting_the_header_is_ignored(client, worker, settings):
+    settings.LOCKOUT_CLIENT_ADDRESS_HEADER = ""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        behind_proxy(client, worker.username, "fout", f"192.0.2.{n}")  # a client's own choice
+    assert behind_proxy(client, worker.username, PASSWORD, OFFICE).status_code == 429
