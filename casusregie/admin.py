@@ -5,11 +5,14 @@ digits) nor searched: it is stored encrypted (``casusregie.bsn_vault``).
 """
 
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib import messages as django_messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +36,7 @@ from .models import (
     Youth,
 )
 from .policies import roles_opening_family_data
+from .services import issue_enrolment_code
 
 admin.site.site_header = _("Casusregie – beheer")
 admin.site.site_title = _("Casusregie")
@@ -142,6 +146,39 @@ class WorkerAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         (_("Casusregie"), {"fields": ["name", "email", "local_team", "region"]}),
     ]
+    actions = ["issue_enrolment_codes"]
+
+    @admin.action(description=_("Inschrijfcode tweede stap uitgeven"), permissions=["change"])
+    def issue_enrolment_codes(self, request: HttpRequest, queryset: QuerySet[Worker]):
+        """One-time codes to link a first authenticator, shown on this page once (never stored
+        in clear); never for the administrator's own account."""
+        own = queryset.filter(pk=request.user.pk).exists()
+        if own:
+            self.message_user(
+                request,
+                _("Voor uw eigen account geeft een andere beheerder de inschrijfcode uit."),
+                messages.WARNING,
+            )
+        workers = queryset.exclude(pk=request.user.pk)
+        if not request.user.is_superuser:  # a superuser's account is not the administrator's
+            workers = workers.exclude(is_superuser=True)
+        workers = list(workers)
+        if not workers:
+            return None
+        codes = [(w, issue_enrolment_code(w, issued_by=request.user)) for w in workers]
+        response = TemplateResponse(
+            request,
+            "admin/casusregie/enrolment_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Inschrijfcodes tweede stap"),
+                "codes": codes,
+                "opts": self.model._meta,
+                "hours": settings.ENROLMENT_CODE_HOURS,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -277,6 +277,58 @@ class RoleRequest(models.Model):
         return self.status == RoleRequestStatus.PENDING
 
 
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator issues so a worker may link a first authenticator.
+
+    Only the SHA-256 of the code is stored; it expires, is used once, and a worker has at most
+    one unused code (a new one replaces it): all four hold in PostgreSQL.
+    """
+
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.CASCADE,
+        related_name="enrolment_codes",
+        verbose_name=_("medewerker"),
+    )
+    code_hash = models.CharField(_("hash van de code"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        Worker,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uitgegeven door"),
+    )
+    issued_at = models.DateTimeField(_("uitgegeven op"), default=timezone.now)
+    expires_at = models.DateTimeField(_("geldig tot"))
+    used_at = models.DateTimeField(_("gebruikt op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inschrijfcode tweede stap")
+        verbose_name_plural = _("inschrijfcodes tweede stap")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code_hash__regex=r"^[0-9a-f]{64}$"), name="enrolment_code_is_a_hash"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("issued_at")), name="enrolment_code_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True)
+                | Q(used_at__gte=F("issued_at"), used_at__lt=F("expires_at")),
+                name="enrolment_code_used_while_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=Q(used_at__isnull=True),
+                name="enrolment_code_one_unused_per_worker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.issued_at:%Y-%m-%d %H:%M}"
+
+
 class BsnQuerySet(models.QuerySet):
     def with_bsn(self, value: str | None) -> models.QuerySet:
         """The rows whose BSN is ``value``, found by its keyed hash; none for an invalid BSN."""

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from .bsn import is_valid_bsn
 from .bsn_vault import bsn_digest
+from .enrolment import enrolment_code_hash
 from .models import (
     Carer,
     Case,
+    EnrolmentCode,
     Family,
     IdentityProvider,
     MatchField,
@@ -226,3 +228,18 @@ def second_factor_asserted(provider: IdentityProvider, id_token: dict) -> bool:
     return bool(amr & set(provider.mfa_amr_values.split())) or (
         isinstance(acr, str) and acr in provider.mfa_acr_values.split()
     )
+
+
+def valid_enrolment_code(worker, code: str | None = None, pk: int | None = None):
+    """``worker``'s unused, unexpired enrolment code, found by the typed ``code`` or by ``pk``;
+    ``None`` when there is none."""
+    if not code and pk is None:
+        return None
+    codes = EnrolmentCode.objects.filter(
+        worker=worker, used_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    if code:
+        codes = codes.filter(code_hash=enrolment_code_hash(code))
+    if pk is not None:
+        codes = codes.filter(pk=pk)
+    return codes.first()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from .access_log import Access, record_access
+from .enrolment import ENROLMENT_CODE_ALPHABET, enrolment_code_hash
 from .models import (
     AccessAction,
     Carer,
@@ -24,6 +27,7 @@ from .models import (
     Consent,
     ConsentPurpose,
     EducationPeriod,
+    EnrolmentCode,
     Family,
     FamilyMove,
     IdentityProvider,
@@ -892,3 +896,53 @@ def verify_by_identity_provider(request, *, worker: Worker, provider: IdentityPr
         defaults={"name": provider.name[:64], "confirmed": True},
     )
     otp_login(request, device)
+
+
+# -- the second factor's first enrolment ------------------------------------------------------
+def issue_enrolment_code(worker: Worker, *, issued_by: Worker | None) -> str:
+    """A new one-time enrolment code for ``worker`` (replacing an unused one), returned once.
+
+    ``issued_by`` is the administrator (``None``: an operator's ``manage.py enrolment_code``);
+    nobody issues one for their own account.
+    """
+    if issued_by is not None and issued_by.pk == worker.pk:
+        raise PermissionDenied(_("U kunt geen inschrijfcode voor uw eigen account uitgeven."))
+    groups = ["".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(4)) for _ in range(3)]
+    code = "-".join(groups)
+    now = timezone.now()
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(worker=worker, used_at__isnull=True).delete()
+        EnrolmentCode.objects.create(
+            worker=worker,
+            code_hash=enrolment_code_hash(code),
+            issued_by=issued_by,
+            issued_at=now,
+            expires_at=now + dt.timedelta(hours=settings.ENROLMENT_CODE_HOURS),
+        )
+    return code
+
+
+def confirm_first_device_by_single_sign_on(device) -> None:
+    """Confirm ``device`` after a single sign-on: the identity provider stood in for the
+    enrolment code (``views.accounts.otp_setup``)."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+
+
+def confirm_first_device(worker: Worker, enrolment_code_id: int, device) -> bool:
+    """Use the enrolment code and confirm ``device`` together; ``False`` when the code is no
+    longer valid (used, replaced or expired meanwhile): then nothing changes."""
+    now = timezone.now()
+    with transaction.atomic():
+        code = (
+            EnrolmentCode.objects.select_for_update()
+            .filter(pk=enrolment_code_id, worker=worker, used_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if code is None:
+            return False
+        code.used_at = now
+        code.save(update_fields=["used_at"])
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return True

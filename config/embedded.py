@@ -3,7 +3,7 @@
     python -m config.embedded run            # servers + migrate + demo data + web, worker, beat
     python -m config.embedded exec -- CMD    # servers (if needed), then CMD with their URLs
     python -m config.embedded stop           # stop embedded servers left running
-    python -m config.embedded env            # print the URLs (export lines)
+    python -m config.embedded env            # print the URLs and secrets (export lines)
 
 With ``DATABASE_URL`` and ``REDIS_URL`` both set, nothing is embedded: those servers are used
 (the database is created if it does not exist yet). Otherwise PostgreSQL comes from the
@@ -14,8 +14,11 @@ from an earlier command are reused; those this command started are stopped when 
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -30,6 +33,9 @@ PG_DATA = DATA / "postgres"
 REDIS_DIR = DATA / "redis"
 ENV_FILE = DATA / "embedded.env"
 DB_NAME = "casusregie"
+SECRET_NAMES = ("SECRET_KEY", "BSN_ENCRYPTION_KEYS", "BSN_HASH_KEY", "ACCESS_LOG_KEY")
+# What the settings fell back to before they had no defaults; only to read old embedded data.
+_LEGACY_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 
 def log(message: str) -> None:
@@ -176,10 +182,88 @@ def stop_redis() -> None:
         log("embedded Redis stopped")
 
 
+# -- secrets ------------------------------------------------------------------------------------
+def generate_secrets() -> dict[str, str]:
+    """Fresh random values for the four secrets (a Fernet key is 32 url-safe base64 bytes)."""
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "BSN_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "BSN_HASH_KEY": secrets.token_urlsafe(32),
+        "ACCESS_LOG_KEY": secrets.token_urlsafe(32),
+    }
+
+
+def _legacy_bsn_keys(secret_key: str) -> tuple[str, str]:
+    """The BSN keys the settings derived from SECRET_KEY outside production, until issue 17."""
+    encryption, lookup = (
+        base64.urlsafe_b64encode(hashlib.sha256(f"{label}:{secret_key}".encode()).digest())
+        for label in ("casusregie-bsn-encryption", "casusregie-bsn-hash")
+    )
+    return encryption.decode(), lookup.decode()
+
+
+def read_secrets(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() in SECRET_NAMES:
+            values[name.strip()] = value.strip()
+    return values
+
+
+def ensure_secrets(data: Path | None = None) -> dict[str, str]:
+    """The embedded default's secrets from ``data/secrets.env``, written the first time only."""
+    data = DATA if data is None else data
+    path = data / "secrets.env"
+    if path.exists():
+        values = read_secrets(path)
+        missing = [name for name in SECRET_NAMES if not values.get(name)]
+        if missing:  # a file from before a secret was added: the new one is appended, once
+            fresh = generate_secrets()
+            with path.open("a", encoding="utf-8") as handle:
+                handle.writelines(f"{name}={fresh[name]}\n" for name in missing)
+            values.update({name: fresh[name] for name in missing})
+            log(f"{', '.join(missing)} generated into .data/secrets.env")
+        return values
+    data.mkdir(parents=True, exist_ok=True)
+    values = generate_secrets()
+    legacy = (data / "postgres" / "PG_VERSION").exists()
+    if legacy:
+        old_encryption, old_lookup = _legacy_bsn_keys(
+            os.environ.get("SECRET_KEY") or _LEGACY_SECRET_KEY
+        )
+        values["BSN_ENCRYPTION_KEYS"] += f",{old_encryption}"
+        values["BSN_HASH_KEY"] = old_lookup
+    text = "".join(f"{name}={values[name]}\n" for name in SECRET_NAMES)
+    try:  # exclusive: of two commands starting at once, one writes and both read the same
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return read_secrets(path)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    if legacy:
+        log(
+            "secrets generated into .data/secrets.env; the existing .data/postgres keeps its "
+            "BSNs readable under the old development keys (make clean-data for new keys only)"
+        )
+    else:
+        log("secrets generated into .data/secrets.env (kept across runs)")
+    return values
+
+
+def with_secrets(env: dict[str, str], data: Path | None = None) -> dict[str, str]:
+    """``env`` plus the embedded secrets for each one it does not set itself."""
+    for name, value in ensure_secrets(data).items():
+        if not env.get(name):
+            env[name] = value
+    return env
+
+
 # -- both ---------------------------------------------------------------------------------------
 def ensure_services() -> tuple[dict[str, str], list]:
-    """The environment for child processes, and the stop functions of what we started."""
-    env = dict(os.environ)
+    """The environment for child processes (with the secrets), and the stop functions of what
+    we started."""
+    env = with_secrets(dict(os.environ))
     stops: list = []
     if env.get("DATABASE_URL") and env.get("REDIS_URL"):
         ensure_database(env["DATABASE_URL"])
@@ -278,7 +362,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "env":
         env, _ = ensure_services()
-        print(f"export DATABASE_URL={env['DATABASE_URL']}\nexport REDIS_URL={env['REDIS_URL']}")
+        names = ("DATABASE_URL", "REDIS_URL", *SECRET_NAMES)
+        print("\n".join(f"export {name}={env[name]}" for name in names))
         return 0
     log(f"unknown command {command!r}: use run, exec, stop or env")
     return 2

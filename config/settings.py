@@ -5,8 +5,6 @@ Without ``DATABASE_URL``/``REDIS_URL`` the embedded servers of ``make run`` are 
 addresses are written to ``.data/embedded.env`` by ``config.embedded`` and read below.
 """
 
-import base64
-import hashlib
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -25,37 +23,35 @@ if EMBEDDED_ENV_FILE.exists():
 
 DEBUG = env.bool("DEBUG", default=False)
 PRODUCTION = env.bool("PRODUCTION", default=False)
+# -- secrets ---------------------------------------------------------------------------------
+# No secret has a default and none is derived from another: start-up stops, naming each one that
+# is missing, whatever PRODUCTION says. The embedded default (`make run`, `config.embedded exec`)
+# generates its own once into .data/secrets.env and hands them to its children; the test suite
+# generates its own per session (tests/pytest_secrets.py). BSNs are stored encrypted (Fernet
+# keys, comma-separated: the first encrypts, all decrypt) with an HMAC-SHA256 under BSN_HASH_KEY
+# for look-ups (casusregie/bsn_vault.py).
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION=true")
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
-# BSNs are stored encrypted (Fernet keys, comma-separated: the first encrypts, all decrypt) with
-# an HMAC-SHA256 under BSN_HASH_KEY for look-ups (casusregie/bsn_vault.py). Outside production a
-# missing key is derived from SECRET_KEY, each under its own label.
 BSN_ENCRYPTION_KEYS = [k.strip() for k in env.list("BSN_ENCRYPTION_KEYS", default=[]) if k.strip()]
 BSN_HASH_KEY = env.str("BSN_HASH_KEY", default="")
-if not BSN_ENCRYPTION_KEYS or not BSN_HASH_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured(
-            "BSN_ENCRYPTION_KEYS and BSN_HASH_KEY must be set when PRODUCTION=true"
-        )
-    _dev_bsn_keys = [
-        base64.urlsafe_b64encode(hashlib.sha256(f"{label}:{SECRET_KEY}".encode()).digest())
-        for label in ("casusregie-bsn-encryption", "casusregie-bsn-hash")
-    ]
-    BSN_ENCRYPTION_KEYS = BSN_ENCRYPTION_KEYS or [_dev_bsn_keys[0].decode()]
-    BSN_HASH_KEY = BSN_HASH_KEY or _dev_bsn_keys[1].decode()
 # The access log's chain heads are sealed with an HMAC-SHA256 under ACCESS_LOG_KEY
 # (casusregie/access_log.py), so a chain recomputed without it fails `manage.py verify_access_log`.
-# Required in production. The test suite sets its own (tests/conftest.py). Outside production a
-# missing key is derived from SECRET_KEY (its own label), like the BSN keys above: to join the
-# list of secrets start-up names when missing.
 ACCESS_LOG_KEY = env.str("ACCESS_LOG_KEY", default="")
-if not ACCESS_LOG_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("ACCESS_LOG_KEY must be set when PRODUCTION=true")
-    ACCESS_LOG_KEY = hashlib.sha256(f"casusregie-access-log:{SECRET_KEY}".encode()).hexdigest()
+_missing_secrets = [
+    name
+    for name, value in (
+        ("SECRET_KEY", SECRET_KEY),
+        ("BSN_ENCRYPTION_KEYS", BSN_ENCRYPTION_KEYS),
+        ("BSN_HASH_KEY", BSN_HASH_KEY),
+        ("ACCESS_LOG_KEY", ACCESS_LOG_KEY),
+    )
+    if not value
+]
+if _missing_secrets:
+    raise ImproperlyConfigured(
+        f"Missing secret(s): {', '.join(_missing_secrets)}. Set each in the environment "
+        "(see docs/configuration.md); there are no defaults. For development, `make run` and "
+        "`python -m config.embedded exec -- CMD` generate them once into .data/secrets.env."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
@@ -161,12 +157,23 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Two-factor login (TOTP, django-otp): every worker page and the admin need a verified device.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Casusregie")
-# Lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for a username, locked for
-# AXES_COOLOFF_MINUTES; a successful login resets the count.
+# -- lockout (django-axes, casusregie/lockout.py) ---------------------------------------------
+# AXES_FAILURE_LIMIT failed logins of one username from one address lock that username from that
+# address; LOCKOUT_ADDRESS_FAILURE_LIMIT failures from one address (any usernames) lock the
+# address; both for AXES_COOLOFF_MINUTES. A successful login resets its own username + address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOCKOUT_ADDRESS_FAILURE_LIMIT = env.int("LOCKOUT_ADDRESS_FAILURE_LIMIT", default=20)
+if LOCKOUT_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOCKOUT_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # this order: lockout.py
+AXES_HANDLER = "casusregie.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "casusregie.lockout.client_address"
+LOCKOUT_CLIENT_ADDRESS_HEADER = env.str("LOCKOUT_CLIENT_ADDRESS_HEADER", default="")
 AXES_RESET_ON_SUCCESS = True
+# A worker's first authenticator needs a one-time enrolment code from an administrator, valid
+# for ENROLMENT_CODE_HOURS (casusregie/services.py: issue_enrolment_code).
+ENROLMENT_CODE_HOURS = env.int("ENROLMENT_CODE_HOURS", default=72)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 

@@ -402,11 +402,14 @@ def scenario(api_examples: int, import_examples: int, seed: int) -> tuple[dict, 
         pg.create_database("casusregie")
         lab.setup_django(env)
         from django.core.management import call_command
+        from django.test import override_settings
 
         from referrals.models import Provider, ProviderAPIKey, Referral
 
         call_command("migrate", verbosity=0)
-        with redirect_stdout(io.StringIO()):
+        # The lab's own throw-away database: the demo region, which demo_data refuses to load
+        # under the production settings the lab's servers run with.
+        with redirect_stdout(io.StringIO()), override_settings(PRODUCTION=False):
             call_command("demo_data")
         provider = max(Provider.objects.all(), key=lambda p: p.referrals.count())
         _key, secret = ProviderAPIKey.objects.create_key(name="fuzz", provider=provider)

@@ -276,6 +276,7 @@ class Lab:
         self.secret_key = secrets.token_urlsafe(40)
         self.bsn_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         self.bsn_hash_key = secrets.token_urlsafe(32)
+        self.access_log_key = secrets.token_urlsafe(32)
         self._old_handlers: dict[int, object] = {}
 
     def __enter__(self) -> Lab:
@@ -331,6 +332,7 @@ class Lab:
             SECRET_KEY=self.secret_key,
             BSN_ENCRYPTION_KEYS=self.bsn_key,
             BSN_HASH_KEY=self.bsn_hash_key,
+            ACCESS_LOG_KEY=self.access_log_key,
             ALLOWED_HOSTS="127.0.0.1,localhost",
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
@@ -347,6 +349,7 @@ class Lab:
             "SECRET_KEY",
             "BSN_ENCRYPTION_KEYS",
             "BSN_HASH_KEY",
+            "ACCESS_LOG_KEY",
             "ALLOWED_HOSTS",
             "LOG_LEVEL",
             "API_THROTTLE_RATE",

@@ -1,7 +1,9 @@
 """Login with a second factor (TOTP, django-otp); django-axes locks out repeated failures.
 
 Flow: ``/login/`` (username + password) → ``/login/2fa/`` (the 6-digit code) → the page asked
-for. A worker without a confirmed authenticator is sent to ``/login/2fa/instellen/`` first.
+for. A worker without a confirmed authenticator is sent to ``/login/2fa/instellen/`` first: there
+the one-time enrolment code an administrator issued comes first, and only then the QR code of a
+fresh key; confirming it with a first TOTP code uses the enrolment code (one transaction).
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casusregie.selectors import valid_enrolment_code
+from casusregie.services import confirm_first_device, confirm_first_device_by_single_sign_on
+
 from ..selectors import identity_providers_for_login
+
+ENROLMENT_SESSION_KEY = "casusregie_enrolment_code"
+#: Set by the single sign-on's callback (views/oidc.py): the organisation's identity provider
+#: vouched for this login, so a first authenticator is linked without an enrolment code.
+SINGLE_SIGN_ON_SESSION_KEY = "casusregie_single_sign_on"
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -125,23 +135,73 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Inschrijfcode van functioneel beheer"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def __init__(self, *args, worker, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.worker = worker
+        self.code = None
+
+    def clean_enrolment_code(self) -> str:
+        value = self.cleaned_data["enrolment_code"]
+        self.code = valid_enrolment_code(self.worker, code=value)
+        if self.code is None:
+            raise forms.ValidationError(
+                _(
+                    "Deze inschrijfcode klopt niet, is al gebruikt of is verlopen. "
+                    "Vraag functioneel beheer om een nieuwe."
+                )
+            )
+        return value
+
+
 @never_cache
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "enrolment_code")
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Link an authenticator app: scan the QR code, confirm with a first code."""
+    """Link a first authenticator app: the enrolment code (not after a single sign-on: the
+    organisation's identity provider vouched for the login), then scan the QR code and confirm."""
     if response := _login_required_first(request):
         return response
-    if TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
+    user = request.user
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         return redirect(_with_next(reverse("otp-verify"), _safe_next(request)))
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "authenticator"}
-    )
+    code_id = request.session.get(ENROLMENT_SESSION_KEY)
+    by_single_sign_on = bool(request.session.get(SINGLE_SIGN_ON_SESSION_KEY))
+    if not by_single_sign_on and (
+        code_id is None or valid_enrolment_code(user, pk=code_id) is None
+    ):
+        request.session.pop(ENROLMENT_SESSION_KEY, None)
+        posted = request.POST if "enrolment_code" in request.POST else None
+        code_form = EnrolmentCodeForm(posted, worker=user)
+        if request.method == "POST" and code_form.is_valid():
+            # A fresh key, shown only now: nobody saw it before the enrolment code was given.
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            TOTPDevice.objects.create(user=user, confirmed=False, name="authenticator")
+            request.session[ENROLMENT_SESSION_KEY] = code_form.code.pk
+            return redirect(_with_next(reverse("otp-setup"), _safe_next(request)))
+        return render(
+            request,
+            "registration/otp_setup.html",
+            {"code_form": code_form, "next": _safe_next(request)},
+        )
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, confirmed=False, name="authenticator")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            if by_single_sign_on:
+                confirm_first_device_by_single_sign_on(device)
+            elif not confirm_first_device(user, code_id, device):
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
+                return redirect(_with_next(reverse("otp-setup"), _safe_next(request)))
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             return redirect(_safe_next(request))
         form.add_error("token", _("Deze code klopt niet. Controleer de tijd op uw telefoon."))

@@ -28,14 +28,13 @@ from ..models import IdentityProvider
 from ..oidc import SingleSignOn, provider_settings
 from ..selectors import SingleSignOnRefused
 from ..services import verify_by_identity_provider
-from .accounts import _safe_next, _second_factor_url_for, _with_next
+from .accounts import SINGLE_SIGN_ON_SESSION_KEY, _safe_next, _second_factor_url_for, _with_next
 
 logger = logging.getLogger("casusregie.oidc")
 
 STATES = "oidc_states"  # mozilla-django-oidc's session key: state → nonce, PKCE verifier, time
 #: Set in the session after a single sign-on: the provider's code. The account was vouched
 #: for by the organisation, so a first TOTP enrolment may rely on it (issue 17, point 5).
-SINGLE_SIGN_ON_SESSION_KEY = "casusregie_single_sign_on"
 
 
 def _refused(reason: str) -> SingleSignOnRefused:

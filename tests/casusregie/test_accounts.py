@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casusregie.services import issue_enrolment_code
 from tests.conftest import verified_login
 from tests.factories import WorkerFactory
 
@@ -74,8 +75,10 @@ def test_a_foreign_next_is_not_followed(client, worker, device):
 
 def test_a_worker_without_an_authenticator_links_one_first(client, worker, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    code = issue_enrolment_code(worker, issued_by=WorkerFactory())
     response = client.post(reverse("login"), {"username": worker.username, "password": PASSWORD})
     assert response["Location"].startswith(reverse("otp-setup"))
+    assert client.post(reverse("otp-setup"), {"enrolment_code": code}).status_code == 302
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert 'src="data:image/svg+xml' in page.content.decode()

@@ -37,7 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casusregie.models import IdentityProvider, MatchField, SingleSignOnDevice
 from casusregie.oidc import WorkerOIDCBackend, provider_settings
 from casusregie.selectors import SingleSignOnRefused, second_factor_asserted, worker_for_identity
-from casusregie.views.oidc import SINGLE_SIGN_ON_SESSION_KEY
+from casusregie.views.accounts import SINGLE_SIGN_ON_SESSION_KEY
 from tests.factories import LocalTeamFactory, MunicipalityFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -268,6 +268,25 @@ def test_without_a_second_factor_the_local_totp_step_is_still_asked(client, prov
     assert verify["Location"] == NEXT
     assert client.get(NEXT).status_code == 200
     assert not SingleSignOnDevice.objects.exists()
+
+
+def test_after_single_sign_on_a_first_authenticator_is_linked_without_an_enrolment_code(
+    client, provider, workers
+):
+    """Issue 17 point 5: the organisation's single sign-on stands in for the enrolment code."""
+    provider.mfa_amr_values = provider.mfa_acr_values = ""  # the provider asserts no MFA
+    provider.save()
+    response = sso_login(client, "anna")
+    assert response["Location"].startswith(reverse("otp-setup"))
+    page = client.get(response["Location"]).content.decode()
+    assert 'name="enrolment_code"' not in page  # straight to the QR code
+    device = TOTPDevice.objects.get(user=workers["anna"], confirmed=False)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    linked = client.post(reverse("otp-setup"), {"token": f"{totp.token():06d}", "next": NEXT})
+    assert linked["Location"] == NEXT
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(NEXT).status_code == 200
 
 
 def test_the_providers_mfa_counts_only_for_the_values_configured(client, provider, workers):

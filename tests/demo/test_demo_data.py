@@ -4,8 +4,9 @@ import io
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casusregie.bsn import is_valid_bsn
 from casusregie.models import Family, Role, Worker, Youth
@@ -97,3 +98,21 @@ def test_the_demo_is_judged_at_once_so_workers_see_flags():
     call_command("demo_data", stdout=io.StringIO())
     assert Flag.objects.filter(resolved_on__isnull=True).exists()
     assert inbox(Worker.objects.get(username="anna")).exists()
+
+
+@pytest.mark.parametrize("command", ["demo_data", "demo_totp"])
+def test_the_demo_commands_refuse_under_production_and_write_nothing(settings, command):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="PRODUCTION=true"):
+        call_command(command, stdout=io.StringIO())
+    assert not Worker.objects.exists()
+    assert not Family.objects.exists()
+    assert not TOTPDevice.objects.exists()
+
+
+def test_the_demo_commands_run_without_production(settings):
+    settings.PRODUCTION = False
+    call_command("demo_data", stdout=io.StringIO())
+    code = io.StringIO()
+    call_command("demo_totp", stdout=code)
+    assert len(code.getvalue().strip()) == 6

@@ -169,6 +169,7 @@ def test_allow_loopback_stops_start_up_in_production():
         "SECRET_KEY": "x" * 50,
         "BSN_ENCRYPTION_KEYS": "q6nOVhFJDHkKmlLnWmD7cq5G2h3nGl9q3u3o1g1eJ1U=",
         "BSN_HASH_KEY": "y" * 40,
+        "ACCESS_LOG_KEY": "z" * 40,
     }
     done = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

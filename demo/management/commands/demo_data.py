@@ -1,6 +1,7 @@
 """``manage.py demo_data [--if-empty]``: a believable demo region. Idempotent."""
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from casusregie.models import Family
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool = False, **options) -> None:
+        if settings.PRODUCTION:  # published password and TOTP key: never into a real database
+            raise CommandError("demo_data is for the demo only, not with PRODUCTION=true.")
         if if_empty and Family.objects.exists():
             self.stdout.write("demo data: the database already has families; left as it is")
             return
