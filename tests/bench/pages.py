@@ -56,7 +56,13 @@ def demo_pages() -> dict[str, tuple[str, str]]:
 def pages_of(regisseur: str, lead: str, chair: str, family: str) -> dict[str, tuple[str, str]]:
     from django.urls import reverse
 
+    from casusregie.models import Family
+    from referrals.models import Contract
+
     r, f = f" ({regisseur})", [family]
+    youth = Family.objects.get(ref=family).youths.order_by("birth_date", "ref").first()
+    product = Contract.objects.order_by("product__code").values_list("product", flat=True)[0]
+    proposals = f"{reverse('referral-wizard', args=f)}?youth={youth.ref}&product={product}"
     return {
         f"caseload{r}": (regisseur, reverse("caseload")),
         f"flags inbox{r}": (regisseur, reverse("flag-inbox")),
@@ -66,6 +72,7 @@ def pages_of(regisseur: str, lead: str, chair: str, family: str) -> dict[str, tu
         f"plan editor{r}": (regisseur, reverse("plan-editor", args=f)),
         f"plan print{r}": (regisseur, reverse("plan-print", args=f)),
         f"referral wizard{r}": (regisseur, reverse("referral-wizard", args=f)),
+        f"referral wizard, proposals{r}": (regisseur, proposals),
         f"expert table (family){r}": (regisseur, reverse("escalation-submit", args=f)),
         f"my escalations{r}": (regisseur, reverse("escalation-inbox")),
         f"register family{r}": (regisseur, reverse("family-register")),
