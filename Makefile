@@ -53,8 +53,11 @@ audit: $(STAMP)
 	@echo "bandit: no high-severity findings"
 	$(PY) .ci/audit_dependencies.py
 
+# The worker pages on the demo data, or at SIZE youths when SIZE is given on the command line;
+# KEEP=1 reuses the population an earlier run built (make bench-pages SIZE=100000 KEEP=1).
 bench-pages: $(STAMP)
-	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.pages
+	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.pages \
+		$(if $(filter command line,$(origin SIZE)),--size $(SIZE)) $(if $(KEEP),--keep)
 
 bench-sweep: $(STAMP)
 	$(PY) -m config.embedded exec -- $(PY) -m tests.bench.sweep --size $(SIZE)

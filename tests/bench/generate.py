@@ -171,6 +171,22 @@ TABLES = {
             "updated_at",
         ],
     ),
+    "carer": (
+        "casusregie_carer",
+        [
+            "id",
+            "ref",
+            "family_id",
+            "name",
+            "bsn_encrypted",
+            "bsn_hash",
+            "address",
+            "postcode",
+            "city",
+            "phone",
+            "email",
+        ],
+    ),
     "escalation": (
         "escalations_escalation",
         [
@@ -189,6 +205,21 @@ TABLES = {
 }
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How the region is cut: teams per municipality (their number is the municipality's weight
+    when families are placed), workers per team (the first a team lead), and whether families
+    get carers. The default is the sweep's and dashboard's region: 8 municipalities of 3 teams
+    of 8, families placed uniformly, no carers (their draws are as before)."""
+
+    teams: tuple[int, ...] = (TEAMS_PER_MUNICIPALITY,) * MUNICIPALITIES
+    workers_per_team: int = WORKERS_PER_TEAM
+    carers: bool = False
+
+
+DEFAULT_LAYOUT = Layout()
+
+
 @dataclass
 class Reference:
     region: Region
@@ -198,20 +229,21 @@ class Reference:
     products: list[int]
     crisis_products: list[int]
     providers: list[int]
+    layout: Layout = DEFAULT_LAYOUT
 
 
-def reference_data(prefix: str = "bench") -> Reference:
+def reference_data(prefix: str = "bench", layout: Layout = DEFAULT_LAYOUT) -> Reference:
     region, _ = Region.objects.get_or_create(
         code=f"{prefix}-regio", defaults={"name": "Benchregio"}
     )
     municipalities, teams, workers = [], {}, {}
-    for m in range(MUNICIPALITIES):
+    for m, n_teams in enumerate(layout.teams):
         mun, _ = Municipality.objects.get_or_create(
             code=f"GM{9000 + m:04d}", defaults={"name": f"Benchgemeente {m}", "region": region}
         )
         municipalities.append(mun.pk)
         teams[mun.pk] = []
-        for t in range(TEAMS_PER_MUNICIPALITY):
+        for t in range(n_teams):
             team, created = LocalTeam.objects.get_or_create(
                 ref=f"{prefix}-lt-{m}-{t}", defaults={"name": f"Benchteam {m}.{t}"}
             )
@@ -219,7 +251,7 @@ def reference_data(prefix: str = "bench") -> Reference:
                 team.municipalities.add(mun)
             teams[mun.pk].append(team.pk)
             workers[team.pk] = []
-            for w in range(WORKERS_PER_TEAM):
+            for w in range(layout.workers_per_team):
                 worker, created = Worker.objects.get_or_create(
                     ref=f"{prefix}-w-{m}-{t}-{w}",
                     defaults={"username": f"{prefix}-w-{m}-{t}-{w}", "local_team": team},
@@ -259,7 +291,9 @@ def reference_data(prefix: str = "bench") -> Reference:
                     provider_id=provider_id, product=product, valid_from=dt.date(2020, 1, 1)
                 )
                 contract.municipalities.set(municipalities)
-    return Reference(region, municipalities, teams, workers, products, crisis_products, providers)
+    return Reference(
+        region, municipalities, teams, workers, products, crisis_products, providers, layout
+    )
 
 
 def _next_ids(cursor) -> dict[str, int]:
@@ -270,10 +304,16 @@ def _next_ids(cursor) -> dict[str, int]:
     return ids
 
 
-def generate(youths: int, as_of: dt.date, seed: int = 1, progress: bool = True) -> dict[str, int]:
+def generate(
+    youths: int,
+    as_of: dt.date,
+    seed: int = 1,
+    progress: bool = True,
+    layout: Layout = DEFAULT_LAYOUT,
+) -> dict[str, int]:
     """Add about ``youths`` youths (whole families) to the database; return rows per table."""
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data
-    ref = reference_data()
+    ref = reference_data(layout=layout)
     now = dt.datetime.now(dt.UTC)
     counts = dict.fromkeys(TABLES, 0)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -332,6 +372,21 @@ def bench_bsn(n: int) -> str:
     return f"{prefix}{check}"
 
 
+SURNAMES = ["de Jong", "Jansen", "de Vries", "Bakker", "Yilmaz", "El Amrani", "Visser", "Smit"]
+
+
+def _carers(rng, ids, emit, fid: int) -> None:
+    """One or two carers with a name, an address, a phone and an e-mail (no BSN: encrypting it
+    is the youths' cost already measured)."""
+    surname = rng.choice(SURNAMES)
+    for n in range(rng.choice([1, 2, 2])):
+        cid = ids["carer"]
+        ids["carer"] += 1
+        row = (cid, f"bc-{cid}", fid, f"Ouder{n + 1} {surname}", "", "")
+        address = (f"Benchstraat {fid % 900 + 1}", f"{3000 + fid % 999:04d} AB", "Benchstad")
+        emit("carer", (*row, *address, "0612345678", f"ouder{cid}@example.org"))
+
+
 def _d(as_of: dt.date, days: int) -> dt.date:
     return as_of - dt.timedelta(days=days)
 
@@ -339,8 +394,13 @@ def _d(as_of: dt.date, days: int) -> dt.date:
 def _family(rng, ref: Reference, ids, emit, n_youths: int, as_of: dt.date, now) -> None:
     fid = ids["family"]
     ids["family"] += 1
-    municipality = rng.choice(ref.municipalities)
+    if ref.layout == DEFAULT_LAYOUT:
+        municipality = rng.choice(ref.municipalities)
+    else:  # a municipality with more teams has more families
+        municipality = rng.choices(ref.municipalities, weights=ref.layout.teams)[0]
     emit("family", (fid, f"bf-{fid}", municipality, now, now))
+    if ref.layout.carers:
+        _carers(random.Random(fid), ids, emit, fid)  # noqa: S311 - own draws, as _involved
     youth_ids = []
     for _ in range(n_youths):
         yid = ids["youth"]

@@ -1,9 +1,16 @@
-"""``make bench-pages``: server time and queries of every worker page on the demo data.
+"""``make bench-pages [SIZE=N] [KEEP=1]``: server time and queries of every worker page, on the
+demo data or at N youths.
 
-Runs in its own database ``casusregie_pages`` (dropped and made anew: migrate, demo_data). Each
-page is requested as the demo user whose work it is, ``--repeat`` times after one warm-up, in
+Without ``--size`` it runs in its own database ``casusregie_pages`` (dropped and made anew:
+migrate, demo_data) and measures the demo users' pages. With ``--size N`` it runs in
+``casusregie_pages_<N>``: migrate, then ``tests/bench/population.py`` (N youths by COPY, their
+history, the sweep, the measured regisseur's caseload filled out) and measures the pages of the
+regisseur, the team lead and an expert-table chair of that population. ``--keep`` reuses that
+database when an earlier run finished building it (the database's comment says so), so a
+second run only measures. Each page is requested ``--repeat`` times after one warm-up, in
 process (Django's test client: server time, no network). Prints a table and, as the last line,
-JSON: {"pages": {name: {"p50_ms", "p95_ms", "max_ms", "queries"}}, "budget_ms": 300, "ok": …}.
+JSON: {"size", "build_s", "data", "pages": {name: {"p50_ms", "p95_ms", "max_ms", "queries"}},
+"budget_ms": 300, "ok": …}.
 """
 
 from __future__ import annotations
@@ -17,36 +24,25 @@ import time
 
 DB = "casusregie_pages"
 BUDGET_MS = 300
+BUILT = "bench-pages population built"
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args(argv)
+def _database_comment(url: str, name: str) -> str | None:
+    import psycopg
 
-    from .sweep import bench_database_url, recreate_database
+    try:
+        with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+            row = conn.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                [name],
+            ).fetchone()
+    except psycopg.OperationalError:
+        return None
+    return row[0] if row else None
 
-    url = bench_database_url(os.environ["DATABASE_URL"], DB)
-    recreate_database(url, DB)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    from casusregie.models import Case, Family, RegieTransfer, Worker
-    from tests.conftest import verified_login
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-    call_command("demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo_pages() -> dict[str, tuple[str, str]]:
+    from casusregie.models import Family, Worker
 
     anna = Worker.objects.get(username="anna")
     family = (
@@ -54,21 +50,48 @@ def main(argv: list[str]) -> int:
         .order_by("-youths__birth_date")
         .first()
     )
-    pages = {
-        "caseload (anna)": ("anna", reverse("caseload")),
-        "flags inbox (anna)": ("anna", reverse("flag-inbox")),
-        "family list (anna)": ("anna", reverse("family-list")),
-        "family page (anna)": ("anna", reverse("family-detail", args=[family.ref])),
-        "referral wizard (anna)": ("anna", reverse("referral-wizard", args=[family.ref])),
-        "register family (anna)": ("anna", reverse("family-register")),
-        "team (tineke)": ("tineke", reverse("team")),
+    return pages_of("anna", "tineke", "fatima", family.ref)
+
+
+def pages_of(regisseur: str, lead: str, chair: str, family: str) -> dict[str, tuple[str, str]]:
+    from django.urls import reverse
+
+    from casusregie.models import Family
+    from referrals.models import Contract
+
+    r, f = f" ({regisseur})", [family]
+    youth = Family.objects.get(ref=family).youths.order_by("birth_date", "ref").first()
+    product = Contract.objects.order_by("product__code").values_list("product", flat=True)[0]
+    proposals = f"{reverse('referral-wizard', args=f)}?youth={youth.ref}&product={product}"
+    return {
+        f"caseload{r}": (regisseur, reverse("caseload")),
+        f"flags inbox{r}": (regisseur, reverse("flag-inbox")),
+        f"family list{r}": (regisseur, reverse("family-list")),
+        f"family page{r}": (regisseur, reverse("family-detail", args=f)),
+        f"analysis editor{r}": (regisseur, reverse("analysis-editor", args=f)),
+        f"plan editor{r}": (regisseur, reverse("plan-editor", args=f)),
+        f"plan print{r}": (regisseur, reverse("plan-print", args=f)),
+        f"referral wizard{r}": (regisseur, reverse("referral-wizard", args=f)),
+        f"referral wizard, proposals{r}": (regisseur, proposals),
+        f"expert table (family){r}": (regisseur, reverse("escalation-submit", args=f)),
+        f"my escalations{r}": (regisseur, reverse("escalation-inbox")),
+        f"register family{r}": (regisseur, reverse("family-register")),
+        f"notifications{r}": (regisseur, reverse("notifications")),
+        f"team ({lead})": (lead, reverse("team")),
+        f"family list ({lead})": (lead, reverse("family-list")),
+        f"expert table queue ({chair})": (chair, reverse("expert-table-queue")),
+        f"expert table sessions ({chair})": (chair, reverse("expert-table-sessions")),
     }
-    for name in ("analysis-edit", "plan-edit"):
-        try:
-            pages[f"{name} (anna)"] = ("anna", reverse(name, args=[family.ref]))
-        except Exception:  # noqa: S112 - the editors may be named otherwise
-            continue
-    assert Case.objects.exists() and RegieTransfer is not None
+
+
+def measure(pages: dict[str, tuple[str, str]], repeat: int) -> dict[str, dict]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from casusregie.models import Worker
+    from tests.conftest import verified_login
+
     results = {}
     clients: dict[str, Client] = {}
     for name, (username, path) in pages.items():
@@ -77,7 +100,7 @@ def main(argv: list[str]) -> int:
         client = clients[username]
         assert client.get(path).status_code == 200, name
         times = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 response = client.get(path)
@@ -92,12 +115,83 @@ def main(argv: list[str]) -> int:
         }
         r = results[name]
         print(
-            f"{name:<28} p50 {r['p50_ms']:>7.1f} ms  p95 {r['p95_ms']:>7.1f} ms  "
+            f"{name:<44} p50 {r['p50_ms']:>7.1f} ms  p95 {r['p95_ms']:>7.1f} ms  "
             f"max {r['max_ms']:>7.1f} ms  {r['queries']:>3} queries",
             file=sys.stderr,
         )
+    return results
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--size", type=int, help="youths (default: the demo data)")
+    parser.add_argument("--keep", action="store_true", help="reuse a database already built")
+    args = parser.parse_args(argv)
+
+    from .sweep import bench_database_url, recreate_database
+
+    name = DB if args.size is None else f"{DB}_{args.size}"
+    url = bench_database_url(os.environ["DATABASE_URL"], name)
+    comment = _database_comment(url, name) if args.keep else None
+    reuse = bool(comment and comment.startswith(BUILT))
+    if not reuse:
+        recreate_database(url, name)
+    print(f"bench database: {name}{' (kept)' if reuse else ''}", file=sys.stderr)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    build_s, data = None, {}
+    if args.size is None:
+        if not reuse:
+            call_command("migrate", verbosity=0)
+            call_command("demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        pages = demo_pages()
+    else:
+        from .population import Measured, build_population
+
+        if reuse:
+            measured = Measured(**json.loads(comment.removeprefix(BUILT + ": ")))
+        else:
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            measured = build_population(args.size, timezone.localdate())
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            build_s = round(time.perf_counter() - started, 1)
+        data = {k: v for k, v in measured.__dict__.items() if k != "counts"}
+        data["rows"] = measured.counts
+        print(f"population: {json.dumps(data)}", file=sys.stderr)
+        if build_s is not None:
+            print(f"built in {build_s} s", file=sys.stderr)
+        pages = pages_of(measured.regisseur, measured.team_lead, measured.chair, measured.family)
+    if not reuse:
+        info = json.dumps(measured.__dict__) if args.size is not None else "demo"
+        with connection.cursor() as cursor:
+            cursor.execute(f"COMMENT ON DATABASE {name} IS %s", [f"{BUILT}: {info}"])
+    results = measure(pages, args.repeat)
     ok = all(r["p95_ms"] <= BUDGET_MS for r in results.values())
-    print(json.dumps({"pages": results, "budget_ms": BUDGET_MS, "ok": ok}))
+    print(
+        json.dumps(
+            {
+                "size": args.size or "demo",
+                "build_s": build_s,
+                "data": data,
+                "pages": results,
+                "budget_ms": BUDGET_MS,
+                "ok": ok,
+            }
+        )
+    )
     return 0 if ok else 1
 
 

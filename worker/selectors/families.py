@@ -14,9 +14,10 @@ import pghistory.models
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
-    Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -353,10 +354,15 @@ def _annotated_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
         .values("n")
     )
     flag_count = open_flags.values("case").annotate(n=Count("pk")).values("n")
+    violations = open_flags.filter(severity=Severity.VIOLATION).values("case")
     regisseur = RegisseurPeriod.objects.in_force(today).filter(case=OuterRef("pk"))
+    # Counts, not EXISTS: PostgreSQL may answer an EXISTS per row with a hash of every open
+    # violation in the region (a scan of the whole table, growing with the data); a scalar
+    # subquery stays an index look-up per case (docs/performance.md, worker pages at scale).
     return cases.select_related("family__municipality", "local_team").annotate(
         open_flag_count=Coalesce(Subquery(flag_count), 0),
-        has_violation=Exists(open_flags.filter(severity=Severity.VIOLATION)),
+        violation_count=Coalesce(Subquery(violations.annotate(n=Count("pk")).values("n")), 0),
+        has_violation=ExpressionWrapper(Q(violation_count__gt=0), output_field=BooleanField()),
         next_action_due=Subquery(next_action),
         next_action=Subquery(next_action_text),
         next_evaluation=Subquery(next_evaluation),
@@ -388,11 +394,13 @@ def caseload(worker: Worker, query: str = "", only_flagged: bool = False) -> Que
 def team_cases(lead: Worker) -> QuerySet[Case]:
     """The team lead's view: the team's open cases without a regisseur today or with open
     flags, those without a regisseur first."""
-    today = timezone.localdate()
-    with_regisseur = RegisseurPeriod.objects.in_force(today).values("case")
     cases = _annotated_cases(
         Case.objects.filter(closed_on__isnull=True, local_team=lead.local_team_id)
-    ).annotate(has_regisseur=Exists(with_regisseur.filter(case=OuterRef("pk"))))
+    ).annotate(  # the regisseur in force, not an EXISTS (see _annotated_cases)
+        has_regisseur=ExpressionWrapper(
+            Q(regisseur_name__isnull=False), output_field=BooleanField()
+        )
+    )
     return cases.filter(Q(has_regisseur=False) | Q(open_flag_count__gt=0)).order_by(
         "has_regisseur", "-has_violation", "-open_flag_count", "family__ref"
     )
