@@ -387,7 +387,7 @@ def _demo_involved(i: int, opened: int, *, has_regisseur: bool, ago) -> list[dic
         people.append(
             {
                 "role": InvolvedRole.GP.value,
-                "organisation": "Huisartsenpraktijk De Linde",
+                "organisation": "Huisartsenpraktijk Het Park",
                 "contact_name": "dr. M. Yilmaz",
                 "phone": "010 512 34 56",
                 "from": since,
