@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from analyses.models import Explanation
 from casusregie.admin_roles import ensure_functional_admin_group
 from casusregie.bsn import synthetic_bsn
 from casusregie.models import (
@@ -437,10 +438,17 @@ def _demo_plans_and_closings() -> None:
         .order_by("case__ref")
     )
     for plan in plans[:6]:
-        Goal.objects.bulk_create(
+        goals = Goal.objects.bulk_create(
             Goal(plan=plan, position=n, text=text, status=status)
             for n, (text, status) in enumerate(DEMO_GOALS)
         )
+        explanations = list(
+            Explanation.objects.filter(
+                analysis__case=plan.case, analysis__is_current=True
+            ).order_by("position", "pk")
+        )
+        for goal, explanation in zip(goals, explanations, strict=False):
+            goal.explanations.add(explanation)  # 1 Plan follows 1 Analyse
     for evaluation in Evaluation.objects.filter(
         plan__case__ref__startswith="demo-k", held_on__isnull=False, outcome=""
     ).select_related("plan__case"):
