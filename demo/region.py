@@ -433,11 +433,13 @@ def _demo_plans_and_closings() -> None:
     plans, an outcome on every held evaluation, and a closing reason with its warme overdracht
     on closed cases. Idempotent: only what is still empty is filled."""
     plans = (
-        Plan.objects.filter(case__ref__startswith="demo-k", is_current=True, goals__isnull=True)
+        Plan.objects.filter(case__ref__startswith="demo-k", is_current=True)
         .select_related("case")
         .order_by("case__ref")
     )
     for plan in plans[:6]:
+        if plan.goals.exists():
+            continue
         goals = Goal.objects.bulk_create(
             Goal(plan=plan, position=n, text=text, status=status)
             for n, (text, status) in enumerate(DEMO_GOALS)
