@@ -14,6 +14,7 @@ Screenshots in test-results/.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -43,6 +44,24 @@ def _row(page, legend: str, n: int):
     )
 
 
+def _rows(page, legend: str):
+    return page.locator("fieldset", has=page.locator("legend", has_text=legend)).locator(".person")
+
+
+def _add_row(page, legend: str, button: str) -> int:
+    """Click "Nog een …" and wait for htmx to swap in the form with one row more; returns the
+    new row's index."""
+    before = _rows(page, legend).count()
+    page.get_by_role("button", name=button).click()
+    expect(_rows(page, legend)).to_have_count(before + 1)
+    return before
+
+
+def _start(page) -> None:
+    _start(page)
+    page.get_by_label("Gemeente").select_option(label="Rotterdam (GM0599)")
+
+
 def _fill_youth(page, n: int, *, name: str, birth: str, bsn: str = "") -> None:
     row = _row(page, "Jeugdigen", n)
     row.get_by_label("Naam", exact=True).fill(name)
@@ -70,7 +89,7 @@ def test_a_known_youth_shows_only_who_to_ask_and_a_reason_is_kept(page, screensh
     family = known.family
     regisseur = RegisseurPeriod.objects.in_force(today).get(case__family=family).worker
     log_in(page, "anna")
-    page.goto("/gezinnen/nieuw/")
+    _start(page)
     _fill_youth(page, 0, name="Nieuwe Naam", birth="2015-05-05", bsn=known.bsn)
     _row(page, "Opvoeders", 0).get_by_label("Naam", exact=True).fill("Ouder Nieuw")
     page.get_by_role("button", name="Gezin registreren").click()
@@ -107,7 +126,7 @@ def test_a_youth_known_by_name_and_birth_date_in_the_own_team_is_joined(page, sc
     known = _known_youth(today, team="lt-delfshaven", bsn=False)
     families_before = Family.objects.count()
     log_in(page, "anna")
-    page.goto("/gezinnen/nieuw/")
+    _start(page)
     _fill_youth(page, 0, name=known.name, birth=known.birth_date.isoformat())
     page.get_by_role("button", name="Gezin registreren").click()
     alert = page.get_by_role("alert").filter(has_text="Al bekend in de regio")
@@ -128,12 +147,12 @@ def test_a_youth_known_by_name_and_birth_date_in_the_own_team_is_joined(page, sc
 def test_the_registration_form_with_rows_contact_details_relations_and_gezag(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
     log_in(page, "anna")
-    page.goto("/gezinnen/nieuw/")
+    _start(page)
     _fill_youth(page, 0, name="Sem Bakker", birth="2014-03-02")
-    page.get_by_role("button", name="Nog een jeugdige").click()
-    expect(_row(page, "Jeugdigen", 1)).to_be_visible()
+    lotte = _add_row(page, "Jeugdigen", "Nog een jeugdige")
     expect(_row(page, "Jeugdigen", 0).get_by_label("Naam", exact=True)).to_have_value("Sem Bakker")
-    _fill_youth(page, 1, name="Lotte Bakker", birth="2017-09-12")
+    expect(page.get_by_label("Gemeente")).to_have_value(re.compile(r"\d+"))  # kept too
+    _fill_youth(page, lotte, name="Lotte Bakker", birth="2017-09-12")
 
     carer = _row(page, "Opvoeders", 0)
     carer.get_by_label("Naam", exact=True).fill("Ilse Bakker")
@@ -144,14 +163,16 @@ def test_the_registration_form_with_rows_contact_details_relations_and_gezag(pag
     carer.get_by_label("E-mail", exact=True).fill("ilse@bakker.example")
     carer.get_by_label("Relatie tot jeugdige 1").select_option(label="Moeder")
     carer.get_by_label("Heeft gezag over jeugdige 1").check()
-    carer.get_by_label("Relatie tot jeugdige 2").select_option(label="Moeder")
-    carer.get_by_label("Heeft gezag over jeugdige 2").check()
+    carer.get_by_label(f"Relatie tot jeugdige {lotte + 1}").select_option(label="Moeder")
+    carer.get_by_label(f"Heeft gezag over jeugdige {lotte + 1}").check()
 
     # A second carer row, typed in and then removed again.
-    page.get_by_role("button", name="Nog een opvoeder").click()
-    expect(_row(page, "Opvoeders", 1)).to_be_visible()
+    extra = _add_row(page, "Opvoeders", "Nog een opvoeder")
     expect(_row(page, "Opvoeders", 0).get_by_label("Telefoon", exact=True)).to_have_value("bel me")
-    second = _row(page, "Opvoeders", 1)
+    expect(_row(page, "Jeugdigen", lotte).get_by_label("Naam", exact=True)).to_have_value(
+        "Lotte Bakker"
+    )
+    second = _row(page, "Opvoeders", extra)
     second.get_by_label("Naam", exact=True).fill("Per Vergissing")
     second.get_by_label("Verwijderen").check()
 
@@ -164,12 +185,12 @@ def test_the_registration_form_with_rows_contact_details_relations_and_gezag(pag
     # everything typed is kept
     expect(carer.get_by_label("Adres", exact=True)).to_have_value("Schiedamseweg 12")
     expect(carer.get_by_label("E-mail", exact=True)).to_have_value("ilse@bakker.example")
-    expect(carer.get_by_label("Relatie tot jeugdige 2")).to_have_value("mother")
-    expect(carer.get_by_label("Heeft gezag over jeugdige 2")).to_be_checked()
-    expect(_row(page, "Jeugdigen", 1).get_by_label("Naam", exact=True)).to_have_value(
+    expect(carer.get_by_label(f"Relatie tot jeugdige {lotte + 1}")).to_have_value("mother")
+    expect(carer.get_by_label(f"Heeft gezag over jeugdige {lotte + 1}")).to_be_checked()
+    expect(_row(page, "Jeugdigen", lotte).get_by_label("Naam", exact=True)).to_have_value(
         "Lotte Bakker"
     )
-    expect(_row(page, "Opvoeders", 1).get_by_label("Verwijderen")).to_be_checked()
+    expect(_row(page, "Opvoeders", extra).get_by_label("Verwijderen")).to_be_checked()
     screenshot("registratie-fouten-bij-het-veld")
 
     carer.get_by_label("Postcode", exact=True).fill("3024 ab")
