@@ -58,7 +58,7 @@ def _add_row(page, legend: str, button: str) -> int:
 
 
 def _start(page) -> None:
-    _start(page)
+    page.goto("/gezinnen/nieuw/")
     page.get_by_label("Gemeente").select_option(label="Rotterdam (GM0599)")
 
 
