@@ -146,6 +146,8 @@ def _save_involved(professional: InvolvedProfessional) -> InvolvedProfessional:
         )
     if professional.from_date > timezone.localdate():
         raise ValidationError({"from_date": _("De begindatum ligt niet in de toekomst.")})
+    if professional.until is not None and professional.until < professional.from_date:
+        raise ValidationError({"until": _("De einddatum ligt niet vóór de begindatum.")})
     professional.full_clean()
     professional.save()
     return professional

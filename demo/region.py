@@ -13,11 +13,23 @@ from typing import Any
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from analyses.models import Explanation
 from casusregie.admin_roles import ensure_functional_admin_group
 from casusregie.bsn import synthetic_bsn
-from casusregie.models import Consent, ConsentPurpose, Region, Role, Worker
+from casusregie.models import (
+    Case,
+    CloseReason,
+    Consent,
+    ConsentPurpose,
+    InvolvedRole,
+    Region,
+    Role,
+    Worker,
+)
 from dossier.importer import import_dossier
 from escalations.models import AgendaItem, Escalation, TableSession
+from plans.models import Evaluation, EvaluationOutcome, Goal, GoalStatus, Plan
+from referrals.models import Referrer
 
 from .accounts import DEMO_LOGINS, DEMO_PASSWORD, REGION, WORKERS
 
@@ -235,6 +247,8 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
             "referrals": [],
             "escalations": [],
         }
+        if involved := _demo_involved(i, opened, has_regisseur=bool(case["regisseurs"]), ago=ago):
+            case["involved"] = involved
         if i % 9 != 4:
             established = i % 6 != 2
             case["analysis"] = {
@@ -287,6 +301,8 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
                     "provider": rng.choice(providers_for[product]),
                     "status": status,
                 }
+                if referrer := DEMO_REFERRERS.get(i % 4):  # else the gemeente (the default)
+                    ref["referrer"] = referrer
                 if status != "draft":
                     ref["sent_on"] = ago(sent)
                 if status in ("accepted", "declined", "started", "ended"):
@@ -357,6 +373,97 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
     return doc
 
 
+#: Who referred (iJw verwijzer) by family number modulo 4; the others: the gemeente.
+DEMO_REFERRERS = {0: Referrer.GP.value, 2: Referrer.GI.value}
+
+
+def _demo_involved(i: int, opened: int, *, has_regisseur: bool, ago) -> list[dict[str, Any]]:
+    """The people around demo family ``i`` (issue 16): a huisarts and a school for some; for
+    every twelfth family with a regisseur a GI jeugdbescherming holding regie (a
+    kinderbeschermingsmaatregel) while the local regisseur stays involved. No random draws,
+    so the rest of the demo stays as it was."""
+    since = ago(max(opened - 5, 1))
+    people: list[dict[str, Any]] = []
+    if i % 4 == 1:
+        people.append(
+            {
+                "role": InvolvedRole.GP.value,
+                "organisation": "Huisartsenpraktijk Het Park",
+                "contact_name": "dr. M. Yilmaz",
+                "phone": "010 512 34 56",
+                "from": since,
+            }
+        )
+    if i % 8 == 1:
+        people.append(
+            {
+                "role": InvolvedRole.SCHOOL.value,
+                "organisation": "OBS De Horizon",
+                "contact_name": "mevr. P. Jansen (intern begeleider)",
+                "email": "ib@horizon.example",
+                "from": since,
+            }
+        )
+    if has_regisseur and i % 12 == 2:
+        people.append(
+            {
+                "role": InvolvedRole.GI_YOUTH_PROTECTION.value,
+                "organisation": "Jeugdbescherming Rotterdam Rijnmond",
+                "contact_name": "Fatima El Amrani (jeugdbeschermer)",
+                "phone": "010 888 12 34",
+                "from": since,
+                "holds_regie": True,
+            }
+        )
+    return people
+
+
+#: The goals the demo gives a plan that has none (text, status): afbouw made visible.
+DEMO_GOALS = [
+    ("De jeugdige gaat weer elke dag naar school.", GoalStatus.REACHED),
+    ("De ouders hebben een schuldhulpverlener en een afbetalingsregeling.", GoalStatus.OPEN),
+    ("Wekelijkse gezinsgesprekken thuis.", GoalStatus.STOPPED),
+]
+#: The outcome of a held evaluation, by the case's number modulo 3.
+DEMO_OUTCOMES = [EvaluationOutcome.CONTINUE, EvaluationOutcome.SCALE_DOWN, EvaluationOutcome.STOP]
+
+
+def _demo_plans_and_closings() -> None:
+    """What the dossier format does not carry (issue 16): goals with a status on the first
+    plans, an outcome on every held evaluation, and a closing reason with its warme overdracht
+    on closed cases. Idempotent: only what is still empty is filled."""
+    plans = (
+        Plan.objects.filter(case__ref__startswith="demo-k", is_current=True)
+        .select_related("case")
+        .order_by("case__ref")
+    )
+    for plan in plans[:6]:
+        if plan.goals.exists():
+            continue
+        goals = Goal.objects.bulk_create(
+            Goal(plan=plan, position=n, text=text, status=status)
+            for n, (text, status) in enumerate(DEMO_GOALS)
+        )
+        explanations = list(
+            Explanation.objects.filter(
+                analysis__case=plan.case, analysis__is_current=True
+            ).order_by("position", "pk")
+        )
+        for goal, explanation in zip(goals, explanations, strict=False):
+            goal.explanations.add(explanation)  # 1 Plan follows 1 Analyse
+    for evaluation in Evaluation.objects.filter(
+        plan__case__ref__startswith="demo-k", held_on__isnull=False, outcome=""
+    ).select_related("plan__case"):
+        number = int(evaluation.plan.case.ref[len("demo-k") :][:3])
+        evaluation.outcome = DEMO_OUTCOMES[number % 3]
+        evaluation.save(update_fields=["outcome"])
+    Case.objects.filter(ref__startswith="demo-k", closed_on__isnull=False, close_reason="").update(
+        close_reason=CloseReason.GOALS_REACHED,
+        handed_over_to="Consultatiebureau / CJG in de wijk (pedagogische basis)",
+        close_note="Warme overdracht: kennismaking met het gezin op het CJG.",
+    )
+
+
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, demo only
 
 
@@ -395,6 +502,7 @@ def load_demo_data(today: dt.date) -> int:
         if changed:
             worker.save(update_fields=changed)
     _plan_demo_table_session(today, region)
+    _demo_plans_and_closings()
     return result.created + result.updated + result.deleted
 
 

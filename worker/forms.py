@@ -33,6 +33,9 @@ class MoveForm(forms.Form):
     )
 
     def __init__(self, *args, destinations: list[tuple[str, str]], **kwargs) -> None:
+        # Ids of its own: the hand-over form on the same page has a "note" too, and one id
+        # twice tied this form's label to the other form's field (found by the browser test).
+        kwargs.setdefault("auto_id", "id_verhuizing_%s")
         super().__init__(*args, **kwargs)
         self.fields["destination"].choices = [("", "—"), *destinations]
 

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("gezinnen/<str:ref>/betrokkenen/", people.involved_add, name="family-involved-add"),
     path(
+        "gezinnen/<str:ref>/betrokkenen/<int:professional_id>/corrigeren/",
+        people.involved_correct,
+        name="family-involved-correct",
+    ),
+    path(
         "gezinnen/<str:ref>/betrokkenen/<int:professional_id>/beeindigen/",
         people.involved_end,
         name="family-involved-end",

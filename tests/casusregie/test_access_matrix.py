@@ -271,6 +271,15 @@ def _end_involvement(w: World, side: str) -> dict:
     return {f"einde-{professional_id}-until": timezone.localdate().isoformat()}
 
 
+def _correct_involvement(w: World, side: str) -> dict:
+    prefix = f"correctie-{_professional(w, side)['professional_id']}"
+    return {
+        f"{prefix}-role": "huisarts",
+        f"{prefix}-organisation": "Huisartsenpraktijk Noord",
+        f"{prefix}-from_date": OPENED_ON.isoformat(),
+    }
+
+
 def _new_involvement(w: World, side: str) -> dict:
     return {"role": "huisarts", "organisation": "Huisartsen Noord", "from_date": "2026-01-05"}
 
@@ -322,6 +331,13 @@ PAGES: dict[str, Page] = {
     "dossier-family-export": Page("get", frozenset(CASE_WORK)),
     "family-involved-add": Page(
         "post", frozenset(CASE_WORK), data=_new_involvement, success=(302,)
+    ),
+    "family-involved-correct": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_professional,
+        data=_correct_involvement,
+        success=(302,),
     ),
     "family-involved-end": Page(
         "post",

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casusregie.bsn import is_valid_bsn
-from casusregie.models import Family, Role, Worker, Youth
+from casusregie.models import Case, Family, InvolvedProfessional, Role, Worker, Youth
 from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+from flags.models import Flag
+from plans.models import Evaluation, Goal
 from referrals.models import Product, Referral
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,29 @@ def test_the_demo_commands_run_without_production(settings):
     code = io.StringIO()
     call_command("demo_totp", stdout=code)
     assert len(code.getvalue().strip()) == 6
+
+
+def test_the_demo_shows_the_regisseur_s_week_of_issue_16():
+    call_command("demo_data", stdout=io.StringIO())
+    # the people around the family, and one GI holding regie while the regisseur stays
+    assert {"huisarts", "school", "gi_jeugdbescherming"} <= set(
+        InvolvedProfessional.objects.values_list("role", flat=True)
+    )
+    gi = InvolvedProfessional.objects.filter(holds_regie=True, until__isnull=True)
+    assert gi.exists()
+    assert all(p.case.regisseurs.filter(until__isnull=True).exists() for p in gi)
+    # referrals by a huisarts and by a GI, the rest by the gemeente
+    assert {"01", "02", "04"} <= set(Referral.objects.values_list("referrer", flat=True))
+    # afbouw made visible: goals reached and stopped, evaluations with an outcome
+    assert {"open", "reached", "stopped"} <= set(Goal.objects.values_list("status", flat=True))
+    assert {"continue", "scale_down"} <= set(
+        Evaluation.objects.exclude(outcome="").values_list("outcome", flat=True)
+    )
+    assert not Evaluation.objects.filter(held_on__isnull=False, outcome="").exists()
+    # a thuiszitter for three months and more: its flag is open
+    assert Flag.objects.filter(rule="THUISZITTER_3M", resolved_on__isnull=True).exists()
+    # closed cases with their reason and warme overdracht
+    closed = Case.objects.filter(closed_on__isnull=False)
+    assert closed.exists()
+    assert set(closed.values_list("close_reason", flat=True)) == {"goals_reached"}
+    assert not closed.filter(handed_over_to="").exists()

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pghistory
+import pghistory.models
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +32,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+PINNED_CORRECTION_QUERIES = 44
 
 
 @pytest.fixture
@@ -202,3 +207,132 @@ def test_a_gi_regie_that_has_ended_is_history(client, case, regisseur):
     page = client.get(page_url(case)).content.decode()
     assert "Regie bij de GI:" not in page
     assert "had de regie" in page
+
+
+def correct_url(case, professional) -> str:
+    return reverse("family-involved-correct", args=[case.family.ref, professional.pk])
+
+
+def corrected(professional, **changes) -> dict:
+    prefix = f"correctie-{professional.pk}"
+    return {f"{prefix}-{key}": value for key, value in posted(**changes).items()}
+
+
+def test_the_regisseur_corrects_a_typo_and_the_old_value_stays_in_the_history(
+    client, case, regisseur
+):
+    with pghistory.context(user=regisseur.pk):
+        professional = InvolvedProfessionalFactory(
+            case=case, organisation="Huisartsenpraktijk De Lidne", from_date=D(2026, 2, 2)
+        )
+    verified_login(client, regisseur)
+    page = client.get(page_url(case)).content.decode()
+    # the correction form shows what is recorded now
+    assert f'name="correctie-{professional.pk}-organisation"' in page
+    assert 'value="Huisartsenpraktijk De Lidne"' in page
+    response = client.post(correct_url(case, professional), corrected(professional))
+    assert response.status_code == 302
+    professional.refresh_from_db()
+    assert (professional.organisation, professional.contact_name, professional.until) == (
+        "Huisartsenpraktijk De Linde",
+        "dr. M. Yilmaz",
+        None,
+    )
+    entry = AccessLogEntry.objects.filter(action="change").get()
+    assert (entry.object_type, entry.object_ref) == ("involved_professional", str(professional.pk))
+    events = pghistory.models.Events.objects.references(professional).order_by("pgh_id")
+    assert [e.pgh_label for e in events] == ["insert", "update"]
+    assert events[0].pgh_data["organisation"] == "Huisartsenpraktijk De Lidne"
+    page = client.get(page_url(case)).content.decode()
+    assert "De gegevens van Huisartsenpraktijk De Linde zijn gecorrigeerd." in page
+    assert "Huisartsenpraktijk De Lidne" in page  # the change history shows the old value
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"phone": "bel maar"}, "phone", "Vul een telefoonnummer in"),
+        ({"organisation": ""}, "organisation", "Dit veld is vereist."),
+        ({"from_date": "2099-01-01"}, "from_date", "De begindatum ligt niet in de toekomst."),
+        ({"until": "2026-02-01"}, "until", "De einddatum ligt niet vóór de begindatum."),
+        ({"holds_regie": "on"}, "holds_regie", "Alleen een GI"),
+    ],
+)
+def test_a_bad_correction_is_a_400_at_its_field_and_nothing_typed_is_lost(
+    client, case, regisseur, changes, field, message
+):
+    professional = InvolvedProfessionalFactory(
+        case=case, organisation="Huisarts Oud", contact_name="dr. A. Oud", from_date=D(2026, 2, 2)
+    )
+    verified_login(client, regisseur)
+    data = corrected(professional, contact_name="dr. A. Nieuw", **changes)
+    response = client.post(correct_url(case, professional), data)
+    assert response.status_code == 400
+    form = response.context["correct_form"]
+    assert any(message in e for e in form.errors[field]), form.errors
+    page = response.content.decode()
+    assert f'id="id_correctie-{professional.pk}-{field}"' in page
+    assert 'value="dr. A. Nieuw"' in page  # what was typed is still there
+    professional.refresh_from_db()
+    assert (professional.organisation, professional.contact_name) == ("Huisarts Oud", "dr. A. Oud")
+    assert not AccessLogEntry.objects.filter(action="change").exists()
+
+
+def test_the_end_date_is_corrected_on_its_boundaries(client, case, regisseur):
+    professional = InvolvedProfessionalFactory(case=case, from_date=D(2026, 2, 2))
+    verified_login(client, regisseur)
+    url = correct_url(case, professional)
+    assert client.post(url, corrected(professional, until="2026-02-01")).status_code == 400
+    assert client.post(url, corrected(professional, until="2026-02-02")).status_code == 302
+    professional.refresh_from_db()
+    assert professional.until == D(2026, 2, 2)
+
+
+def test_a_colleague_may_not_correct_and_a_stranger_gets_a_404(client, team, case, regisseur):
+    professional = InvolvedProfessionalFactory(case=case, organisation="Huisarts Oud")
+    colleague = WorkerFactory(local_team=team, roles=[Role.REGISSEUR])
+    verified_login(client, colleague)
+    assert "Corrigeren" not in client.get(page_url(case)).content.decode()
+    response = client.post(correct_url(case, professional), corrected(professional))
+    assert response.status_code == 400
+    assert "Alleen de regisseur of de teamleider" in response.content.decode()
+    stranger = WorkerFactory(local_team=LocalTeamFactory(), roles=[Role.REGISSEUR])
+    verified_login(client, stranger)
+    assert client.post(correct_url(case, professional), corrected(professional)).status_code == 404
+    other = InvolvedProfessionalFactory()
+    verified_login(client, regisseur)
+    assert client.post(correct_url(case, other), corrected(other)).status_code == 404
+    professional.refresh_from_db()
+    assert professional.organisation == "Huisarts Oud"
+
+
+def test_the_correction_forms_cost_no_query_per_professional(
+    client, case, regisseur, django_assert_num_queries
+):
+    with pghistory.context(user=regisseur.pk):  # a history with an author, as in real use
+        InvolvedProfessionalFactory(case=case, from_date=D(2026, 2, 2))
+    verified_login(client, regisseur)
+    url = page_url(case)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    with pghistory.context(user=regisseur.pk):
+        for _ in range(4):
+            InvolvedProfessionalFactory(case=case, from_date=D(2026, 2, 2))
+    with django_assert_num_queries(len(one)):
+        page = client.get(url).content.decode()
+    assert page.count("Correctie opslaan") == 5
+
+
+def test_a_correction_costs_a_pinned_number_of_queries(
+    client, case, regisseur, django_assert_num_queries
+):
+    professional = InvolvedProfessionalFactory(case=case, from_date=D(2026, 2, 2))
+    verified_login(client, regisseur)
+    client.get(page_url(case))
+    # session, user, device, roles; the family (page scope); the professional; the lock, the
+    # case and its regisseur for may_hand_over; the update and its pghistory trigger; savepoints;
+    # the access log entry (with its chain's lock)
+    with django_assert_num_queries(PINNED_CORRECTION_QUERIES):
+        response = client.post(correct_url(case, professional), corrected(professional))
+    assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""The family page's section "Betrokkenen": add and end an involved professional. Refusals
+"""The family page's section "Betrokkenen": add, correct and end an involved professional. Refusals
 and form errors show the family page again (400) with the form as sent; every change is in the
 access log."""
 
@@ -18,7 +18,7 @@ from casusregie.models import AccessAction, InvolvedProfessional
 from casusregie.selectors import open_case_of
 from casusregie.views.accounts import worker_required
 
-from ..involvement import EndInvolvementForm, InvolvedForm
+from ..involvement import CorrectInvolvementForm, EndInvolvementForm, InvolvedForm
 from .families import _family_accesses, _family_page, family_page_or_404
 
 CHANGE_PERM = "casusregie.change_family_record"
@@ -81,15 +81,45 @@ def involved_add(request: HttpRequest, ref: str) -> HttpResponse:
     return _again(request, family, involved_form=form)
 
 
-@require_POST
-@worker_required
-def involved_end(request: HttpRequest, ref: str, professional_id: int) -> HttpResponse:
-    family = family_page_or_404(request, ref, CHANGE_PERM)
+def _professional_of(family, professional_id: int) -> InvolvedProfessional:
     professional = InvolvedProfessional.objects.filter(
         pk=professional_id, case__family=family
     ).first()
     if professional is None:
         raise Http404
+    return professional
+
+
+@require_POST
+@worker_required
+def involved_correct(request: HttpRequest, ref: str, professional_id: int) -> HttpResponse:
+    """Correct a typo or a wrong date; pghistory keeps what was recorded before."""
+    family = family_page_or_404(request, ref, CHANGE_PERM)
+    professional = _professional_of(family, professional_id)
+    form = CorrectInvolvementForm(request.POST, professional_id=professional.pk)
+    if form.is_valid():
+        try:
+            professional = services.correct_involved_professional(
+                professional=professional, involvement=form.to_involvement(), by=request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _changed(
+                request,
+                family,
+                professional,
+                _("De gegevens van %(organisation)s zijn gecorrigeerd.")
+                % {"organisation": professional.organisation},
+            )
+    return _again(request, family, correct_form=form, correct_form_for=professional.pk)
+
+
+@require_POST
+@worker_required
+def involved_end(request: HttpRequest, ref: str, professional_id: int) -> HttpResponse:
+    family = family_page_or_404(request, ref, CHANGE_PERM)
+    professional = _professional_of(family, professional_id)
     form = EndInvolvementForm(request.POST, professional_id=professional.pk)
     if form.is_valid():
         try:
@@ -109,4 +139,4 @@ def involved_end(request: HttpRequest, ref: str, professional_id: int) -> HttpRe
     return _again(request, family, end_form=form, end_form_for=professional.pk)
 
 
-__all__ = ["involved_add", "involved_end"]
+__all__ = ["involved_add", "involved_correct", "involved_end"]
