@@ -8,12 +8,21 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .bsn import is_valid_bsn
 from .bsn_vault import bsn_digest
-from .models import Carer, Case, Family, Municipality, Notification, RegisseurPeriod, Youth
+from .models import (
+    BreakGlassGrant,
+    Carer,
+    Case,
+    Family,
+    Municipality,
+    Notification,
+    RegisseurPeriod,
+    Youth,
+)
 from .policies import family_or_404, visible_families
 
 
@@ -136,3 +145,17 @@ def notifications_of(worker) -> QuerySet[Notification]:
 def unread_notification_count(worker) -> int:
     """How many of the worker's meldingen are unread: one query on ``notice_unread_idx``."""
     return Notification.objects.filter(recipient=worker, read_at__isnull=True).count()
+
+
+def break_glass_grants_for_review(lead) -> QuerySet[BreakGlassGrant]:
+    """The break-the-glass grants on families with a case of the team lead's team, not yet
+    reviewed first, then the newest (one query, with the worker and the family's ref)."""
+    if not lead.local_team_id:
+        return BreakGlassGrant.objects.none()
+    return (
+        BreakGlassGrant.objects.filter(
+            Exists(Case.objects.filter(family=OuterRef("family"), local_team=lead.local_team_id))
+        )
+        .select_related("worker__local_team", "family", "reviewed_by")
+        .order_by(F("reviewed_at").desc(nulls_first=True), "-granted_at", "-id")
+    )
