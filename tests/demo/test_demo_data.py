@@ -97,3 +97,17 @@ def test_the_demo_is_judged_at_once_so_workers_see_flags():
     call_command("demo_data", stdout=io.StringIO())
     assert Flag.objects.filter(resolved_on__isnull=True).exists()
     assert inbox(Worker.objects.get(username="anna")).exists()
+
+
+def test_anna_sees_her_teams_families_not_those_of_wijkteam_noord_in_the_same_city():
+    """Issue 17: Delfshaven and Noord both serve Rotterdam; anna sees Delfshaven's families."""
+    from casusregie.policies import visible_families
+
+    call_command("demo_data", stdout=io.StringIO())
+    anna = Worker.objects.get(username="anna")
+    seen = visible_families(anna)
+    assert seen.exists()
+    assert not seen.exclude(cases__local_team__ref="lt-delfshaven").exists()
+    noord = Family.objects.filter(cases__local_team__ref="lt-noord", municipality__code="GM0599")
+    assert noord.exists()
+    assert not seen.filter(pk__in=noord.exclude(cases__local_team__ref="lt-delfshaven")).exists()
