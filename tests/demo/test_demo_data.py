@@ -111,3 +111,5 @@ def test_anna_sees_her_teams_families_not_those_of_wijkteam_noord_in_the_same_ci
     noord = Family.objects.filter(cases__local_team__ref="lt-noord", municipality__code="GM0599")
     assert noord.exists()
     assert not seen.filter(pk__in=noord.exclude(cases__local_team__ref="lt-delfshaven")).exists()
+    assert Family.objects.filter(ref="demo-f001", municipality__code="GM0599").exists()
+    assert not seen.filter(ref="demo-f001").exists()  # the README's example
