@@ -236,7 +236,7 @@ def test_the_review_list_is_the_team_leads(client, city, role):
     assert client.get(REVIEW).status_code == 404
 
 
-REVIEW_QUERIES = 9
+REVIEW_QUERIES = 10
 
 
 def test_the_review_list_takes_the_same_queries_for_one_grant_or_many(
@@ -255,7 +255,7 @@ def test_the_review_list_takes_the_same_queries_for_one_grant_or_many(
         assert client.get(REVIEW).status_code == 200
 
 
-REQUEST_QUERIES = 6
+REQUEST_QUERIES = 8
 
 
 def test_the_request_page_and_a_not_found_take_fixed_queries(

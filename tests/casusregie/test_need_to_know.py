@@ -191,3 +191,18 @@ def test_the_scope_is_one_query_for_a_list_and_for_one_family(city, django_asser
         assert len(list(visible_families(worker))) == 4
     with django_assert_num_queries(1):
         assert may_see_family(worker, families[0])
+
+
+def test_one_gezin_still_looks_region_wide_but_gives_no_ref_of_another_teams_family(city):
+    from casusregie.selectors import KnownPerson, known_families
+    from tests.factories import YouthFactory
+
+    rotterdam, delfshaven, noord = city
+    family = family_of(noord, rotterdam)
+    YouthFactory(family=family, name="Noor de Jong", birth_date=dt.date(2012, 4, 1))
+    worker = WorkerFactory(local_team=delfshaven, roles=[Role.REGISSEUR])
+    [known] = known_families(worker, rotterdam, [KnownPerson("noor de jong", dt.date(2012, 4, 1))])
+    assert (known.pk, known.ref, known.team) == (family.pk, None, noord.name)
+    BreakGlassGrantFactory(worker=worker, family=family)
+    [known] = known_families(worker, rotterdam, [KnownPerson("Noor de Jong", dt.date(2012, 4, 1))])
+    assert known.ref == family.ref
