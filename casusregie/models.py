@@ -961,6 +961,84 @@ class FamilyMove(models.Model):
         return self.confirmed_on is None and self.cancelled_on is None
 
 
+class BreakGlassReason(models.TextChoices):
+    """Why a worker opens a family outside their team's cases (break the glass)."""
+
+    CRISIS = "crisis", _("Crisis of acute onveiligheid")
+    VEILIG_THUIS = "veilig_thuis", _("Melding of vraag van Veilig Thuis")
+    STAND_IN = "vervanging", _("Vervanging of waarneming van een collega")
+    FAMILY_REQUEST = "verzoek_gezin", _("Verzoek van het gezin")
+    OTHER = "anders", _("Anders")
+
+
+class BreakGlassGrant(models.Model):
+    """Doorbreken (break the glass): a case-work worker opens a family outside their team's
+    cases, with a reason from the list and a written explanation, for a limited time
+    (``BREAK_GLASS_HOURS``). In force while ``granted_at <= now < expires_at`` for that worker
+    and that family only (``policies.family_scope``); made by ``services.break_glass``, which
+    logs it; reviewed afterwards by the team lead of the family's case."""
+
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.PROTECT,
+        related_name="break_glass_grants",
+        verbose_name=_("medewerker"),
+    )
+    family = models.ForeignKey(
+        Family,
+        on_delete=models.CASCADE,
+        related_name="break_glass_grants",
+        verbose_name=_("gezin"),
+    )
+    reason = models.CharField(_("reden"), max_length=32, choices=BreakGlassReason.choices)
+    explanation = models.TextField(_("toelichting"))
+    granted_at = models.DateTimeField(_("verleend op"), default=timezone.now)
+    expires_at = models.DateTimeField(_("verloopt op"))
+    reviewed_by = models.ForeignKey(
+        Worker,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beoordeeld door"),
+    )
+    reviewed_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    review_note = models.TextField(_("opmerking bij de beoordeling"), blank=True, db_default="")
+
+    class Meta:
+        verbose_name = _("inzage buiten het team")
+        verbose_name_plural = _("inzages buiten het team")
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("granted_at")), name="break_glass_expires_after_grant"
+            ),
+            models.CheckConstraint(
+                condition=Q(explanation__regex=r"[^[:space:]]"),
+                name="break_glass_has_explanation",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=BreakGlassReason.values), name="break_glass_reason_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True, reviewed_by__isnull=True)
+                | Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="break_glass_reviewed_by_someone",
+            ),
+        ]
+        indexes = [
+            # the scope: WHERE family_id = ? AND worker_id = ? AND granted_at <= now < expires_at
+            models.Index(fields=["family", "worker", "expires_at"], name="break_glass_scope_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} → {self.family_id} ({self.granted_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
 class InvolvedRole(models.TextChoices):
     """The role of a professional (or the informal network) around the family."""
 
@@ -1211,6 +1289,7 @@ class NotificationKind(models.TextChoices):
     TRANSFER_OFFERED = "transfer_offered", _("Regie-overdracht voor u")
     TABLE_DECISION = "table_decision", _("Besluit van de experttafel")
     FLAG_OPENED = "flag_opened", _("Nieuw signaal")
+    BREAK_GLASS = "break_glass", _("Inzage buiten het team")
 
 
 class Notification(models.Model):

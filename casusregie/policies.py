@@ -4,14 +4,28 @@ One source of truth: each policy is a queryset filter (``family_scope``) so that
 filtered in SQL, and the object-level `rules` predicates ask the same filter about one object.
 Views, the admin and the API use these; a family outside the scope is a 404, never a 403.
 
-- a worker (regisseur role) sees families of the municipalities their local team serves;
-- a team lead sees the families with a case of their own team;
+Need to know, per team (issue 17): a case-work worker (regisseur role, team lead) sees and
+changes the families
+
+- with a case of their own local team — open *or closed*: a family stays with the team that
+  had it (its file, its reopening), until a confirmed move hands the case to another team;
+- with a pending move (``FamilyMove``) to their team: the receiving team, during the move;
+- with a pending regie hand-over (``RegieTransfer``) to them: the receiving regisseur;
+- for which they broke the glass (``BreakGlassGrant``) and the grant is in force
+  (``granted_at <= now < expires_at``): that worker, that family, for ``BREAK_GLASS_HOURS``.
+
+Serving the family's municipality is not enough: a family of another team in the same city
+is a 404 like any other family outside the scope. Also:
+
 - members of a region's expert table see families with an escalation at their region's table,
   and only while the family's consent for the expert table is in force (that part of the scope
   is the expert table's: ``escalations.policies``, added here with ``add_family_scope``);
 - policy staff see aggregates only: no family;
 - a provider sees its own referrals (``referrals.selectors.referrals_for_provider``);
 - a superuser (technical set-up account) sees everything, every read still logged.
+
+The scope is one SQL filter (``EXISTS`` subqueries on Family), so a list, an object look-up
+(``family_or_404``) and a `rules` predicate each cost one query.
 """
 
 from __future__ import annotations
@@ -24,7 +38,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Case, ConsentPurpose, Family, RegisseurPeriod, Role, Worker
+from .models import (
+    BreakGlassGrant,
+    Case,
+    ConsentPurpose,
+    Family,
+    FamilyMove,
+    RegieTransfer,
+    RegisseurPeriod,
+    Role,
+    Worker,
+)
 
 
 def roles_of(user) -> frozenset[str]:
@@ -65,8 +89,45 @@ def roles_opening_family_data() -> frozenset[str]:
     return frozenset(str(role) for role in CASE_WORK_ROLES | registered)
 
 
-def family_scope(user, on: dt.date | None = None, roles: frozenset[str] | None = None) -> Q:
-    """A filter on Family: the families whose personal data ``user`` may see.
+def team_families(user, at: dt.datetime | None = None) -> Q:
+    """A filter on Family: what a case-work worker needs to know (see the module's text): a
+    case of their team (open or closed), a pending move to their team, a pending hand-over to
+    them, or a break-the-glass grant of theirs in force at ``at`` (now)."""
+    at = at or timezone.now()
+    scope = Exists(
+        RegieTransfer.objects.filter(
+            case__family=OuterRef("pk"),
+            to_worker=user.pk,
+            confirmed_on__isnull=True,
+            cancelled_on__isnull=True,
+        )
+    ) | Exists(
+        BreakGlassGrant.objects.filter(
+            family=OuterRef("pk"), worker=user.pk, granted_at__lte=at, expires_at__gt=at
+        )
+    )
+    if user.local_team_id:
+        scope |= Exists(
+            Case.objects.filter(family=OuterRef("pk"), local_team=user.local_team_id)
+        ) | Exists(
+            FamilyMove.objects.filter(
+                case__family=OuterRef("pk"),
+                to_team=user.local_team_id,
+                confirmed_on__isnull=True,
+                cancelled_on__isnull=True,
+            )
+        )
+    return Q(scope)
+
+
+def family_scope(
+    user,
+    on: dt.date | None = None,
+    roles: frozenset[str] | None = None,
+    at: dt.datetime | None = None,
+) -> Q:
+    """A filter on Family: the families whose personal data ``user`` may see (on day ``on``,
+    at moment ``at``: today, now).
 
     ``roles`` narrows the roles taken into account (e.g. only the case-work roles).
     """
@@ -77,12 +138,8 @@ def family_scope(user, on: dt.date | None = None, roles: frozenset[str] | None =
     roles = roles_of(user) if roles is None else roles_of(user) & roles
     on = on or timezone.localdate()
     scope = Q(pk__in=[])
-    if Role.REGISSEUR in roles and user.local_team_id:
-        scope |= Q(municipality__local_teams=user.local_team_id)
-    if Role.TEAM_LEAD in roles and user.local_team_id:
-        scope |= Q(
-            Exists(Case.objects.filter(family=OuterRef("pk"), local_team=user.local_team_id))
-        )
+    if roles & CASE_WORK_ROLES:
+        scope |= team_families(user, at)
     for scope_roles, scope_of in _family_scopes:
         if roles & scope_roles:
             scope |= scope_of(user, on)
@@ -153,10 +210,15 @@ def works_the_case(user: Worker, family: Family | None) -> bool:
 
 @rules.predicate
 def leads_the_team(user: Worker, family: Family | None) -> bool:
-    """The team lead of a team that has (had) a case of this family."""
-    if family is None:
+    """The team lead of a team that has (had) a case of this family — not by a pending move
+    or a break-the-glass grant (one query)."""
+    if family is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return may_see_family(user, family, roles=frozenset({Role.TEAM_LEAD}))
+    if user.is_superuser:
+        return True
+    if Role.TEAM_LEAD not in roles_of(user) or not user.local_team_id:
+        return False
+    return Case.objects.filter(family=family, local_team=user.local_team_id).exists()
 
 
 @rules.predicate

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from .bsn import is_valid_bsn
 from .bsn_vault import bsn_digest
 from .enrolment import enrolment_code_hash
 from .models import (
+    BreakGlassGrant,
     Carer,
     Case,
     EnrolmentCode,
@@ -243,3 +244,17 @@ def valid_enrolment_code(worker, code: str | None = None, pk: int | None = None)
     if pk is not None:
         codes = codes.filter(pk=pk)
     return codes.first()
+
+
+def break_glass_grants_for_review(lead) -> QuerySet[BreakGlassGrant]:
+    """The break-the-glass grants on families with a case of the team lead's team, not yet
+    reviewed first, then the newest (one query, with the worker and the family's ref)."""
+    if not lead.local_team_id:
+        return BreakGlassGrant.objects.none()
+    return (
+        BreakGlassGrant.objects.filter(
+            Exists(Case.objects.filter(family=OuterRef("family"), local_team=lead.local_team_id))
+        )
+        .select_related("worker__local_team", "family", "reviewed_by")
+        .order_by(F("reviewed_at").desc(nulls_first=True), "-granted_at", "-id")
+    )

@@ -1,5 +1,6 @@
 """Writes of the GARP core that the pages call: registering a family, regie hand-over,
-consent, reading meldingen, a youth's education, closing and reopening a case. Each
+consent, reading meldingen, a youth's education, closing and reopening a case, breaking the
+glass (inzage buiten het team) and its review. Each
 checks its business rule and leaves the database invariants to PostgreSQL."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
@@ -20,6 +22,8 @@ from .access_log import Access, record_access
 from .enrolment import ENROLMENT_CODE_ALPHABET, enrolment_code_hash
 from .models import (
     AccessAction,
+    BreakGlassGrant,
+    BreakGlassReason,
     Carer,
     CarerRelation,
     Case,
@@ -48,7 +52,13 @@ from .models import (
     Youth,
 )
 from .notifications import notify
-from .policies import may_close_case, may_hand_over, roles_opening_family_data
+from .policies import (
+    CASE_WORK_ROLES,
+    may_close_case,
+    may_hand_over,
+    roles_opening_family_data,
+    visible_families,
+)
 from .rejudge import request_case_sweep
 from .selectors import KnownFamily, KnownPerson, known_families
 
@@ -948,3 +958,123 @@ def confirm_first_device(worker: Worker, enrolment_code_id: int, device) -> bool
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     return True
+
+
+# --- breaking the glass (doorbreken: inzage buiten het team) ----------------------------------
+
+PURPOSE_BREAK_GLASS = "inzage buiten het team"
+PURPOSE_BREAK_GLASS_REVIEW = "toezicht op inzage buiten het team"
+
+
+def break_glass_hours() -> int:
+    return settings.BREAK_GLASS_HOURS
+
+
+def _break_glass_candidates(by: Worker) -> Q:
+    """A filter on Family: the families ``by`` may break the glass for — of a municipality of
+    their own region (their team's, or their own region's), with a case (someone's team lead
+    reviews it)."""
+    regions = Municipality.objects.filter(local_teams=by.local_team_id).values("region_id")
+    in_region = Q(municipality__region_id__in=regions)
+    if by.region_id:
+        in_region |= Q(municipality__region_id=by.region_id)
+    return in_region & Q(pk__in=Case.objects.values("family_id"))
+
+
+@transaction.atomic
+def break_glass(
+    *, by: Worker, ref: str, reason: str, explanation: str, origin: str = ""
+) -> BreakGlassGrant | None:
+    """Open the family ``ref`` to ``by`` for ``BREAK_GLASS_HOURS`` hours, with the reason and
+    its explanation; written to the access log (the reason as the purpose) and told to the team
+    lead(s) of the family's case, all in this transaction.
+
+    Only for a case-work worker (regisseur, team lead), and only for a family of their region
+    with a case, outside what they already see. Anything else — no such ref, another region, a
+    family without a case — returns None, the same answer, so the page leaks nothing about a
+    ref before a grant is made (and logged)."""
+    explanation = explanation.strip()
+    if reason not in BreakGlassReason.values or not explanation:
+        raise ValidationError(_("Kies een reden en licht die toe."))
+    if not by.is_active or not by.role_codes() & CASE_WORK_ROLES:
+        return None
+    family = (
+        Family.objects.filter(_break_glass_candidates(by), ref=ref.strip())
+        .exclude(pk__in=visible_families(by).values("pk"))
+        .first()
+    )
+    if family is None:
+        return None
+    now = timezone.now()
+    grant = BreakGlassGrant.objects.create(
+        worker=by,
+        family=family,
+        reason=reason,
+        explanation=explanation,
+        granted_at=now,
+        expires_at=now + dt.timedelta(hours=break_glass_hours()),
+    )
+    label = BreakGlassReason(reason).label
+    record_access(
+        actor_kind="worker",
+        actor=f"{by.ref} ({by.get_username()})",
+        accesses=[Access(family.ref, "break_glass", str(grant.pk))],
+        action=AccessAction.READ,
+        purpose=f"{PURPOSE_BREAK_GLASS}: {label}: {explanation}",
+        origin=origin,
+    )
+    case = (
+        Case.objects.filter(family=family)
+        .order_by(F("closed_on").desc(nulls_first=True), "-opened_on", "-id")
+        .first()
+    )
+    leads = Worker.objects.filter(
+        local_team=case.local_team_id, is_active=True, role_memberships__role=Role.TEAM_LEAD
+    ).values_list("pk", flat=True)
+    notify(
+        leads,
+        NotificationKind.BREAK_GLASS,
+        case,
+        _(
+            "%(worker)s (%(team)s) heeft het gezin van casus %(case)s geopend buiten het team: "
+            "%(reason)s. Beoordeel het op Inzage buiten het team."
+        )
+        % {
+            "worker": by,
+            "team": by.local_team.name if by.local_team_id else "—",
+            "case": case.ref,
+            "reason": label,
+        },
+        "break-glass-review",
+        [],
+        by=by,
+    )
+    return grant
+
+
+@transaction.atomic
+def review_break_glass(
+    *, grant: BreakGlassGrant, by: Worker, note: str = "", origin: str = ""
+) -> BreakGlassGrant:
+    """The team lead of a team with a case of the family marks a grant reviewed, with a note;
+    in the access log in the same transaction."""
+    grant = BreakGlassGrant.objects.select_for_update().select_related("family").get(pk=grant.pk)
+    if Role.TEAM_LEAD not in by.role_codes() or not by.local_team_id:
+        raise PermissionDenied
+    if not Case.objects.filter(family=grant.family_id, local_team=by.local_team_id).exists():
+        raise PermissionDenied
+    if grant.is_reviewed:
+        raise ValidationError(_("Deze inzage is al beoordeeld."))
+    grant.reviewed_by = by
+    grant.reviewed_at = timezone.now()
+    grant.review_note = note.strip()
+    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    record_access(
+        actor_kind="worker",
+        actor=f"{by.ref} ({by.get_username()})",
+        accesses=[Access(grant.family.ref, "break_glass", str(grant.pk))],
+        action=AccessAction.CHANGE,
+        purpose=PURPOSE_BREAK_GLASS_REVIEW,
+        origin=origin,
+    )
+    return grant

@@ -1,9 +1,10 @@
 """The core's pages: logging in (password, then the second factor; or the organisation's
-single sign-on) and out; the meldingen."""
+single sign-on) and out; the meldingen; inzage buiten het team (breaking the glass) and its
+review by the team lead."""
 
 from django.urls import path
 
-from .views import accounts, notifications, oidc
+from .views import accounts, break_glass, notifications, oidc
 
 urlpatterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
@@ -28,5 +29,12 @@ urlpatterns = [
         "meldingen/<int:notification_id>/gelezen/",
         notifications.notification_read,
         name="notification-read",
+    ),
+    path("inzage-buiten-team/", break_glass.break_glass_review, name="break-glass-review"),
+    path("inzage-buiten-team/aanvragen/", break_glass.break_glass, name="break-glass"),
+    path(
+        "inzage-buiten-team/<int:grant_id>/beoordeeld/",
+        break_glass.break_glass_reviewed,
+        name="break-glass-reviewed",
     ),
 ]

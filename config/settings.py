@@ -317,6 +317,9 @@ REFERRAL_EXPIRY_WORKING_DAYS = env.int("REFERRAL_EXPIRY_WORKING_DAYS", default=2
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=20)  # Jeugdwet art. 7.3.8
 if RETENTION_YEARS < 1:
     raise ImproperlyConfigured("RETENTION_YEARS must be at least 1")
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=24)  # doorbreken: how long it holds
+if not 1 <= BREAK_GLASS_HOURS <= 168:
+    raise ImproperlyConfigured("BREAK_GLASS_HOURS must be between 1 and 168")
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 # How long the provider API remembers an Idempotency-Key (referrals/api/views.py); older
 # records are deleted hourly and their key counts as new.

@@ -73,6 +73,7 @@ PARTS: tuple[Part, ...] = (
     Part("casusregie.RegieTransfer", ("case",)),
     Part("casusregie.FamilyMove", ("case",)),
     Part("casusregie.RegistrationDespiteMatch", ("family", "matched")),
+    Part("casusregie.BreakGlassGrant", ("family",)),
     Part("casusregie.Consent", ("case",)),
     Part("casusregie.Notification", ("case",)),
     Part("casusregie.InvolvedProfessional", ("case",)),

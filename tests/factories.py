@@ -6,11 +6,14 @@ import datetime as dt
 import random
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from analyses.models import Analysis, AnalysisStatus
 from casusregie.bsn import synthetic_bsn as generate_bsn
 from casusregie.models import (
+    BreakGlassGrant,
+    BreakGlassReason,
     Carer,
     Case,
     EducationPeriod,
@@ -287,3 +290,17 @@ class GiRegieFactory(InvolvedProfessionalFactory):
     role = "gi_jeugdbescherming"
     organisation = factory.Sequence(lambda n: f"William Schrikker Stichting {n}")
     holds_regie = True
+
+
+class BreakGlassGrantFactory(DjangoModelFactory):
+    """A break-the-glass grant in force now, for ``BREAK_GLASS_HOURS`` hours."""
+
+    class Meta:
+        model = BreakGlassGrant
+
+    worker = factory.SubFactory(WorkerFactory)
+    family = factory.SubFactory(FamilyFactory)
+    reason = BreakGlassReason.CRISIS
+    explanation = "Acute zorgen gemeld door de school, regisseur onbereikbaar."
+    granted_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.granted_at + dt.timedelta(hours=24))

@@ -33,6 +33,7 @@ from referrals.lifecycle import Status
 from referrals.models import ProviderAPIKey
 from tests.conftest import verified_login
 from tests.factories import (
+    BreakGlassGrantFactory,
     CaseFactory,
     EscalationFactory,
     FamilyFactory,
@@ -71,6 +72,17 @@ class World:
     own_flag: object = None
     foreign_flag: object = None
     current: object = None  # the worker logged in by ``_client`` (their meldingen are "own")
+    # "same municipality, other team": a family of region 1's municipality with a case of
+    # another team that serves it too (issue 17); its objects by name, like own_/foreign_
+    other_team: dict = field(default_factory=dict)
+
+    def of(self, side: str, name: str):
+        """The side's object: ``of("own", "family")`` is ``own``, ``of("foreign", "youth")``
+        is ``foreign_youth``, ``of("other_team", "move")`` the other team's family's move."""
+        if side == "other_team":
+            return self.other_team[name]
+        attribute = side if name == "family" else f"{side}_{name}"
+        return getattr(self, attribute)
 
 
 @pytest.fixture
@@ -179,6 +191,40 @@ def world() -> World:
         proposed_by=foreign_colleague,
         proposed_on=opened,
     )
+    # same municipality, other team: team_b's family in m1, with a consent for the table but
+    # no escalation (so the table does not see it either), a referral, a hand-over inside
+    # team_b, a flag and a move to a third team of m1 — none of it the regisseur's team's
+    family = FamilyFactory(municipality=m1)
+    case = CaseFactory(family=family, local_team=team_b, opened_on=opened)
+    team_b_colleague = WorkerFactory(local_team=team_b, roles=[Role.REGISSEUR])
+    RegisseurPeriod.objects.create(case=case, worker=team_b_colleague, from_date=opened)
+    world.other_team = {
+        "family": family,
+        "youth": YouthFactory(family=family),
+        "consent": Consent.objects.create(
+            case=case, purpose=ConsentPurpose.EXPERT_TABLE, given_on=opened
+        ),
+        "referral": ReferralFactory(
+            case=case, provider=other_provider, status=Status.SENT, sent_on=opened
+        ),
+        "transfer": RegieTransfer.objects.create(
+            case=case,
+            to_worker=WorkerFactory(local_team=team_b, roles=[Role.REGISSEUR]),
+            proposed_by=team_b_colleague,
+            proposed_on=opened,
+        ),
+        "flag": flag_on(case),
+        "move": FamilyMove.objects.create(
+            case=case,
+            from_team=team_b,
+            to_team=LocalTeamFactory(municipalities=[m1]),
+            from_municipality=m1,
+            to_municipality=m1,
+            proposed_by=team_b_colleague,
+            proposed_on=opened,
+        ),
+    }
+    world.team_b = team_b
     return world
 
 
@@ -196,11 +242,11 @@ class Page:
 
 
 def _person(w: World, side: str) -> dict:
-    return {"person": (w.own_youth if side == "own" else w.foreign_youth).ref}
+    return {"person": w.of(side, "youth").ref}
 
 
 def _consent(w: World, side: str) -> dict:
-    return {"consent_id": (w.own_consent if side == "own" else w.foreign_consent).pk}
+    return {"consent_id": w.of(side, "consent").pk}
 
 
 def _new_consent(w: World, side: str) -> dict:
@@ -212,11 +258,11 @@ def _to_colleague(w: World, side: str) -> dict:
 
 
 def _transfer(w: World, side: str) -> dict:
-    return {"transfer_id": (w.own_transfer if side == "own" else w.foreign_transfer).pk}
+    return {"transfer_id": w.of(side, "transfer").pk}
 
 
 def _flag(w: World, side: str) -> dict:
-    return {"flag_id": (w.own_flag if side == "own" else w.foreign_flag).pk}
+    return {"flag_id": w.of(side, "flag").pk}
 
 
 def _notification(w: World, side: str) -> dict:
@@ -243,11 +289,11 @@ def _reason(w: World, side: str) -> dict:
 
 
 def _referral(w: World, side: str) -> dict:
-    return {"referral_ref": (w.own_referral if side == "own" else w.foreign_referral).ref}
+    return {"referral_ref": w.of(side, "referral").ref}
 
 
 def _bridging(w: World, side: str) -> dict:
-    referral = w.own_referral if side == "own" else w.foreign_referral
+    referral = w.of(side, "referral")
     prefix = f"overbrugging-{referral.ref}"
     return {
         f"{prefix}-version": referral.version,
@@ -257,7 +303,7 @@ def _bridging(w: World, side: str) -> dict:
 
 
 def _professional(w: World, side: str) -> dict:
-    family = w.own if side == "own" else w.foreign
+    family = w.of(side, "family")
     professional = InvolvedProfessional.objects.filter(case__family=family).order_by("pk").last()
     if professional is None:
         professional = InvolvedProfessional.objects.create(
@@ -285,13 +331,22 @@ def _new_involvement(w: World, side: str) -> dict:
 
 
 def _move(w: World, side: str) -> dict:
-    return {"move_id": (w.own_move if side == "own" else w.foreign_move).pk}
+    return {"move_id": w.of(side, "move").pk}
 
 
 def _destination(w: World, side: str) -> dict:
-    family = w.own if side == "own" else w.foreign
+    family = w.of(side, "family")
     team = LocalTeamFactory(municipalities=[family.municipality])
     return {"destination": f"{team.pk}:{family.municipality_id}", "note": "verhuist"}
+
+
+def _grant(w: World, side: str) -> dict:
+    """A grant on the side's family by a worker of another team (own: on the team's family)."""
+    grant = BreakGlassGrantFactory(
+        worker=WorkerFactory(local_team=LocalTeamFactory(municipalities=[w.own.municipality])),
+        family=w.of(side, "family"),
+    )
+    return {"grant_id": grant.pk}
 
 
 PAGES: dict[str, Page] = {
@@ -374,6 +429,12 @@ PAGES: dict[str, Page] = {
     "notifications-email": Page(
         "post", frozenset(ROLES) - {"anonymous"}, family=False, success=(302,)
     ),
+    # breaking the glass: case work asks; the team lead of the family's case reviews
+    "break-glass": Page("get", frozenset(CASE_WORK), family=False),
+    "break-glass-review": Page("get", frozenset({"team_lead"}), family=False),
+    "break-glass-reviewed": Page(
+        "post", frozenset({"team_lead"}), family=False, kwargs=_grant, success=(302,)
+    ),
     "login": Page("get", frozenset(ROLES), family=False, public=True),
     # the second step needs the first; with a linked authenticator, setup leads to verify
     "otp-verify": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
@@ -414,7 +475,7 @@ def _editor_objects(w: World, side: str) -> dict:
 
     key = f"editor_objects_{side}"
     if key not in w.__dict__:
-        family = w.own if side == "own" else w.foreign
+        family = w.of(side, "family")
         case = family.cases.get()
         today = timezone.localdate()
         v1 = analyses.start_analysis(case=case)
@@ -440,7 +501,7 @@ def _editor_objects(w: World, side: str) -> dict:
             "evaluation": plans.plan_evaluation(plan=plan, planned_on=today).pk,
             "perspective": plans.add_perspective_plan(
                 case=case,
-                youth=w.own_youth if side == "own" else w.foreign_youth,
+                youth=w.of(side, "youth"),
                 kind="return_home",
                 notes="terug naar huis",
             ).pk,
@@ -609,7 +670,7 @@ EDITOR_PAGES: dict[str, Page] = {
         "post",
         frozenset(CASE_WORK),
         data=lambda w, side: {
-            "perspectief-youth": (w.own_youth if side == "own" else w.foreign_youth).pk,
+            "perspectief-youth": w.of(side, "youth").pk,
             "perspectief-kind": "return_home",
             "perspectief-started_on": timezone.localdate().isoformat(),
         },
@@ -642,7 +703,7 @@ def _table_objects(w: World, side: str) -> dict:
 
     key = f"table_objects_{side}"
     if key not in w.__dict__:
-        family = w.own if side == "own" else w.foreign
+        family = w.of(side, "family")
         w.__dict__[key] = {
             "escalation": Escalation.objects.get(case__family=family),
             "session": TableSession.objects.create(
@@ -687,15 +748,13 @@ def _decided(w: World, side: str) -> dict:
             product=ProductFactory(code=f"MAATWERK-{side}", specialist=False),
             follow_up_on=today,
         )
-        objects["decision"].providers.add(
-            w.provider if side == "own" else w.foreign_referral.provider
-        )
+        objects["decision"].providers.add(w.of(side, "referral").provider)
     return _escalation_ref(w, side)
 
 
 def _tailored_referral(w: World, side: str) -> dict:
     prefix = f"verwijzing-{_table_objects(w, side)['escalation'].ref}"
-    youth = w.own_youth if side == "own" else w.foreign_youth
+    youth = w.of(side, "youth")
     return {f"{prefix}-youth": youth.ref, f"{prefix}-question": "maatwerk zoals besproken"}
 
 
@@ -784,13 +843,13 @@ PAGES |= DASHBOARD_PAGES
 
 
 def _youth_ref(w: World, side: str) -> dict:
-    return {"youth_ref": (w.own_youth if side == "own" else w.foreign_youth).ref}
+    return {"youth_ref": w.of(side, "youth").ref}
 
 
 def _period(w: World, side: str) -> dict:
     from casusregie.models import EducationPeriod
 
-    youth = w.own_youth if side == "own" else w.foreign_youth
+    youth = w.of(side, "youth")
     period, _ = EducationPeriod.objects.get_or_create(
         youth=youth, from_date=dt.date(2024, 9, 1), defaults={"status": "attending"}
     )
@@ -798,7 +857,7 @@ def _period(w: World, side: str) -> dict:
 
 
 def _new_period(w: World, side: str) -> dict:
-    youth = w.own_youth if side == "own" else w.foreign_youth
+    youth = w.of(side, "youth")
     return {
         f"onderwijs-{youth.ref}-status": "absent",
         f"onderwijs-{youth.ref}-from_date": "2026-02-02",
@@ -825,7 +884,7 @@ def _closed_case(w: World, side: str) -> dict:
     """The family's case closed (a year ago), so that it can be reopened."""
     from casusregie.models import Case
 
-    family = w.own if side == "own" else w.foreign
+    family = w.of(side, "family")
     Case.objects.filter(family=family, closed_on__isnull=True).update(
         closed_on=dt.date(2026, 2, 2), close_reason="moved", handed_over_to="Gemeente"
     )
@@ -889,7 +948,7 @@ def _client(client, world: World, role: str):
 def _request(client, world: World, name: str, page: Page, side: str):
     kwargs = {}
     if page.family:
-        kwargs["ref"] = (world.own if side == "own" else world.foreign).ref
+        kwargs["ref"] = world.of(side, "family").ref
     if page.kwargs:
         kwargs |= page.kwargs(world, side)
     url = reverse(name, kwargs=kwargs)
@@ -917,6 +976,65 @@ def test_pages(client, world, name, role):
         foreign = _request(client, world, name, page, "foreign")
         expected = 302 if role == "anonymous" else 404
         assert foreign.status_code == expected
+    if (page.family or page.kwargs) and name not in TABLE_OBJECT_PAGES:
+        client = _client(client, world, role)
+        other_team = _request(client, world, name, page, "other_team")
+        expected = 302 if role == "anonymous" else 404
+        assert other_team.status_code == expected, f"{role} reached another team's family"
+
+
+# The table's own objects (escalations, sessions) are the region's table's, not a team's: the
+# "other team" side does not apply to them (the table's scope: tests/escalations).
+TABLE_OBJECT_PAGES = frozenset(n for n, p in TABLE_PAGES.items() if not p.family)
+
+# With a break-the-glass grant on the other team's family, the case-work roles get its family
+# pages as for their own family — except what belongs to the case's own regisseur or the team
+# lead of its team (``may_hand_over``): those answer as they do for a colleague who does not
+# hold the case: handing over, moving, the dossier for another region and the access log are a
+# 404, closing is a 403 (the family is seen, the case is not theirs), and the editors' steps
+# that the case's own people record are refused in Dutch (400).
+BY_THE_CASE_ONLY = {
+    "family-access-history": 404,
+    "regie-transfer-propose": 404,
+    "family-move-propose": 404,
+    "dossier-family-export": 404,
+    "family-case-close": 403,
+    "family-involved-add": 400,
+    "family-involved-end": 400,
+    "referral-bridging": 400,
+    "plan-goal-status": 400,
+    "plan-evaluation-record": 400,
+    "plan-evaluation-outcome": 400,
+}
+
+
+@pytest.mark.parametrize("role", sorted(CASE_WORK))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, p in PAGES.items() if p.family and p.allowed & CASE_WORK)
+)
+def test_a_grant_opens_the_other_teams_family_pages(client, world, name, role):
+    page = PAGES[name]
+    user = world.users[role]
+    client = _client(client, world, role)
+    assert _request(client, world, name, page, "other_team").status_code == 404
+    BreakGlassGrantFactory(worker=user, family=world.of("other_team", "family"))
+    client = _client(client, world, role)
+    response = _request(client, world, name, page, "other_team")
+    if role not in page.allowed:
+        assert response.status_code == 404
+    elif name in BY_THE_CASE_ONLY:
+        assert response.status_code == BY_THE_CASE_ONLY[name]
+    else:
+        expected = (400,) if page.regisseur_only else page.success
+        assert response.status_code in expected, response.content.decode()[:500]
+
+
+@pytest.mark.parametrize("role", sorted(CASE_WORK))
+def test_a_grant_of_a_colleague_opens_nothing(client, world, role):
+    BreakGlassGrantFactory(worker=world.colleague, family=world.of("other_team", "family"))
+    client = _client(client, world, role)
+    response = _request(client, world, "family-detail", PAGES["family-detail"], "other_team")
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(API))

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casusregie.bsn import is_valid_bsn
 from casusregie.models import Case, Family, InvolvedProfessional, Role, Worker, Youth
+from casusregie.policies import visible_families
 from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 from flags.models import Flag
 from plans.models import Evaluation, Goal
@@ -144,3 +145,17 @@ def test_the_demo_shows_the_regisseur_s_week_of_issue_16():
     assert closed.exists()
     assert set(closed.values_list("close_reason", flat=True)) == {"goals_reached"}
     assert not closed.filter(handed_over_to="").exists()
+
+
+def test_anna_sees_her_teams_families_not_those_of_wijkteam_noord_in_the_same_city():
+    """Issue 17: Delfshaven and Noord both serve Rotterdam; anna sees Delfshaven's families."""
+    call_command("demo_data", stdout=io.StringIO())
+    anna = Worker.objects.get(username="anna")
+    seen = visible_families(anna)
+    assert seen.exists()
+    assert not seen.exclude(cases__local_team__ref="lt-delfshaven").exists()
+    noord = Family.objects.filter(cases__local_team__ref="lt-noord", municipality__code="GM0599")
+    assert noord.exists()
+    assert not seen.filter(pk__in=noord.exclude(cases__local_team__ref="lt-delfshaven")).exists()
+    assert Family.objects.filter(ref="demo-f001", municipality__code="GM0599").exists()
+    assert not seen.filter(ref="demo-f001").exists()  # the README's example

@@ -100,13 +100,14 @@ def test_the_move_is_proposed_confirmed_and_access_follows_the_case(
     move = FamilyMove.objects.get()
     assert move.is_pending and move.from_team == case.local_team
 
-    # until confirmed, the old team keeps the case and its regie; Dirk does not see the family
+    # until confirmed, the old team keeps the case and its regie; the receiving team may
+    # already open the family to prepare (need to know during the hand-over, issue 17)
     assert services.current_regisseur_of(case).worker == anna
     verified_login(client, dirk)
-    assert sees(client, case) == 404
+    assert sees(client, case) == 200
     caseload = client.get(reverse("caseload")).content.decode()
     assert "Verhuizingen naar uw team" in caseload and "Verhuist per 1 december" in caseload
-    assert "Fenna" not in caseload  # only the family's ref, no names before it is theirs
+    assert "Fenna" not in caseload  # the caseload names only the family's ref
 
     response = client.post(reverse("family-move-confirm", args=[move.pk]))
     assert response.status_code == 302
@@ -167,6 +168,7 @@ def test_the_receiving_side_declines(client, case, anna, dirk, west, schiedam):
     assert move.cancelled_on == timezone.localdate()
     case.refresh_from_db()
     assert case.local_team_id != west.pk
+    assert sees(client, case) == 404  # declined: no longer the receiving team
 
 
 def test_a_stranger_cannot_touch_a_move(client, case, anna, west, schiedam, region):
