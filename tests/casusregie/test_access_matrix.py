@@ -1001,6 +1001,7 @@ BY_THE_CASE_ONLY = {
     "family-case-close": 403,
     "family-involved-add": 400,
     "family-involved-end": 400,
+    "family-involved-correct": 400,
     "referral-bridging": 400,
     "plan-goal-status": 400,
     "plan-evaluation-record": 400,

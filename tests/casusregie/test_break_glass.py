@@ -236,7 +236,7 @@ def test_the_review_list_is_the_team_leads(client, city, role):
     assert client.get(REVIEW).status_code == 404
 
 
-REVIEW_QUERIES = 10
+REVIEW_QUERIES = 11
 
 
 def test_the_review_list_takes_the_same_queries_for_one_grant_or_many(

@@ -15,7 +15,7 @@ from tests.conftest import verified_login
 from tests.factories import CaseFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db
-INBOX_QUERIES = 11  # pinned: the same for one flag or many
+INBOX_QUERIES = 12  # pinned: the same for one flag or many
 OPENED = dt.date(2026, 1, 5)
 
 

@@ -117,7 +117,7 @@ PAGES: dict[str, tuple[str, Callable[[Small], str], int]] = {
     "referral wizard": (
         "anna",
         lambda w: reverse("referral-wizard", args=[w.family.ref]),
-        18,
+        19,
     ),
     "referral wizard, proposals": (
         "anna",
@@ -125,21 +125,21 @@ PAGES: dict[str, tuple[str, Callable[[Small], str], int]] = {
             f"{reverse('referral-wizard', args=[w.family.ref])}"
             f"?youth={w.youth.ref}&product={w.product.pk}"
         ),
-        23,
+        24,
     ),
     "register family": ("anna", lambda w: reverse("family-register"), 9),
     "expert table (family)": (
         "anna",
         lambda w: reverse("escalation-submit", args=[w.family.ref]),
-        19,
+        20,
     ),
-    "my escalations": ("anna", lambda w: reverse("escalation-inbox"), 12),
+    "my escalations": ("anna", lambda w: reverse("escalation-inbox"), 13),
     "table sessions": ("chair", lambda w: reverse("expert-table-sessions"), 11),
     "table figures": ("chair", lambda w: reverse("expert-table-figures"), 12),
     "analysis version": (
         "anna",
         lambda w: reverse("analysis-version", args=[w.family.ref, w.analysis.version]),
-        19,
+        20,
     ),
 }
 

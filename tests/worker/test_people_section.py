@@ -32,7 +32,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-PINNED_CORRECTION_QUERIES = 44
+PINNED_CORRECTION_QUERIES = 47
 
 
 @pytest.fixture
