@@ -152,14 +152,15 @@ def main(argv: list[str]) -> int:
     settings.ALLOWED_HOSTS = ["testserver"]
     build_s, data = None, {}
     if args.size is None:
+        call_command("migrate", verbosity=0)
         if not reuse:
-            call_command("migrate", verbosity=0)
             call_command("demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
         pages = demo_pages()
     else:
         from .population import Measured, build_population
 
-        if reuse:
+        if reuse:  # a kept population gets the migrations that came after it was built
+            call_command("migrate", verbosity=0)
             measured = Measured(**json.loads(comment.removeprefix(BUILT + ": ")))
         else:
             started = time.perf_counter()
