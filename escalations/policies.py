@@ -80,11 +80,10 @@ def escalated_families(user: Worker, on: dt.date) -> Q:
         return Q(pk__in=[])
     consented = Consent.objects.filter(consent_for_expert_table(on), case=OuterRef("case"))
     escalated = Escalation.objects.filter(
-        Exists(consented),
-        case__family=OuterRef("pk"),
-        case__family__municipality__region=user.region_id,
+        Exists(consented), case__family__municipality__region=user.region_id
     )
-    return Q(Exists(escalated))
+    # Uncorrelated, as casusregie.policies.team_families: one hashed subplan, not one per family.
+    return Q(pk__in=escalated.values("case__family_id"))
 
 
 add_family_scope(EXPERT_TABLE_ROLES, escalated_families)

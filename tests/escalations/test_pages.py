@@ -119,6 +119,25 @@ def test_the_queue_shows_the_region_s_waiting_escalations_oldest_first(
     assert foreign.ref not in page and "Verre Buur" not in page
 
 
+def test_the_queue_is_paged_oldest_first_and_logs_only_the_page_shown(
+    client, make_case, escalate, member, monkeypatch
+):
+    monkeypatch.setattr("worker.selectors.expert_table.QUEUE_PAGE", 2)
+    waiting = [escalate(make_case(), submitted_on=days_ago(10 - n)) for n in range(3)]
+    verified_login(client, member)
+    before = AccessLogEntry.objects.count()
+    first = client.get(reverse("expert-table-queue")).content.decode()
+    assert waiting[0].ref in first and waiting[1].ref in first and waiting[2].ref not in first
+    assert "Pagina 1 van 2 (3 wachtend)" in first
+    logged = {e.family_ref for e in log_since(before)}
+    assert logged == {waiting[0].case.family.ref, waiting[1].case.family.ref}
+    second = client.get(reverse("expert-table-queue"), {"pagina": 2}).content.decode()
+    assert waiting[2].ref in second and waiting[0].ref not in second
+    # Not a page number: the first page, not an error.
+    not_a_page = client.get(reverse("expert-table-queue"), {"pagina": "x"}).content.decode()
+    assert waiting[0].ref in not_a_page
+
+
 def test_with_consent_the_table_sees_the_case_summary(
     client, make_case, escalate, member, declined_referral
 ):
@@ -229,7 +248,7 @@ def queries_of(client, url: str) -> int:
 # flags, declined referrals, youths, analyses + explanations, plans + goals, referrals,
 # regisseurs, sessions, the access log (the entries, the chain's seal) and the menu's count of
 # unread meldingen.
-QUEUE_QUERIES = 22
+QUEUE_QUERIES = 23
 SESSION_QUERIES = 26
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
@@ -31,11 +32,16 @@ _AGENDA = Prefetch(
 )
 
 
-def queue(user, today: dt.date | None = None) -> list[Escalation]:
-    """The table's waiting escalations, oldest first, each with ``waiting_days``,
-    ``consented`` and (when consented) its case summary."""
+QUEUE_PAGE = 25
+
+
+def queue(user, number: str | int | None = None, today: dt.date | None = None) -> Page:
+    """Page ``number`` (the first when absent or not a page) of the table's waiting
+    escalations, oldest first, each with ``waiting_days``, ``consented`` and (when consented)
+    its case summary: the escalations of that page only (a region's queue at scale holds
+    thousands), in a fixed number of queries."""
     today = today or timezone.localdate()
-    escalations = list(
+    waiting = (
         policies.table_escalations(user)
         .filter(discussed_on__isnull=True, case__closed_on__isnull=True)
         .select_related("case__family", "case__local_team")
@@ -43,10 +49,12 @@ def queue(user, today: dt.date | None = None) -> list[Escalation]:
         .prefetch_related(_AGENDA)
         .order_by("submitted_on", "ref")
     )
+    page = Paginator(waiting, QUEUE_PAGE).get_page(number)
+    page.object_list = escalations = list(page.object_list)
     for escalation in escalations:
         escalation.waiting_days = (today - escalation.submitted_on).days
     attach_summaries([e for e in escalations if e.consented], today)
-    return escalations
+    return page
 
 
 def attach_summaries(escalations: Iterable[Escalation], today: dt.date | None = None) -> None:

@@ -296,20 +296,20 @@ def _plannable_sessions(request: HttpRequest) -> list[TableSession]:
 @require_GET
 @worker_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """The table's waiting escalations, oldest first."""
+    """The table's waiting escalations, oldest first, a page at a time."""
     _region_or_404(request)
-    escalations = selectors.queue(request.user)
+    page = selectors.queue(request.user, request.GET.get("pagina"))
     is_chair = policies.chaired_region_id(request.user) is not None
     sessions = _plannable_sessions(request) if is_chair else []
     rows = [
         (e, AgendaForm(sessions=sessions, prefix=f"agenda-{e.ref}") if sessions else None)
-        for e in escalations
+        for e in page.object_list
     ]
-    record_worker_access(request, _table_accesses(escalations), purpose=PURPOSE_TABLE)
+    record_worker_access(request, _table_accesses(page.object_list), purpose=PURPOSE_TABLE)
     return render(
         request,
         "escalations/queue.html",
-        {"rows": rows, "is_chair": is_chair, "has_sessions": bool(sessions)},
+        {"rows": rows, "page": page, "is_chair": is_chair, "has_sessions": bool(sessions)},
     )
 
 
