@@ -564,6 +564,12 @@ def agree_perspective_plan(*, plan: PerspectivePlan, by_worker: Worker) -> Persp
     return perspective
 
 
+PARTS_NOT_RECORDED_NOTE = (
+    "Afgesproken vóór de onderdelen van het perspectiefplan werden vastgelegd; de onderdelen "
+    "staan daarom op ‘niet van toepassing’."
+)
+
+
 def parts_not_recorded() -> dict[str, object]:
     """The field values of a plan agreed before its parts were recorded (an imported dossier
     names only the status): every part not applicable, and a note that says why (as
@@ -571,12 +577,6 @@ def parts_not_recorded() -> dict[str, object]:
     return {f"{part}_na": True for part in PerspectivePart.values} | {
         "notes": PARTS_NOT_RECORDED_NOTE
     }
-
-
-PARTS_NOT_RECORDED_NOTE = (
-    "Afgesproken vóór de onderdelen van het perspectiefplan werden vastgelegd; de onderdelen "
-    "staan daarom op ‘niet van toepassing’."
-)
 
 
 # --- following the analysis ---------------------------------------------------------------------
