@@ -34,7 +34,8 @@ from casusregie.models import (
     Youth,
 )
 from escalations.models import Escalation, EscalationSource
-from plans.models import Evaluation, PerspectivePlan, Plan
+from plans.models import Evaluation, PerspectivePlan, PerspectiveStatus, Plan
+from plans.services import parts_not_recorded
 from referrals.models import Contract, Product, Provider, Referral, Referrer, Segment
 
 from .validation import KnownRefs, Problem, schema_problems, semantic_problems
@@ -59,6 +60,15 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.deleted)
+
+
+def _perspective_agreed_without_parts(status: str, started_on: dt.date) -> dict[str, Any]:
+    """A dossier names a perspective plan's status, not its parts: an agreed plan comes in
+    with its parts not applicable, a note why, and agreed on its start (the constraint
+    ``perspective_agreed_parts_complete``; as migration plans 0006 did)."""
+    if status != PerspectiveStatus.AGREED:
+        return {}
+    return parts_not_recorded() | {"agreed_on": started_on}
 
 
 def _d(value: str | None) -> dt.date | None:
@@ -384,7 +394,12 @@ class _Writer:
             wanted_pp,
             key=lambda p: (p.youth_id, p.kind, p.status, p.started_on),
             create=lambda item: PerspectivePlan.objects.create(
-                case=case, youth_id=item[0], kind=item[1], status=item[2], started_on=item[3]
+                case=case,
+                youth_id=item[0],
+                kind=item[1],
+                status=item[2],
+                started_on=item[3],
+                **_perspective_agreed_without_parts(item[2], item[3]),
             ),
         )
         for r in c.get("referrals", []):

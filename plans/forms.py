@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .models import EvaluationOutcome, GoalStatus, PerspectiveKind
+from .models import (
+    AdultService,
+    EvaluationOutcome,
+    GoalStatus,
+    PerspectiveKind,
+    PerspectivePart,
+    PerspectivePlan,
+)
+from .services import PART_MAX_LENGTH, PartInput
 
 
 def date_input() -> forms.DateInput:
@@ -134,10 +143,91 @@ class PerspectiveForm(forms.Form):
         return self.youths[self.cleaned_data["youth"]]
 
 
-class PerspectiveNotesForm(forms.Form):
+PART_HELP = {
+    PerspectivePart.HOUSING: _("Waar gaat de jeugdige wonen, met welke begeleiding?"),
+    PerspectivePart.SCHOOL_OR_WORK: _("Opleiding, stage, werk of dagbesteding."),
+    PerspectivePart.INCOME: _("Toeslagen, studiefinanciering, uitkering, loon; wie helpt?"),
+    PerspectivePart.HELP_AT_HOME: _("Welke hulp het gezin thuis houdt of krijgt."),
+    PerspectivePart.ADULT_SERVICES: _("Het contact: met wie, waar en wanneer."),
+}
+
+
+def _part_text() -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=PART_MAX_LENGTH
+    )
+
+
+class PerspectivePlanForm(forms.Form):
+    """The notes and the structured parts of a perspective plan: each a text, or marked not
+    applicable; for the adult services contact also which services. A refusal of a part (from
+    ``plans.services``, keyed by the part) is shown next to its text."""
+
     notes = forms.CharField(
         label=_("Toelichting"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=10000,
     )
+    housing = _part_text()
+    housing_na = forms.BooleanField(required=False)
+    school_or_work = _part_text()
+    school_or_work_na = forms.BooleanField(required=False)
+    income = _part_text()
+    income_na = forms.BooleanField(required=False)
+    help_at_home = _part_text()
+    help_at_home_na = forms.BooleanField(required=False)
+    adult_services_services = forms.MultipleChoiceField(
+        label=_("Contact volwassenenzorg: welke"),
+        choices=AdultService.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    adult_services = _part_text()
+    adult_services_na = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for value, label in PerspectivePart.choices:
+            self.fields[value].label = label
+            self.fields[value].help_text = PART_HELP[value]
+            self.fields[f"{value}_na"].label = _("%(part)s: niet van toepassing") % {"part": label}
+        self.fields["adult_services"].label = _("Contact volwassenenzorg: met wie")
+
+    @staticmethod
+    def values_of(plan: PerspectivePlan) -> dict:
+        """The form's values for what ``plan`` holds now."""
+        values: dict = {"notes": plan.notes}
+        for part in PerspectivePart.values:
+            values[part] = getattr(plan, part)
+            values[f"{part}_na"] = getattr(plan, f"{part}_na")
+        values["adult_services_services"] = plan.adult_service_values()
+        return values
+
+    @classmethod
+    def bound_to(cls, plan: PerspectivePlan, prefix: str) -> PerspectivePlanForm:
+        """A bound form with what ``plan`` holds: to show a refusal of agreeing it next to
+        the parts it is about."""
+        data = MultiValueDict()
+        for name, value in cls.values_of(plan).items():
+            key = f"{prefix}-{name}"
+            if isinstance(value, list):
+                data.setlist(key, value)
+            elif value is True:
+                data[key] = "on"
+            elif value is not False:
+                data[key] = value
+        return cls(data, prefix=prefix)
+
+    def parts_input(self) -> dict[str, PartInput]:
+        data = self.cleaned_data
+        return {
+            part: PartInput(
+                text=data[part],
+                not_applicable=data[f"{part}_na"],
+                services=tuple(data["adult_services_services"])
+                if part == PerspectivePart.ADULT_SERVICES
+                else (),
+            )
+            for part in PerspectivePart.values
+        }

@@ -161,9 +161,65 @@ class PerspectiveStatus(models.TextChoices):
     AGREED = "agreed", _("Afgesproken")
 
 
+class PerspectivePart(models.TextChoices):
+    """The structured parts of a perspective plan. Each is a text or marked not applicable
+    (``<part>_na``); an agreed plan has every part one or the other. The adult services
+    contact also says which services (``adult_services_wmo`` …) and its text is the contact."""
+
+    HOUSING = "housing", _("Wonen")
+    SCHOOL_OR_WORK = "school_or_work", _("School of werk")
+    INCOME = "income", _("Inkomen")
+    HELP_AT_HOME = "help_at_home", _("Hulp thuis")
+    ADULT_SERVICES = "adult_services", _("Contact volwassenenzorg")
+
+
+class AdultService(models.TextChoices):
+    """Which adult services the youth is in contact with for after 18 (the field is
+    ``adult_services_<value>``)."""
+
+    WMO = "wmo", _("Wmo")
+    GGZ = "ggz", _("ggz")
+    DEBT_HELP = "debt_help", _("schuldhulp")
+
+
+def _filled(part: str) -> Q:
+    """A part that counts for agreeing: text with a non-space character, or not applicable;
+    the adult services contact also names at least one service."""
+    text = Q(**{f"{part}__regex": r"\S"})
+    if part == PerspectivePart.ADULT_SERVICES:
+        any_service = Q()
+        for service in AdultService.values:
+            any_service |= Q(**{f"adult_services_{service}": True})
+        text &= any_service
+    return text | Q(**{f"{part}_na": True})
+
+
+def _text_or_na(part: str) -> Q:
+    """Not applicable means nothing written (and, for adult services, none chosen)."""
+    empty = Q(**{part: ""})
+    if part == PerspectivePart.ADULT_SERVICES:
+        for service in AdultService.values:
+            empty &= Q(**{f"adult_services_{service}": False})
+    return Q(**{f"{part}_na": False}) | empty
+
+
+def _part_text(label: str) -> models.TextField:
+    # db_default: rows written in bulk (bench, dossier imports) need not name the parts
+    return models.TextField(label, blank=True, default="", db_default="")
+
+
+def _flag(label: str) -> models.BooleanField:
+    return models.BooleanField(label, default=False, db_default=False)
+
+
 @pghistory.track()
 class PerspectivePlan(models.Model):
-    """Perspectiefplan / toekomstplan for one youth of the case."""
+    """Perspectiefplan / toekomstplan for one youth of the case.
+
+    Drafted by the provider in whose care the youth is (``drafted_by_provider``) and/or a
+    worker of the case (``drafted_by_worker``); agreed by the case's regisseur or team lead
+    (``agreed_by``, ``agreed_on``) once every part is written or marked not applicable.
+    ``version`` goes up with every change (the provider API's ETag)."""
 
     case = models.ForeignKey(
         "casusregie.Case", on_delete=models.CASCADE, related_name="perspective_plans"
@@ -180,6 +236,45 @@ class PerspectivePlan(models.Model):
     )
     started_on = models.DateField(_("gestart op"))
     notes = models.TextField(_("toelichting"), blank=True)
+    housing = _part_text(_("wonen"))
+    housing_na = _flag(_("wonen: niet van toepassing"))
+    school_or_work = _part_text(_("school of werk"))
+    school_or_work_na = _flag(_("school of werk: niet van toepassing"))
+    income = _part_text(_("inkomen"))
+    income_na = _flag(_("inkomen: niet van toepassing"))
+    help_at_home = _part_text(_("hulp thuis"))
+    help_at_home_na = _flag(_("hulp thuis: niet van toepassing"))
+    adult_services = _part_text(_("contact volwassenenzorg"))
+    adult_services_na = _flag(_("contact volwassenenzorg: niet van toepassing"))
+    adult_services_wmo = _flag(_("Wmo"))
+    adult_services_ggz = _flag(_("ggz"))
+    adult_services_debt_help = _flag(_("schuldhulp"))
+    drafted_by_provider = models.ForeignKey(
+        "referrals.Provider",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opgesteld door (aanbieder)"),
+    )
+    drafted_by_worker = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opgesteld door (medewerker)"),
+    )
+    agreed_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgesproken door"),
+    )
+    agreed_on = models.DateField(_("afgesproken op"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("versie"), default=1, db_default=1)
 
     class Meta:
         verbose_name = _("perspectiefplan")
@@ -192,8 +287,44 @@ class PerspectivePlan(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=PerspectiveStatus.values), name="perspective_status_known"
             ),
+            *(
+                models.CheckConstraint(
+                    condition=_text_or_na(part),
+                    name=f"perspective_{part}_text_or_na",
+                    violation_error_message=_(
+                        "Een onderdeel is ingevuld óf niet van toepassing, niet allebei."
+                    ),
+                )
+                for part in PerspectivePart.values
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PerspectiveStatus.AGREED)
+                | _filled(PerspectivePart.HOUSING)
+                & _filled(PerspectivePart.SCHOOL_OR_WORK)
+                & _filled(PerspectivePart.INCOME)
+                & _filled(PerspectivePart.HELP_AT_HOME)
+                & _filled(PerspectivePart.ADULT_SERVICES),
+                name="perspective_agreed_parts_complete",
+                violation_error_message=_(
+                    "Een afgesproken perspectiefplan heeft elk onderdeel ingevuld of op ‘niet "
+                    "van toepassing’."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PerspectiveStatus.AGREED, agreed_on__isnull=False)
+                | ~Q(status=PerspectiveStatus.AGREED)
+                & Q(agreed_on__isnull=True, agreed_by__isnull=True),
+                name="perspective_agreed_on_fits_status",
+                violation_error_message=_(
+                    "Alleen een afgesproken perspectiefplan heeft een datum van afspraak."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["youth", "kind"], name="perspective_youth_kind_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.youth}"
+
+    def adult_service_values(self) -> list[str]:
+        """The adult services chosen, as ``AdultService`` values in their order."""
+        return [s for s in AdultService.values if getattr(self, f"adult_services_{s}")]

@@ -9,6 +9,10 @@ transaction and asks the rulebook to re-judge the case when a flag may depend on
 - CRISIS_NO_RETURN_PLAN: a youth placed out of home (a product marked ``out_of_home``) needs a
   ``return_home`` one.
 
+A perspective plan has structured parts (wonen, school of werk, inkomen, hulp thuis, contact
+volwassenenzorg), each written or marked not applicable; agreeing needs all of them (service
+and database constraint). The rules still read only kind and status.
+
 Goals carry a status (open, reached, stopped) and held evaluations an outcome (continue,
 scale down, stop, escalate), so the afbouw of help is visible; only the case's current
 regisseur sets them (``set_goal_status``, ``set_evaluation_outcome``).
@@ -24,12 +28,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analyses import services as analyses
 from analyses.models import Analysis, Explanation
@@ -39,11 +45,13 @@ from casusregie.rejudge import request_case_sweep
 
 from .models import (
     Action,
+    AdultService,
     Evaluation,
     EvaluationOutcome,
     Goal,
     GoalStatus,
     PerspectiveKind,
+    PerspectivePart,
     PerspectivePlan,
     PerspectiveStatus,
     Plan,
@@ -322,6 +330,116 @@ def cancel_evaluation(*, evaluation: Evaluation) -> None:
 
 
 # --- perspective plans --------------------------------------------------------------------------
+#
+# Who may *draft* a perspective plan for a provider (the provider in whose care the youth is,
+# with the family's consent) reads referrals, which stand above this app: those checks are in
+# ``referrals.services.draft_perspective_plan`` / ``update_perspective_plan``, which call
+# ``add_perspective_plan`` / ``change_perspective_plan`` here. Agreeing is the case's own
+# (``agree_perspective_plan``).
+
+
+@dataclass(frozen=True)
+class PartInput:
+    """One part of a perspective plan as written: its text, or ``not_applicable``; for the
+    adult services contact (``adult_services``) also which services (``AdultService``
+    values) — its text is then the contact (who, where)."""
+
+    text: str = ""
+    not_applicable: bool = False
+    services: tuple[str, ...] = ()
+
+
+#: part → ``PartInput``; a part left out stays as it is.
+PartsInput = Mapping[str, PartInput]
+
+PART_MAX_LENGTH = 5000
+
+MISSING_PART_MESSAGES: dict[str, str] = {
+    PerspectivePart.HOUSING: gettext_lazy(
+        "Vul het onderdeel wonen in, of zet het op ‘niet van toepassing’."
+    ),
+    PerspectivePart.SCHOOL_OR_WORK: gettext_lazy(
+        "Vul het onderdeel school of werk in, of zet het op ‘niet van toepassing’."
+    ),
+    PerspectivePart.INCOME: gettext_lazy(
+        "Vul het onderdeel inkomen in, of zet het op ‘niet van toepassing’."
+    ),
+    PerspectivePart.HELP_AT_HOME: gettext_lazy(
+        "Vul het onderdeel hulp thuis in, of zet het op ‘niet van toepassing’."
+    ),
+    PerspectivePart.ADULT_SERVICES: gettext_lazy(
+        "Kies bij contact volwassenenzorg welke (Wmo, ggz, schuldhulp) en vul het contact in, "
+        "of zet het op ‘niet van toepassing’."
+    ),
+}
+
+
+def is_part_filled(perspective: PerspectivePlan, part: str) -> bool:
+    """Written (a non-space character; for adult services also a service chosen) or not
+    applicable: what the constraint ``perspective_agreed_parts_complete`` asks."""
+    if getattr(perspective, f"{part}_na"):
+        return True
+    written = bool(getattr(perspective, part).strip())
+    if part == PerspectivePart.ADULT_SERVICES:
+        return written and bool(perspective.adult_service_values())
+    return written
+
+
+def missing_parts(perspective: PerspectivePlan) -> dict[str, str]:
+    """The parts still to write before the plan can be agreed, each with its Dutch message,
+    in the order of ``PerspectivePart``."""
+    return {
+        part: str(MISSING_PART_MESSAGES[part])
+        for part in PerspectivePart.values
+        if not is_part_filled(perspective, part)
+    }
+
+
+def _write_parts(perspective: PerspectivePlan, parts: PartsInput) -> list[str]:
+    """Set the given parts on ``perspective`` (not saved); every refusal at once, per part.
+    Returns the fields set."""
+    errors: dict[str, str] = {}
+    fields: list[str] = []
+    for part, value in parts.items():
+        if part not in PerspectivePart.values:
+            errors["parts"] = _("Onbekend onderdeel van een perspectiefplan: %(part)s.") % {
+                "part": str(part)[:40]
+            }
+            continue
+        text = (value.text or "").strip()
+        services = tuple(dict.fromkeys(value.services or ()))
+        if len(text) > PART_MAX_LENGTH:
+            errors[part] = _("Schrijf dit onderdeel in ten hoogste %(n)s tekens.") % {
+                "n": PART_MAX_LENGTH
+            }
+        elif value.not_applicable and (text or services):
+            errors[part] = _(
+                "Vul dit onderdeel in óf zet het op ‘niet van toepassing’, niet allebei."
+            )
+        elif services and part != PerspectivePart.ADULT_SERVICES:
+            errors[part] = _("Alleen bij contact volwassenenzorg kiest u Wmo, ggz of schuldhulp.")
+        elif any(s not in AdultService.values for s in services):
+            errors[part] = _("Kies bij contact volwassenenzorg uit Wmo, ggz en schuldhulp.")
+        if part in errors:
+            continue
+        setattr(perspective, part, text)
+        setattr(perspective, f"{part}_na", bool(value.not_applicable))
+        fields += [part, f"{part}_na"]
+        if part == PerspectivePart.ADULT_SERVICES:
+            for service in AdultService.values:
+                setattr(perspective, f"adult_services_{service}", service in services)
+                fields.append(f"adult_services_{service}")
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+class PerspectivePlanChanged(Exception):
+    """The perspective plan's version is not the one expected: changed meanwhile."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
 
 
 @transaction.atomic
@@ -332,14 +450,19 @@ def add_perspective_plan(
     kind: str,
     started_on: dt.date | None = None,
     notes: str = "",
+    parts: PartsInput | None = None,
+    drafted_by_worker: Worker | None = None,
+    drafted_by_provider_id: int | None = None,
 ) -> PerspectivePlan:
     """A perspectiefplan for one youth: the toekomstplan for the 18-/18+ transition (from 16)
-    or the plan for returning home after a placement (crisis, verblijf)."""
+    or the plan for returning home after a placement (crisis, verblijf); a draft, with the
+    ``parts`` written so far and who drafted it (a worker of the case, or the provider whose
+    id ``referrals.services.draft_perspective_plan`` vouches for)."""
     case = _open(Case.objects.select_for_update().get(pk=case.pk))
     if youth.family_id != case.family_id:
         raise ValidationError(_("Deze jeugdige hoort niet bij het gezin van deze casus."))
     if kind not in PerspectiveKind.values:
-        raise ValidationError(_("Onbekende soort perspectiefplan."))
+        raise ValidationError({"kind": _("Onbekende soort perspectiefplan.")})
     started_on = _not_in_future(
         started_on or timezone.localdate(),
         _("Een perspectiefplan kan niet in de toekomst gestart zijn."),
@@ -359,43 +482,101 @@ def add_perspective_plan(
             _("Voor %(name)s is er al een perspectiefplan ‘%(kind)s’; werk dat bij.")
             % {"name": youth.name, "kind": PerspectiveKind(kind).label}
         )
-    perspective = PerspectivePlan.objects.create(
-        case=case, youth=youth, kind=kind, started_on=started_on, notes=(notes or "").strip()
+    perspective = PerspectivePlan(
+        case=case,
+        youth=youth,
+        kind=kind,
+        started_on=started_on,
+        notes=(notes or "").strip(),
+        drafted_by_worker=drafted_by_worker,
+        drafted_by_provider_id=drafted_by_provider_id,
     )
+    _write_parts(perspective, parts or {})
+    perspective.save()
     request_case_sweep(case.pk)
     return perspective
 
 
 def _locked_perspective(perspective: PerspectivePlan) -> PerspectivePlan:
     perspective = (
-        PerspectivePlan.objects.select_for_update().select_related("case").get(pk=perspective.pk)
+        PerspectivePlan.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=perspective.pk)
     )
     _open(perspective.case)
     return perspective
 
 
 @transaction.atomic
-def change_perspective_plan(*, perspective: PerspectivePlan, notes: str) -> PerspectivePlan:
+def change_perspective_plan(
+    *,
+    perspective: PerspectivePlan,
+    notes: str | None = None,
+    parts: PartsInput | None = None,
+    by_worker: Worker | None = None,
+    drafted_by_provider_id: int | None = None,
+    expected_version: int | None = None,
+) -> PerspectivePlan:
+    """Write the notes and the given ``parts`` (``None``: left as they are). A worker of the
+    case (``by_worker``) may correct an agreed plan too, as long as every part stays filled
+    or not applicable; a provider's draft goes through ``referrals.services``. With
+    ``expected_version``, a plan changed meanwhile is refused (``PerspectivePlanChanged``)."""
     perspective = _locked_perspective(perspective)
-    perspective.notes = (notes or "").strip()
-    perspective.save(update_fields=["notes"])
+    if expected_version is not None and expected_version != perspective.version:
+        raise PerspectivePlanChanged(perspective.version)
+    fields = _write_parts(perspective, parts or {})
+    if notes is not None:
+        perspective.notes = notes.strip()
+        fields.append("notes")
+    if perspective.status == PerspectiveStatus.AGREED:
+        missing = missing_parts(perspective)
+        if missing:
+            raise ValidationError(missing)
+    if by_worker is not None and perspective.drafted_by_worker_id is None:
+        perspective.drafted_by_worker = by_worker
+        fields.append("drafted_by_worker")
+    if drafted_by_provider_id is not None:
+        perspective.drafted_by_provider_id = drafted_by_provider_id
+        fields.append("drafted_by_provider")
+    perspective.version += 1
+    perspective.save(update_fields=[*dict.fromkeys(fields), "version"])
     return perspective
 
 
 @transaction.atomic
-def agree_perspective_plan(*, perspective: PerspectivePlan) -> PerspectivePlan:
-    """The youth, the family (and for 18+: adult services) agree the perspective plan."""
-    perspective = _locked_perspective(perspective)
+def agree_perspective_plan(*, plan: PerspectivePlan, by_worker: Worker) -> PerspectivePlan:
+    """The youth, the family (and for 18+: adult services) agree the perspective plan; the
+    case's current regisseur (or the team lead of its team) records it, today. Refused, with a
+    message per part, while a part is neither written nor marked not applicable."""
+    perspective = _locked_perspective(plan)
+    _ensure_current_regisseur(perspective.case, by_worker)
     if perspective.status == PerspectiveStatus.AGREED:
         raise ValidationError(_("Dit perspectiefplan is al afgesproken."))
-    if not perspective.notes:
-        raise ValidationError(
-            _("Schrijf in de toelichting wat is afgesproken voordat u het plan afspreekt.")
-        )
+    missing = missing_parts(perspective)
+    if missing:
+        raise ValidationError(missing)
     perspective.status = PerspectiveStatus.AGREED
-    perspective.save(update_fields=["status"])
+    perspective.agreed_on = timezone.localdate()
+    perspective.agreed_by = by_worker
+    perspective.version += 1
+    perspective.save(update_fields=["status", "agreed_on", "agreed_by", "version"])
     request_case_sweep(perspective.case_id)
     return perspective
+
+
+PARTS_NOT_RECORDED_NOTE = (
+    "Afgesproken vóór de onderdelen van het perspectiefplan werden vastgelegd; de onderdelen "
+    "staan daarom op ‘niet van toepassing’."
+)
+
+
+def parts_not_recorded() -> dict[str, object]:
+    """The field values of a plan agreed before its parts were recorded (an imported dossier
+    names only the status): every part not applicable, and a note that says why (as
+    migration plans 0006 did for the plans agreed then)."""
+    return {f"{part}_na": True for part in PerspectivePart.values} | {
+        "notes": PARTS_NOT_RECORDED_NOTE
+    }
 
 
 # --- following the analysis ---------------------------------------------------------------------

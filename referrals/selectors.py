@@ -19,8 +19,14 @@ from django.utils import timezone
 
 from analyses.models import Analysis, DomainFinding, Explanation
 from casusregie.models import Consent, ConsentPurpose, RegisseurPeriod
+from plans.models import PerspectiveKind, PerspectivePlan
+from plans.services import PERSPECTIVE_FROM_AGE, birthday
 
+from .lifecycle import Status
 from .models import Provider, Referral
+
+#: A provider has the youth in its care while its referral is accepted or started.
+IN_CARE = (Status.ACCEPTED, Status.STARTED)
 
 
 def consent_in_force(provider_id, on: dt.date) -> Q:
@@ -98,3 +104,67 @@ def with_shared_analyses(referrals: Sequence[Referral]) -> Sequence[Referral]:
         )
         prefetch_related_objects(cases, Prefetch("analyses", queryset=current))
     return referrals
+
+
+# --- the perspective plan a provider drafts -----------------------------------------------------
+
+
+def referral_for_perspective(provider: Provider, ref: str) -> Referral | None:
+    """The referral ``ref`` addressed to ``provider``, with what deciding on its perspective
+    plan needs, in one query: the youth (name, birth date; never the BSN), the product's
+    out-of-home mark, the case (open?) and its family's ref (the access log), and
+    ``consent_in_force`` (the family's consent to share with this provider, today)."""
+    today = timezone.localdate()
+    consent = Consent.objects.filter(consent_in_force(provider.pk, today), case=OuterRef("case"))
+    return (
+        _addressed(provider)
+        .filter(ref=ref)
+        .select_related("youth", "product", "case__family")
+        .only(
+            "pk",
+            "ref",
+            "status",
+            "version",
+            "case_id",
+            "youth_id",
+            "product_id",
+            "provider_id",
+            "youth__name",
+            "youth__birth_date",
+            "youth__family_id",
+            "product__out_of_home",
+            "case__family_id",
+            "case__closed_on",
+            "case__family__ref",
+        )
+        .annotate(consent_in_force=Exists(consent))
+        .first()
+    )
+
+
+def perspective_kinds(referral: Referral, on: dt.date) -> list[str]:
+    """Which perspective plans the referral's provider may draft for its youth on ``on``:
+    none unless the youth is in its care (referral accepted or started); the plan for
+    returning home when the product places the youth out of home (``out_of_home``); the
+    toekomstplan 18-/18+ from the 16th birthday on. The first is the default."""
+    if referral.status not in IN_CARE:
+        return []
+    kinds = []
+    if referral.product.out_of_home:
+        kinds.append(PerspectiveKind.RETURN_HOME.value)
+    if on >= birthday(referral.youth.birth_date, PERSPECTIVE_FROM_AGE):
+        kinds.append(PerspectiveKind.TRANSITION_18.value)
+    return kinds
+
+
+def perspective_plan_of(referral: Referral, kind: str) -> PerspectivePlan | None:
+    """The perspective plan of ``kind`` for the referral's case and youth, with who drafted
+    and who agreed it (one query)."""
+    return (
+        PerspectivePlan.objects.filter(
+            case_id=referral.case_id, youth_id=referral.youth_id, kind=kind
+        )
+        .select_related("drafted_by_provider", "drafted_by_worker", "agreed_by")
+        .order_by("started_on", "pk")
+        .first()
+    )

@@ -19,7 +19,10 @@ from casusregie.models import Case, NotificationKind, RegisseurPeriod, Worker, Y
 from casusregie.notifications import notify_regisseur
 from casusregie.rejudge import request_case_sweep
 from casusregie.working_days import add_working_days, last_day_before
+from plans import services as plans
+from plans.models import PerspectiveKind, PerspectivePlan, PerspectiveStatus
 
+from . import selectors
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
 from .models import (
@@ -54,6 +57,13 @@ class StaleVersion(ReferralRefused):
 
 class InvalidInput(ReferralRefused):
     status = 400
+
+
+class NotFound(ReferralRefused):
+    """Not there for this actor: another provider's referral, or nothing to draft (404, never
+    a 403 that confirms it exists)."""
+
+    status = 404
 
 
 @dataclass(frozen=True)
@@ -465,6 +475,154 @@ def end_care(
     referral.end_code, referral.end_reason = end_code, reason.strip() or codes[end_code]
     _record(referral, was, by, "ended", ended_on=ended_on, end_code=end_code)
     return referral
+
+
+# -- the perspective plan, drafted by the provider ----------------------------------------------
+#
+# The provider in whose care the youth is (its referral accepted or started) drafts the youth's
+# perspective plan when the youth is 16 or older today (the toekomstplan 18-/18+) or placed out
+# of home by the referral's product (the plan for returning home), with the family's consent to
+# share in force; the case's regisseur agrees it (``plans.services.agree_perspective_plan``).
+# The API and the providers' portal call these; input errors are a ``ValidationError`` keyed by
+# part (``housing`` …, ``kind``), refusals a ``ReferralRefused`` (404, 403, 409, 412).
+
+
+@dataclass(frozen=True)
+class PerspectiveAccess:
+    """What ``perspective_plan_access`` found: the referral (as ``selectors.
+    referral_for_perspective`` reads it), the kind of plan meant, and that plan if any."""
+
+    referral: Referral
+    kind: str
+    plan: PerspectivePlan | None
+
+
+def perspective_plan_access(
+    *, by: Actor, referral_ref: str, kind: str | None = None
+) -> PerspectiveAccess:
+    """May ``by`` (a provider) draft the perspective plan of this referral's youth, of
+    ``kind`` (default: the first of ``selectors.perspective_kinds``)?
+
+    ``NotFound`` (404) for another provider's referral, a referral not in care, or a youth
+    neither 16 nor placed out of home; ``NotAllowed`` (403, ``no_consent``) without the
+    family's consent in force; ``InvalidInput`` (400, field ``kind``) for a kind that does not
+    apply. Reads only (the plan is looked up without a lock)."""
+    if by.kind != ActorKind.PROVIDER or by.provider is None:
+        raise NotFound("not_found", _("Niet gevonden."))
+    referral = selectors.referral_for_perspective(by.provider, referral_ref)
+    if referral is None:
+        raise NotFound("not_found", _("Niet gevonden."))
+    kinds = selectors.perspective_kinds(referral, timezone.localdate())
+    if not kinds:
+        raise NotFound(
+            "no_perspective_plan_to_draft",
+            _(
+                "U stelt een perspectiefplan op voor een jeugdige in uw zorg (verwijzing "
+                "toegewezen of gestart) die 16 jaar of ouder is of buiten huis is geplaatst."
+            ),
+        )
+    if not referral.consent_in_force:
+        raise NotAllowed(
+            "no_consent",
+            _(
+                "Het gezin heeft (nu) geen toestemming gegeven om gegevens met u te delen; "
+                "het perspectiefplan is daarom niet voor u in te zien of op te stellen."
+            ),
+        )
+    if kind is None:
+        kind = kinds[0]
+    elif kind not in kinds:
+        raise InvalidInput(
+            "kind_not_applicable",
+            _("Voor deze jeugdige stelt u een perspectiefplan op van de soort: %(kinds)s.")
+            % {"kinds": ", ".join(str(PerspectiveKind(k).label) for k in kinds)},
+            "kind",
+        )
+    return PerspectiveAccess(referral, kind, selectors.perspective_plan_of(referral, kind))
+
+
+def _open_for_perspective(access: PerspectiveAccess) -> None:
+    if access.referral.case.closed_on is not None:
+        raise ReferralRefused("case_closed", _("De casus is gesloten."))
+
+
+@transaction.atomic
+def draft_perspective_plan(
+    *,
+    referral: Referral,
+    by: Actor,
+    kind: str | None = None,
+    parts: plans.PartsInput | None = None,
+    notes: str = "",
+) -> PerspectivePlan:
+    """The provider ``by`` starts the perspective plan of the referral's youth (a draft, with
+    ``parts`` as far as written: part → ``plans.services.PartInput``). Refused as
+    ``perspective_plan_access`` says, and with 409 when the youth already has one of that kind
+    (``update_perspective_plan`` then)."""
+    # The case first, as ``plans.services.add_perspective_plan`` locks it: of two drafts at
+    # once, the second sees the first's plan (409).
+    list(Case.objects.select_for_update().filter(pk=referral.case_id).values_list("pk"))
+    access = perspective_plan_access(by=by, referral_ref=referral.ref, kind=kind)
+    _open_for_perspective(access)
+    if access.plan is not None:
+        raise ReferralRefused(
+            "perspective_plan_exists",
+            _("Er is al een perspectiefplan van deze soort voor deze jeugdige; werk dat bij."),
+        )
+    return plans.add_perspective_plan(
+        case=access.referral.case,
+        youth=access.referral.youth,
+        kind=access.kind,
+        notes=notes,
+        parts=parts,
+        drafted_by_provider_id=by.provider.pk,
+    )
+
+
+@transaction.atomic
+def update_perspective_plan(
+    *,
+    referral: Referral,
+    by: Actor,
+    kind: str | None = None,
+    parts: plans.PartsInput | None = None,
+    notes: str | None = None,
+    expected_version: int | None = None,
+) -> PerspectivePlan:
+    """The provider ``by`` writes the draft on: the given ``parts`` (left out: as they are)
+    and ``notes`` (``None``: as they are). Only while the plan is a draft (409 once agreed:
+    the regisseur corrects it then); with ``expected_version``, 412 if it changed meanwhile.
+    404 when there is no plan of that kind yet (``draft_perspective_plan``)."""
+    access = perspective_plan_access(by=by, referral_ref=referral.ref, kind=kind)
+    _open_for_perspective(access)
+    if access.plan is None:
+        raise NotFound(
+            "no_perspective_plan",
+            _("Er is nog geen perspectiefplan van deze soort voor deze jeugdige; begin het."),
+        )
+    locked = PerspectivePlan.objects.select_for_update(of=("self",)).get(pk=access.plan.pk)
+    if locked.status != PerspectiveStatus.DRAFT:
+        raise ReferralRefused(
+            "perspective_plan_agreed",
+            _(
+                "Het perspectiefplan is al afgesproken; alleen de regisseur van de casus kan "
+                "het nog aanpassen."
+            ),
+        )
+    try:
+        return plans.change_perspective_plan(
+            perspective=locked,
+            notes=notes,
+            parts=parts,
+            drafted_by_provider_id=by.provider.pk,
+            expected_version=expected_version,
+        )
+    except plans.PerspectivePlanChanged as changed:
+        raise StaleVersion(
+            "stale_version",
+            _("Het perspectiefplan is intussen gewijzigd (versie %(now)s); haal het opnieuw op.")
+            % {"now": changed.version},
+        ) from changed
 
 
 # -- the system ---------------------------------------------------------------------------------

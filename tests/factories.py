@@ -189,6 +189,14 @@ class PerspectivePlanFactory(DjangoModelFactory):
     kind = "transition_18"
     status = "draft"
     started_on = dt.date(2026, 1, 5)
+    # An agreed plan has every part filled or not applicable (perspective_agreed_parts_complete)
+    # and a date of agreement: by default its parts are not applicable, agreed on its start.
+    housing_na = factory.LazyAttribute(lambda o: o.status == "agreed")
+    school_or_work_na = factory.LazyAttribute(lambda o: o.status == "agreed")
+    income_na = factory.LazyAttribute(lambda o: o.status == "agreed")
+    help_at_home_na = factory.LazyAttribute(lambda o: o.status == "agreed")
+    adult_services_na = factory.LazyAttribute(lambda o: o.status == "agreed")
+    agreed_on = factory.LazyAttribute(lambda o: o.started_on if o.status == "agreed" else None)
 
 
 class ProviderFactory(DjangoModelFactory):

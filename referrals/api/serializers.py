@@ -10,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from plans.models import (
+    AdultService,
+    PerspectiveKind,
+    PerspectivePart,
+    PerspectivePlan,
+    PerspectiveStatus,
+)
+from plans.services import PART_MAX_LENGTH, PartInput, missing_parts
 from referrals.codes import decline_reasons, ijw_end_reasons
 from referrals.models import Product, ProductCapacity, Provider, Referral, WebhookSubscription
 
@@ -275,3 +283,122 @@ class WebhookSerializer(serializers.ModelSerializer):
         model = WebhookSubscription
         fields = ["url", "secret", "active"]
         extra_kwargs = {"secret": {"write_only": True, "min_length": 16}}
+
+
+# --- the perspective plan ----------------------------------------------------------------------
+
+
+class PerspectivePartSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=PART_MAX_LENGTH,
+        help_text=_("Wat is afgesproken (leeg als nog niet ingevuld)"),
+    )
+    not_applicable = StrictBooleanField(
+        required=False, default=False, help_text=_("Dit onderdeel is niet van toepassing")
+    )
+
+
+class AdultServicesPartSerializer(PerspectivePartSerializer):
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=PART_MAX_LENGTH,
+        help_text=_("Het contact: met wie, waar, wanneer"),
+    )
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=AdultService.choices),
+        required=False,
+        default=list,
+        max_length=len(AdultService.values),
+        help_text=_("Welke volwassenenzorg: wmo, ggz, debt_help (schuldhulp)"),
+    )
+
+
+class PerspectivePartsSerializer(serializers.Serializer):
+    housing = PerspectivePartSerializer(required=False, help_text=_("Wonen"))
+    school_or_work = PerspectivePartSerializer(required=False, help_text=_("School of werk"))
+    income = PerspectivePartSerializer(required=False, help_text=_("Inkomen"))
+    help_at_home = PerspectivePartSerializer(required=False, help_text=_("Hulp thuis"))
+    adult_services = AdultServicesPartSerializer(
+        required=False, help_text=_("Contact volwassenenzorg (Wmo, ggz, schuldhulp)")
+    )
+
+
+class PerspectivePlanWriteSerializer(serializers.Serializer):
+    """A PUT replaces the plan's text: a part left out is empty, notes left out are empty."""
+
+    kind = serializers.ChoiceField(
+        choices=PerspectiveKind.choices,
+        required=False,
+        help_text=_(
+            "return_home (terugkeer naar huis) of transition_18 (overgang 18-/18+); standaard "
+            "de eerste die voor de jeugdige geldt (return_home bij een plaatsing buiten huis)"
+        ),
+    )
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=10000, help_text=_("Toelichting")
+    )
+    parts = PerspectivePartsSerializer(required=False, help_text=_("De onderdelen van het plan"))
+
+    def parts_input(self) -> dict[str, PartInput]:
+        """Every part as ``plans.services.PartInput`` (left out: empty)."""
+        given = self.validated_data.get("parts") or {}
+        return {
+            part: PartInput(
+                text=given.get(part, {}).get("text", ""),
+                not_applicable=given.get(part, {}).get("not_applicable", False),
+                services=tuple(given.get(part, {}).get("services", ())),
+            )
+            for part in PerspectivePart.values
+        }
+
+
+class AgreedBySerializer(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class PerspectivePlanSerializer(serializers.Serializer):
+    """A perspective plan as the provider that drafts it sees it."""
+
+    referral = serializers.CharField(help_text=_("De verwijzing waarlangs u het plan opstelt"))
+    kind = serializers.ChoiceField(choices=PerspectiveKind.choices)
+    status = serializers.ChoiceField(choices=PerspectiveStatus.choices)
+    version = serializers.IntegerField(help_text=_("De versie; ook de ETag"))
+    started_on = serializers.DateField()
+    notes = serializers.CharField()
+    parts = PerspectivePartsSerializer()
+    missing_parts = serializers.ListField(
+        child=serializers.ChoiceField(choices=PerspectivePart.choices),
+        help_text=_("Onderdelen die nog ingevuld of op ‘niet van toepassing’ moeten"),
+    )
+    drafted_by_provider = serializers.CharField(
+        allow_null=True, help_text=_("Referentie van de aanbieder die het plan opstelde")
+    )
+    agreed_on = serializers.DateField(allow_null=True)
+    agreed_by = AgreedBySerializer(allow_null=True, help_text=_("De regisseur die het afsprak"))
+
+    def to_representation(self, plan: PerspectivePlan) -> dict:
+        date = _DATE.to_representation
+        parts = {
+            part: {"text": getattr(plan, part), "not_applicable": getattr(plan, f"{part}_na")}
+            for part in PerspectivePart.values
+        }
+        parts[PerspectivePart.ADULT_SERVICES]["services"] = plan.adult_service_values()
+        provider = plan.drafted_by_provider
+        return {
+            "referral": self.context["referral"].ref,
+            "kind": plan.kind,
+            "status": plan.status,
+            "version": plan.version,
+            "started_on": date(plan.started_on),
+            "notes": plan.notes,
+            "parts": parts,
+            "missing_parts": list(missing_parts(plan)),
+            "drafted_by_provider": provider.ref if provider else None,
+            "agreed_on": date(plan.agreed_on),
+            "agreed_by": {"name": str(plan.agreed_by)} if plan.agreed_by else None,
+        }

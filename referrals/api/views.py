@@ -25,6 +25,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ParseError
+from rest_framework.exceptions import ValidationError as InvalidRequest
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -32,6 +33,7 @@ from rest_framework.views import APIView
 
 from casusregie.access_log import Access, record_access
 from casusregie.models import AccessAction
+from plans.models import PerspectiveKind, PerspectivePart, PerspectivePlan
 from referrals import selectors, services
 from referrals.lifecycle import Status
 from referrals.models import IdempotencyRecord, ProductCapacity, Referral, WebhookSubscription
@@ -43,6 +45,8 @@ from .serializers import (
     CapacitySerializer,
     DeclineSerializer,
     EndSerializer,
+    PerspectivePlanSerializer,
+    PerspectivePlanWriteSerializer,
     ProviderReferralSerializer,
     StartSerializer,
     WebhookSerializer,
@@ -498,3 +502,173 @@ class WebhookView(ProviderAPIView, APIView):
     def delete(self, request):
         WebhookSubscription.objects.filter(provider=request.auth).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+KIND = OpenApiParameter(
+    "kind",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=PerspectiveKind.values,
+    description="Welk perspectiefplan: return_home of transition_18; standaard de eerste die "
+    "voor de jeugdige geldt (return_home bij een plaatsing buiten huis).",
+)
+PERSPECTIVE_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Bij een bestaand plan verplicht: de versie (ETag) die u het laatst hebt "
+    'opgehaald, bijvoorbeeld "3" (zonder: 428, verouderd: 412). Niet nodig om het plan te '
+    "beginnen.",
+)
+
+
+def _invalid(error: ValidationError) -> InvalidRequest:
+    """A service's refusal of the input, with the field it is about: a part as ``parts.…``."""
+    if not hasattr(error, "error_dict"):
+        return InvalidRequest(error.messages)
+    return InvalidRequest(
+        {
+            (
+                f"parts.{name}"
+                if name in PerspectivePart.values
+                else "non_field_errors"
+                if name == "__all__"
+                else name
+            ): messages
+            for name, messages in error.message_dict.items()
+        }
+    )
+
+
+class ProviderPerspectivePlanView(ProviderAPIView, APIView):
+    """The perspective plan of a referral's youth, drafted by the provider in whose care the
+    youth is (``referrals.services.perspective_plan_access`` says who may)."""
+
+    serializer_class = PerspectivePlanSerializer
+    access_purpose = "uitvoering verwijzing: perspectiefplan"
+
+    def _access(self, request, ref: str, kind: str | None = None) -> services.PerspectiveAccess:
+        if not SAFE_CODE.match(ref):
+            raise NotFound()
+        return services.perspective_plan_access(
+            by=services.Actor.of_provider(request.auth), referral_ref=ref, kind=kind
+        )
+
+    def _answer(
+        self, request, referral: Referral, plan: PerspectivePlan, action: str, code: int = 200
+    ) -> Response:
+        record_access(
+            actor_kind="provider",
+            actor=f"{request.auth.ref} ({request.auth.name})",
+            accesses=[
+                Access(referral.case.family.ref, "perspective_plan", str(plan.pk)),
+            ],
+            action=action,
+            purpose=self.access_purpose,
+            origin=request.META.get("REMOTE_ADDR", ""),
+        )
+        return Response(
+            PerspectivePlanSerializer(plan, context={"referral": referral}).data,
+            status=code,
+            headers={"ETag": f'"{plan.version}"'},
+        )
+
+    @extend_schema(
+        summary="Perspectiefplan van de jeugdige",
+        description="Het perspectiefplan (terugkeer naar huis of overgang 18-/18+) van de "
+        "jeugdige van deze verwijzing, dat u opstelt en de regisseur afspreekt. Alleen voor een "
+        "jeugdige in uw zorg (verwijzing toegewezen of gestart) die 16 jaar of ouder is of "
+        "buiten huis is geplaatst (anders 404), en met toestemming van het gezin (anders 403). "
+        "404 met code no_perspective_plan: er is nog geen plan; begin het met PUT.",
+        parameters=[KIND],
+        responses={200: PerspectivePlanSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        tags=["Perspectiefplan"],
+    )
+    def get(self, request, ref: str):
+        kind = request.query_params.get("kind")
+        if kind is not None and kind not in PerspectiveKind.values:
+            self._access(request, ref)  # another provider's referral stays a 404
+            raise InvalidRequest({"kind": [_("Kies return_home of transition_18.")]})
+        access = self._access(request, ref, kind)
+        if access.plan is None:
+            raise services.NotFound(
+                "no_perspective_plan",
+                str(_("Er is nog geen perspectiefplan van deze soort; begin het met PUT.")),
+            )
+        return self._answer(request, access.referral, access.plan, AccessAction.READ)
+
+    @extend_schema(
+        summary="Perspectiefplan opstellen",
+        description="Begin het perspectiefplan (201) of werk het concept bij (200; met If-Match). "
+        "Een PUT vervangt de tekst van het plan: een weggelaten onderdeel is leeg. Elk "
+        "onderdeel is een tekst of ‘niet van toepassing’ (niet allebei); bij contact "
+        "volwassenenzorg ook welke (wmo, ggz, debt_help). De regisseur spreekt het plan af "
+        "als elk onderdeel is ingevuld of niet van toepassing; daarna kunt u het niet meer "
+        "wijzigen (409).",
+        request=PerspectivePlanWriteSerializer,
+        parameters=[PERSPECTIVE_IF_MATCH],
+        responses={
+            200: PerspectivePlanSerializer,
+            201: PerspectivePlanSerializer,
+            400: PROBLEM,
+            403: PROBLEM,
+            404: PROBLEM,
+            409: PROBLEM,
+            412: PROBLEM,
+            422: PROBLEM,
+            428: PROBLEM,
+        },
+        tags=["Perspectiefplan"],
+        examples=[
+            OpenApiExample(
+                "Concept",
+                value={
+                    "kind": "transition_18",
+                    "notes": "Besproken met Daan en zijn moeder.",
+                    "parts": {
+                        "housing": {"text": "Kamer zoeken via de woningcorporatie."},
+                        "school_or_work": {"text": "Mbo niveau 2, stage bij de garage."},
+                        "income": {"text": "Zorgtoeslag en studiefinanciering aanvragen."},
+                        "help_at_home": {"not_applicable": True},
+                        "adult_services": {
+                            "services": ["wmo", "debt_help"],
+                            "text": "Wmo-consulent van de gemeente, gesprek in maart.",
+                        },
+                    },
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def put(self, request, ref: str):
+        access = self._access(request, ref)  # 404 / 403 before a word about the input
+        data = PerspectivePlanWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data.get("kind")
+        if kind is not None and kind != access.kind:
+            access = self._access(request, ref, kind)
+        by = services.Actor.of_provider(request.auth)
+        try:
+            if access.plan is None:
+                plan = services.draft_perspective_plan(
+                    referral=access.referral,
+                    by=by,
+                    kind=access.kind,
+                    parts=data.parts_input(),
+                    notes=data.validated_data["notes"],
+                )
+                code = status.HTTP_201_CREATED
+            else:
+                plan = services.update_perspective_plan(
+                    referral=access.referral,
+                    by=by,
+                    kind=access.kind,
+                    parts=data.parts_input(),
+                    notes=data.validated_data["notes"],
+                    expected_version=_expected_version(request),
+                )
+                code = status.HTTP_200_OK
+        except ValidationError as error:
+            raise _invalid(error) from error
+        fresh = selectors.perspective_plan_of(access.referral, plan.kind)
+        return self._answer(request, access.referral, fresh, AccessAction.CHANGE, code)

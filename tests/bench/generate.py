@@ -141,7 +141,22 @@ TABLES = {
     "evaluation": ("plans_evaluation", ["id", "plan_id", "planned_on", "held_on", "notes"]),
     "perspective": (
         "plans_perspectiveplan",
-        ["id", "case_id", "youth_id", "kind", "status", "started_on", "notes"],
+        [
+            "id",
+            "case_id",
+            "youth_id",
+            "kind",
+            "status",
+            "started_on",
+            "notes",
+            # an agreed plan: its parts not applicable, agreed on its start (plans 0006)
+            "housing_na",
+            "school_or_work_na",
+            "income_na",
+            "help_at_home_na",
+            "adult_services_na",
+            "agreed_on",
+        ],
     ),
     "referral": (
         "referrals_referral",
@@ -531,16 +546,20 @@ def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
             for _ in range(rng.choice([1, 1, 1, 2])):
                 _referral(rng, ref, ids, emit, cid, yid, opened, established_on, as_of, now)
         if rng.random() < 0.04:
+            kind = rng.choice(["transition_18", "return_home"])
+            agreed = rng.choice(["draft", "agreed"]) == "agreed"
             emit(
                 "perspective",
                 (
                     ids["perspective"],
                     cid,
                     yid,
-                    rng.choice(["transition_18", "return_home"]),
-                    rng.choice(["draft", "agreed"]),
+                    kind,
+                    "agreed" if agreed else "draft",
                     opened,
                     "",
+                    *([agreed] * 5),
+                    opened if agreed else None,
                 ),
             )
             ids["perspective"] += 1

@@ -504,6 +504,11 @@ def _editor_objects(w: World, side: str) -> dict:
                 youth=w.of(side, "youth"),
                 kind="return_home",
                 notes="terug naar huis",
+                parts={
+                    part: plans.PartInput(not_applicable=True)
+                    for part in ("housing", "school_or_work", "income", "help_at_home")
+                }
+                | {"adult_services": plans.PartInput(text="Wmo-loket", services=("wmo",))},
             ).pk,
         }
     return w.__dict__[key]
@@ -912,6 +917,8 @@ API = {
     "provider-referral-decline": ("post", True),
     "provider-referral-start": ("post", True),
     "provider-referral-end": ("post", True),
+    # own: tests/referrals/test_perspective_plan.py (a referral in care, with consent)
+    "provider-perspective-plan": ("put", True),
     "provider-capacity-list": ("get", False),
     "provider-webhook": ("get", False),  # 404 until the provider registers one: its own
 }
@@ -1006,6 +1013,7 @@ BY_THE_CASE_ONLY = {
     "plan-goal-status": 400,
     "plan-evaluation-record": 400,
     "plan-evaluation-outcome": 400,
+    "plan-perspective-agree": 400,
 }
 
 

@@ -17,7 +17,7 @@ from casusregie.models import AccessAction, AccessLogEntry
 from flags.models import Flag
 from flags.services import sweep
 from plans import services
-from plans.models import Action, Evaluation, Goal, PerspectivePlan, Plan
+from plans.models import Action, Evaluation, Goal, PerspectivePart, PerspectivePlan, Plan
 from referrals.lifecycle import Status
 from tests.analyses.test_editor import draft_with
 from tests.factories import (
@@ -293,12 +293,13 @@ def test_a_perspective_plan_for_a_youth_of_16(login, regisseur, case, family):
     sweep(today(), case_ids=[case.pk])
     assert unresolved("PERSPECTIVE_PLAN_16") == set()
 
-    assert (
-        client.post(
-            url("plan-perspective-agree", case.family, perspective_id=perspective.pk)
-        ).status_code
-        == 302
+    agree = url("plan-perspective-agree", case.family, perspective_id=perspective.pk)
+    assert client.post(agree).status_code == 400  # its parts are not written yet
+    services.change_perspective_plan(
+        perspective=perspective,
+        parts={part: services.PartInput(not_applicable=True) for part in PerspectivePart.values},
     )
+    assert client.post(agree).status_code == 302
     perspective.refresh_from_db()
     assert perspective.status == "agreed"
 

@@ -124,7 +124,9 @@ def plan_page(case: Case, family: Family) -> PlanPage:
     explanations = current_explanations(case)
     workers = team_workers(case)
     perspectives = list(
-        PerspectivePlan.objects.filter(case=case).order_by("youth", "kind", "started_on")
+        PerspectivePlan.objects.filter(case=case)
+        .select_related("drafted_by_provider", "drafted_by_worker", "agreed_by")
+        .order_by("youth", "kind", "started_on")
     )
     today = timezone.localdate()
     if plan is not None:

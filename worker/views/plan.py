@@ -27,9 +27,9 @@ from plans.forms import (
     GoalForm,
     GoalStatusForm,
     PerspectiveForm,
-    PerspectiveNotesForm,
+    PerspectivePlanForm,
 )
-from plans.models import Action, Evaluation, Goal, PerspectivePlan, Plan
+from plans.models import Action, Evaluation, Goal, PerspectivePart, PerspectivePlan, Plan
 
 from ..editing import CHANGE_PERM, apply_form, changed, editing_view, editor_family_or_404
 from ..selectors import plan as selectors
@@ -140,12 +140,13 @@ def _editor_page(
         )
         for y in page.youths:
             for p in y.plans:
-                p.notes_form = form(
+                p.form = form(
                     f"perspective-{p.pk}",
-                    lambda p=p: PerspectiveNotesForm(
-                        prefix=f"perspectief-{p.pk}", initial={"notes": p.notes}
+                    lambda p=p: PerspectivePlanForm(
+                        prefix=f"perspectief-{p.pk}", initial=PerspectivePlanForm.values_of(p)
                     ),
                 )
+                p.missing = [PerspectivePart(part).label for part in services.missing_parts(p)]
     return render(request, "plans/editor.html", context, status=status)
 
 
@@ -426,6 +427,7 @@ def perspective_add(request: HttpRequest, family: Family, case: Case) -> HttpRes
             kind=data["kind"],
             started_on=data["started_on"],
             notes=data["notes"],
+            drafted_by_worker=request.user,
         ),
     )
     return _done(
@@ -448,18 +450,23 @@ def perspective_change(
     request: HttpRequest, family: Family, case: Case, perspective_id: int
 ) -> HttpResponse:
     perspective = _perspective(case, perspective_id)
-    form = PerspectiveNotesForm(request.POST, prefix=f"perspectief-{perspective.pk}")
+    form = PerspectivePlanForm(request.POST, prefix=f"perspectief-{perspective.pk}")
     apply_form(
         f"perspective-{perspective.pk}",
         form,
-        lambda data: services.change_perspective_plan(perspective=perspective, notes=data["notes"]),
+        lambda data: services.change_perspective_plan(
+            perspective=perspective,
+            notes=data["notes"],
+            parts=form.parts_input(),
+            by_worker=request.user,
+        ),
     )
     return _done(
         request,
         family,
         [("perspective_plan", perspective.pk), ("youth", perspective.youth.ref)],
-        _("De toelichting is opgeslagen."),
-        "perspectief",
+        _("Het perspectiefplan is opgeslagen."),
+        f"perspectief-{perspective.pk}",
     )
 
 
@@ -468,11 +475,17 @@ def perspective_agree(
     request: HttpRequest, family: Family, case: Case, perspective_id: int
 ) -> HttpResponse:
     perspective = _perspective(case, perspective_id)
-    services.agree_perspective_plan(perspective=perspective)
+    # What the plan holds now, so that a part still missing is refused next to that part.
+    prefix = f"perspectief-{perspective.pk}"
+    apply_form(
+        f"perspective-{perspective.pk}",
+        PerspectivePlanForm.bound_to(perspective, prefix),
+        lambda data: services.agree_perspective_plan(plan=perspective, by_worker=request.user),
+    )
     return _done(
         request,
         family,
         [("perspective_plan", perspective.pk), ("youth", perspective.youth.ref)],
         _("Het perspectiefplan is afgesproken."),
-        "perspectief",
+        f"perspectief-{perspective.pk}",
     )
