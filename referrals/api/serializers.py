@@ -11,7 +11,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.codes import decline_reasons, ijw_end_reasons
-from referrals.models import Product, ProductCapacity, Provider, Referral, WebhookSubscription
+from referrals.models import (
+    PROGRESS_TEXT_MAX,
+    Product,
+    ProductCapacity,
+    ProgressScale,
+    Provider,
+    Referral,
+    WebhookSubscription,
+)
 
 SAFE_CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -72,6 +80,12 @@ class ContactSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
+class CarerContactSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Naam van de opvoeder"))
+    phone = serializers.CharField(help_text=_("Telefoon (leeg als niet bekend)"))
+    email = serializers.CharField(help_text=_("E-mail (leeg als niet bekend)"))
+
+
 class AnalysisSerializer(serializers.Serializer):
     status = serializers.CharField()
     established_on = serializers.DateField(allow_null=True)
@@ -94,6 +108,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
     product = serializers.SerializerMethodField()
     regisseur = serializers.SerializerMethodField()
     analysis = serializers.SerializerMethodField()
+    family_contact = serializers.SerializerMethodField()
     bridging = serializers.SerializerMethodField()
 
     class Meta:
@@ -109,6 +124,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "product",
             "regisseur",
             "analysis",
+            "family_contact",
             "sent_on",
             "answered_on",
             "decline_code",
@@ -136,6 +152,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "product": self.get_product(obj),
             "regisseur": self.get_regisseur(obj),
             "analysis": self.get_analysis(obj),
+            "family_contact": self.get_family_contact(obj),
             "sent_on": date(obj.sent_on),
             "answered_on": date(obj.answered_on),
             "decline_code": obj.decline_code,
@@ -186,6 +203,17 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
     def get_regisseur(self, obj: Referral) -> dict | None:
         """Today's regisseur: annotated by ``selectors.referrals_for_provider``."""
         return obj.regisseur_contact
+
+    @extend_schema_field(CarerContactSerializer(many=True, allow_null=True))
+    def get_family_contact(self, obj: Referral) -> list[dict] | None:
+        """The carers' names, phone numbers and e-mail addresses: only with the family's
+        consent to share its contact details with this provider (else null)."""
+        if not getattr(obj, "contact_shared", False):
+            return None
+        return [
+            {"name": c.name, "phone": c.phone, "email": c.email}
+            for c in obj.case.family.carers.all()
+        ]
 
     @extend_schema_field(AnalysisSerializer(allow_null=True))
     def get_analysis(self, obj: Referral) -> dict | None:
@@ -275,3 +303,64 @@ class WebhookSerializer(serializers.ModelSerializer):
         model = WebhookSubscription
         fields = ["url", "secret", "active"]
         extra_kwargs = {"secret": {"write_only": True, "min_length": 16}}
+
+
+class GoalProgressSerializer(serializers.Serializer):
+    """A progress report on a goal as the provider reads it back."""
+
+    id = serializers.IntegerField(read_only=True)
+    goal = serializers.IntegerField(read_only=True, source="goal_id")
+    evaluation = serializers.IntegerField(
+        read_only=True, allow_null=True, source="evaluation_id", help_text=_("Evaluatie (id)")
+    )
+    scale = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    reported_at = serializers.DateTimeField(read_only=True)
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    """What the provider reports on a goal. The text is checked again by the service (no
+    control characters)."""
+
+    scale = serializers.ChoiceField(
+        choices=list(ProgressScale.choices), help_text=_("Voortgang op het doel")
+    )
+    text = serializers.CharField(
+        max_length=PROGRESS_TEXT_MAX, help_text=_("Korte toelichting (hooguit 1000 tekens)")
+    )
+    evaluation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("De evaluatie van het plan waarvoor u meldt (id), als er een is"),
+    )
+
+
+class PlanGoalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField(help_text=_("Volgorde in het plan"))
+    text = serializers.CharField(help_text=_("Het doel"))
+    status = serializers.CharField(help_text=_("Status in het plan: open, reached, stopped"))
+    latest_progress = GoalProgressSerializer(
+        allow_null=True, help_text=_("Uw laatste melding over dit doel")
+    )
+
+
+class PlanEvaluationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    planned_on = serializers.DateField(help_text=_("Gepland op"))
+    held_on = serializers.DateField(allow_null=True, help_text=_("Gehouden op (of null)"))
+
+
+class ReferralGoalsSerializer(serializers.Serializer):
+    shared = serializers.BooleanField(
+        help_text=_(
+            "Of het gezin toestemming heeft gegeven om de analyse en de doelen met u te delen; "
+            "zonder toestemming is de lijst leeg"
+        )
+    )
+    evaluations = PlanEvaluationSerializer(
+        many=True, help_text=_("De evaluaties van het plan: meld voortgang bij een evaluatie")
+    )
+    goals = PlanGoalSerializer(many=True)
