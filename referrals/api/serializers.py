@@ -305,9 +305,8 @@ class WebhookSerializer(serializers.ModelSerializer):
         extra_kwargs = {"secret": {"write_only": True, "min_length": 16}}
 
 
+# A progress report on a goal as the provider reads it back.
 class GoalProgressSerializer(serializers.Serializer):
-    """A progress report on a goal as the provider reads it back."""
-
     id = serializers.IntegerField(read_only=True)
     goal = serializers.IntegerField(read_only=True, source="goal_id")
     evaluation = serializers.IntegerField(
@@ -318,10 +317,9 @@ class GoalProgressSerializer(serializers.Serializer):
     reported_at = serializers.DateTimeField(read_only=True)
 
 
+# What the provider reports on a goal; the service checks the text again (no control
+# characters) and decides.
 class ProgressReportSerializer(serializers.Serializer):
-    """What the provider reports on a goal. The text is checked again by the service (no
-    control characters)."""
-
     scale = serializers.ChoiceField(
         choices=list(ProgressScale.choices), help_text=_("Voortgang op het doel")
     )

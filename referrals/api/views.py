@@ -139,6 +139,7 @@ class ReferralCursor(CursorPagination):
     page_size_query_param = "page_size"
 
 
+GOAL_ID = re.compile(r"^[1-9][0-9]{0,17}$")  # an id the database can hold
 IDEMPOTENCY_KEY_FORMAT = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
@@ -167,8 +168,10 @@ def _expected_version(request) -> int:
     retrieve=extend_schema(
         summary="Eén verwijzing",
         description="Eén verwijzing met wat u nodig hebt om de zorg te bieden. De kop ETag is "
-        "de versie; stuur die als If-Match bij een wijziging. De verklarende analyse staat er "
-        "alleen in als het gezin toestemming heeft gegeven.",
+        "de versie; stuur die als If-Match bij een wijziging. De verklarende analyse "
+        "(`analysis`) en de contactgegevens van het gezin (`family_contact`: de opvoeders met "
+        "naam, telefoon en e-mail) staan er alleen in als het gezin daarvoor toestemming heeft "
+        "gegeven, elk apart; zonder (of na intrekking van) die toestemming zijn ze null.",
         tags=["Verwijzingen"],
         responses={200: ProviderReferralSerializer, 404: PROBLEM},
     ),
@@ -367,6 +370,14 @@ class ProviderReferralViewSet(
         "(anders 409 `no_consent`). Een doel buiten het huidige plan is 404. Elke melding "
         "blijft bewaard; de laatste telt.",
         request=ProgressReportSerializer,
+        parameters=[
+            OpenApiParameter(
+                "goal_id",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="Het id van het doel, uit de lijst van doelen van de verwijzing.",
+            )
+        ],
         responses={201: GoalProgressSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
         tags=["Oplopen met het gezin"],
         examples=[
@@ -384,12 +395,13 @@ class ProviderReferralViewSet(
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"goals/(?P<goal_id>[0-9]{1,10})/progress",
+        url_path=r"goals/(?P<goal_id>[^/]+)/progress",
         url_name="goal-progress",
     )
     def goal_progress(self, request, ref=None, goal_id=None):
-        if not SAFE_CODE.match(ref or ""):
-            raise NotFound()
+        # A ref or goal id that cannot be one is simply not found (a problem document).
+        if not SAFE_CODE.match(ref or "") or not GOAL_ID.match(goal_id or ""):
+            return handle_exception(NotFound(), {"view": self, "request": request})
         try:
             with transaction.atomic():
                 referral = get_object_or_404(selectors.addressed_with_family(request.auth), ref=ref)
