@@ -50,7 +50,9 @@ def consents(case) -> list[tuple[str, int, dt.date, int]]:
 
 
 # -- the wizard ---------------------------------------------------------------------------------
-def test_the_wizard_asks_the_consent_beside_each_proposal(client, regisseur, case, youth, product):
+def test_the_wizard_asks_the_consent_beside_each_proposal(
+    client, regisseur, case, youth, product, provider
+):
     verified_login(client, regisseur)
     page = client.get(
         reverse("referral-wizard", args=[case.family.ref]),
