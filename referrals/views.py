@@ -219,6 +219,17 @@ def _send(request: HttpRequest, family, case, youths) -> HttpResponse:
         request,
         _("De verwijzing naar %(provider)s is verzonden.") % {"provider": referral.provider.name},
     )
+    what = {
+        (True, True): _("de verklarende analyse met de doelen van het plan, en de contactgegevens"),
+        (True, False): _("de verklarende analyse met de doelen van het plan"),
+        (False, True): _("de contactgegevens van het gezin"),
+    }.get((data["share_analysis"], data["share_contact"]))
+    if what:
+        messages.info(
+            request,
+            _("Met toestemming van het gezin gedeeld met %(provider)s: %(what)s.")
+            % {"provider": referral.provider.name, "what": what},
+        )
     if referral.product.crisis and not services.has_established_analysis(
         case, timezone.localdate()
     ):

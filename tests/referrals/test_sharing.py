@@ -75,6 +75,8 @@ def test_ticked_consent_is_recorded_with_the_provider_today_by_the_regisseur(
         (ConsentPurpose.SHARE_CONTACT, provider.pk, today, regisseur.pk),
     ]
     assert Referral.objects.get(case=case).status == "sent"
+    page = client.get(response["Location"]).content.decode()
+    assert f"Met toestemming van het gezin gedeeld met {provider.name}" in page
 
 
 def test_only_what_is_ticked_is_recorded(client, regisseur, case, youth, product, provider):
