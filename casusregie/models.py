@@ -1152,8 +1152,21 @@ class InvolvedProfessional(models.Model):
 
 
 class ConsentPurpose(models.TextChoices):
-    SHARE_ANALYSIS = "share_analysis", _("Verklarende analyse delen met de zorgaanbieder")
+    """What the family consents to. Sharing the analysis (and with it the plan's goals) and
+    sharing the family's contact details are separate purposes: a consent recorded before the
+    contact details were shared covered the analysis only, and its scope is not widened after
+    the fact; the referral wizard asks both, per provider."""
+
+    SHARE_ANALYSIS = (
+        "share_analysis",
+        _("Verklarende analyse en doelen van het plan delen met de zorgaanbieder"),
+    )
+    SHARE_CONTACT = "share_contact", _("Contactgegevens van het gezin delen met de zorgaanbieder")
     EXPERT_TABLE = "expert_table", _("Bespreking aan de Regionale Experttafel")
+
+
+#: The purposes that share with one named provider (``Consent.provider`` is required).
+SHARING_WITH_PROVIDER = (ConsentPurpose.SHARE_ANALYSIS, ConsentPurpose.SHARE_CONTACT)
 
 
 @pghistory.track()
@@ -1192,6 +1205,16 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("given_on")),
                 name="consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=ConsentPurpose.values), name="consent_purpose_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose__in=SHARING_WITH_PROVIDER) | Q(provider__isnull=False),
+                name="consent_sharing_names_provider",
+                violation_error_message=_(
+                    "Toestemming om te delen met een zorgaanbieder noemt die aanbieder."
+                ),
             ),
         ]
 

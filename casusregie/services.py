@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from .access_log import Access, record_access
 from .enrolment import ENROLMENT_CODE_ALPHABET, enrolment_code_hash
 from .models import (
+    SHARING_WITH_PROVIDER,
     AccessAction,
     BreakGlassGrant,
     BreakGlassReason,
@@ -73,11 +74,12 @@ def record_consent(
     by: Worker,
 ) -> Consent:
     """Record the family's consent to share for ``purpose`` (with ``provider`` where it names
-    one). Sharing the analysis needs a provider; the expert table is not a provider."""
+    one). Sharing the analysis or the contact details needs a provider; the expert table is not
+    a provider."""
     if purpose not in ConsentPurpose.values:
         raise ValidationError(_("Onbekend doel van de toestemming."))
-    if purpose == ConsentPurpose.SHARE_ANALYSIS and provider is None:
-        raise ValidationError(_("Kies de zorgaanbieder waarmee de analyse gedeeld mag worden."))
+    if purpose in SHARING_WITH_PROVIDER and provider is None:
+        raise ValidationError(_("Kies de zorgaanbieder waarmee gedeeld mag worden."))
     if purpose == ConsentPurpose.EXPERT_TABLE:
         provider = None
     if given_on > timezone.localdate():

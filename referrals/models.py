@@ -484,3 +484,84 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ProgressScale(models.TextChoices):
+    """Where a goal of the plan stands, as the provider reports it at an evaluation."""
+
+    NOT_STARTED = "not_started", _("Niet begonnen")
+    WORKING = "working", _("Mee bezig")
+    REACHED = "reached", _("Bereikt")
+
+
+#: The longest progress text a provider may report (a short text, not a report).
+PROGRESS_TEXT_MAX = 1000
+
+
+class GoalProgress(models.Model):
+    """Oplopen met het gezin: a provider's report on one goal of the case's current plan, for
+    a referral in its care, under the family's consent to share the analysis and the goals.
+
+    Append-only: a new report is a new row, the latest per goal is what counts. That the goal
+    (and the evaluation, if any) belongs to the referral's case's plan is checked by
+    ``services.report_goal_progress`` and again by a trigger (migration 0013)."""
+
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.CASCADE,
+        related_name="goal_progress",
+        verbose_name=_("verwijzing"),
+    )
+    goal = models.ForeignKey(
+        "plans.Goal",
+        on_delete=models.CASCADE,
+        related_name="progress_reports",
+        verbose_name=_("doel"),
+    )
+    evaluation = models.ForeignKey(
+        "plans.Evaluation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+        verbose_name=_("evaluatie"),
+    )
+    scale = models.CharField(_("voortgang"), max_length=16, choices=ProgressScale.choices)
+    text = models.CharField(_("toelichting"), max_length=PROGRESS_TEXT_MAX)
+    reported_at = models.DateTimeField(_("gemeld op"), default=timezone.now)
+    reported_by_worker = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gemeld door"),
+        help_text=_("Leeg bij een melding via de API van de aanbieder."),
+    )
+
+    class Meta:
+        verbose_name = _("voortgang op een doel")
+        verbose_name_plural = _("voortgang op doelen")
+        ordering = ["goal", "-reported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale__in=ProgressScale.values),
+                name="goal_progress_scale_known",
+                violation_error_message=_("Onbekende voortgang van een doel."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="goal_progress_has_text",
+                violation_error_message=_("Een voortgangsmelding heeft een toelichting."),
+            ),
+        ]
+        indexes = [
+            # The latest report per goal: the plan page's and the provider API's read.
+            models.Index(
+                fields=["goal", "referral", "-reported_at", "-id"],
+                name="goal_progress_latest_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} / {self.goal_id}: {self.scale}"

@@ -8,32 +8,47 @@ transaction, and asks the rulebook to re-judge the case once committed.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.models import Case, NotificationKind, RegisseurPeriod, Worker, Youth
+from casusregie import services as casusregie_services
+from casusregie.models import (
+    Case,
+    Consent,
+    ConsentPurpose,
+    NotificationKind,
+    RegisseurPeriod,
+    Worker,
+    Youth,
+)
 from casusregie.notifications import notify_regisseur
 from casusregie.rejudge import request_case_sweep
 from casusregie.working_days import add_working_days, last_day_before
 from plans import services as plans
-from plans.models import PerspectiveKind, PerspectivePlan, PerspectiveStatus
+from plans.models import Evaluation, Goal, PerspectiveKind, PerspectivePlan, PerspectiveStatus, Plan
 
 from . import selectors
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
 from .models import (
+    PROGRESS_TEXT_MAX,
+    GoalProgress,
     IdempotencyRecord,
     OutboxEvent,
     Product,
+    ProgressScale,
     Provider,
     Referral,
     ReferralEvent,
     Referrer,
 )
+from .selectors import consent_in_force
 from .webhooks import deliver_outbox
 
 
@@ -381,6 +396,50 @@ def record_bridging(
     return locked
 
 
+@transaction.atomic
+def record_sharing_consent(
+    *, referral: Referral, by: Actor, analysis: bool, contact: bool
+) -> list[Consent]:
+    """The family's consent, asked when the referral is sent, to share with its provider the
+    established analysis (and with it the plan's goals) and the family's contact details (the
+    carers' names, phone numbers and e-mail addresses): a ``Consent`` per purpose consented
+    to, with the referral's provider, given today, recorded by the regisseur. A purpose
+    already in force with this provider is not recorded twice. Call it in the transaction
+    that sends the referral: refused, neither the referral nor the consent stays."""
+    if by.kind != ActorKind.REGISSEUR or not is_current_regisseur(
+        by.worker, referral.case, timezone.localdate()
+    ):
+        raise NotAllowed("not_regisseur", _("Alleen de huidige regisseur van de casus kan dit."))
+    today = timezone.localdate()
+    wanted = [
+        purpose
+        for purpose, asked in (
+            (ConsentPurpose.SHARE_ANALYSIS, analysis),
+            (ConsentPurpose.SHARE_CONTACT, contact),
+        )
+        if asked
+    ]
+    recorded = []
+    for purpose in wanted:
+        if Consent.objects.filter(
+            consent_in_force(referral.provider_id, today, purpose), case=referral.case_id
+        ).exists():
+            continue
+        try:
+            recorded.append(
+                casusregie_services.record_consent(
+                    case=referral.case,
+                    purpose=purpose,
+                    given_on=today,
+                    provider=referral.provider,
+                    by=by.worker,
+                )
+            )
+        except ValidationError as error:
+            raise ReferralRefused("consent_refused", " ".join(error.messages)) from error
+    return recorded
+
+
 # -- the provider -------------------------------------------------------------------------------
 @transaction.atomic
 def accept_referral(
@@ -623,6 +682,101 @@ def update_perspective_plan(
             _("Het perspectiefplan is intussen gewijzigd (versie %(now)s); haal het opnieuw op.")
             % {"now": changed.version},
         ) from changed
+
+
+def clean_progress_text(text: str) -> str:
+    """A progress report's text: stripped, not empty, at most ``PROGRESS_TEXT_MAX`` characters,
+    no control characters other than a line break or a tab."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("text_required", _("Beschrijf kort de voortgang op dit doel."), "text")
+    if len(text) > PROGRESS_TEXT_MAX:
+        raise InvalidInput(
+            "text_too_long",
+            _("De toelichting is hooguit %(max)s tekens.") % {"max": PROGRESS_TEXT_MAX},
+            "text",
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" for c in text):
+        raise InvalidInput(
+            "text_control_characters", _("De toelichting bevat ongeldige tekens."), "text"
+        )
+    return text
+
+
+IN_CARE = (Status.ACCEPTED, Status.STARTED)
+
+
+@transaction.atomic
+def report_goal_progress(
+    *,
+    referral: Referral,
+    goal: Goal,
+    scale: str,
+    text: str,
+    by: Actor,
+    evaluation: Evaluation | None = None,
+) -> GoalProgress:
+    """Oplopen met het gezin: the provider reports where one goal of the plan stands.
+
+    ``referral``: a referral of the provider ``by.provider`` (``Actor.of_provider``), in its
+    care: accepted or started (else ``ReferralRefused`` "not_in_care", 409). The family's
+    consent to share the analysis with this provider must be in force today: the goals are
+    shared under it (else "no_consent", 409). ``goal``: a goal of the current plan of the
+    referral's case (else ``InvalidInput`` "goal_not_in_plan", field ``goal``).
+    ``evaluation``: optional, an evaluation of that plan the report is made for (else
+    "evaluation_not_in_plan", field ``evaluation``). ``scale``: a ``ProgressScale`` value
+    ("not_started", "working", "reached"; field ``scale``). ``text``: a short text, stripped,
+    1 to 1,000 characters, no control characters (field ``text``). ``by.worker``, when set (a
+    provider's staff member in the portal), is kept as ``reported_by_worker``; through the API
+    it is empty. Another provider's referral: ``NotAllowed`` (the API answers 404 before).
+
+    Returns the new ``GoalProgress``; a report never replaces an earlier one, the latest
+    counts. Raises ``ReferralRefused`` (and its ``InvalidInput``/``NotAllowed``) with a Dutch
+    ``message``, a ``code`` and for bad input the ``field``.
+    """
+    if by.kind != ActorKind.PROVIDER or by.provider is None:
+        raise NotAllowed("not_allowed", _("Alleen de zorgaanbieder meldt voortgang."))
+    locked = _locked(referral)
+    if by.provider.pk != locked.provider_id:
+        raise NotAllowed("not_addressed", _("Deze verwijzing is niet aan u gericht."))
+    if locked.status not in IN_CARE:
+        raise ReferralRefused(
+            "not_in_care",
+            _("Voortgang meldt u bij een verwijzing die u hebt toegewezen of gestart."),
+        )
+    today = timezone.localdate()
+    if not Consent.objects.filter(
+        consent_in_force(locked.provider_id, today), case=locked.case_id
+    ).exists():
+        raise ReferralRefused(
+            "no_consent",
+            _("Het gezin heeft geen toestemming (meer) gegeven om het plan met u te delen."),
+        )
+    plan = Plan.objects.filter(pk=goal.plan_id).only("case_id", "is_current").first()
+    if plan is None or plan.case_id != locked.case_id or not plan.is_current:
+        raise InvalidInput(
+            "goal_not_in_plan", _("Dit doel hoort niet bij het huidige plan van dit gezin."), "goal"
+        )
+    if evaluation is not None and evaluation.plan_id != plan.pk:
+        raise InvalidInput(
+            "evaluation_not_in_plan",
+            _("Deze evaluatie hoort niet bij het plan van dit doel."),
+            "evaluation",
+        )
+    if scale not in ProgressScale.values:
+        raise InvalidInput(
+            "unknown_scale",
+            _("Kies de voortgang: %(values)s.") % {"values": ", ".join(ProgressScale.values)},
+            "scale",
+        )
+    return GoalProgress.objects.create(
+        referral=locked,
+        goal_id=goal.pk,
+        evaluation=evaluation,
+        scale=scale,
+        text=clean_progress_text(text),
+        reported_by_worker=by.worker,
+    )
 
 
 # -- the system ---------------------------------------------------------------------------------

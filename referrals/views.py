@@ -53,8 +53,10 @@ class ChoiceForm(forms.Form):
 
 
 class SendForm(BridgingForm):
-    """One proposal sent: the youth, the product and provider, the question, and the bridging
-    support if one is arranged (optional: all three empty, or what and from when)."""
+    """One proposal sent: the youth, the product and provider, the question, the family's
+    consent to share the analysis and its contact details with this provider (asked per
+    referral; not ticked, nothing is shared), and the bridging support if one is arranged
+    (optional: all three empty, or what and from when)."""
 
     youth = forms.CharField(label=_lazy("Jeugdige"))
     product = forms.ModelChoiceField(queryset=Product.objects, widget=forms.HiddenInput)
@@ -70,6 +72,20 @@ class SendForm(BridgingForm):
         choices=Referrer.choices,
         required=False,
         empty_value=Referrer.MUNICIPALITY,
+    )
+    share_analysis = forms.BooleanField(
+        label=_lazy(
+            "Het gezin geeft toestemming om de vastgestelde verklarende analyse en de doelen van "
+            "het plan met deze aanbieder te delen"
+        ),
+        required=False,
+    )
+    share_contact = forms.BooleanField(
+        label=_lazy(
+            "Het gezin geeft toestemming om zijn contactgegevens (namen, telefoon en e-mail van "
+            "de opvoeders) met deze aanbieder te delen"
+        ),
+        required=False,
     )
 
     def __init__(self, *args, youths: dict, **kwargs) -> None:
@@ -167,6 +183,13 @@ def _send(request: HttpRequest, family, case, youths) -> HttpResponse:
                 question=data["question"],
                 referrer=data["referrer"],
             )
+            # In the send's transaction: a refused send leaves no consent behind.
+            services.record_sharing_consent(
+                referral=referral,
+                by=actor,
+                analysis=data["share_analysis"],
+                contact=data["share_contact"],
+            )
             referral = services.send_referral(referral=referral, by=actor)
             if form.has_bridging:
                 referral = services.record_bridging(
@@ -196,6 +219,17 @@ def _send(request: HttpRequest, family, case, youths) -> HttpResponse:
         request,
         _("De verwijzing naar %(provider)s is verzonden.") % {"provider": referral.provider.name},
     )
+    what = {
+        (True, True): _("de verklarende analyse met de doelen van het plan, en de contactgegevens"),
+        (True, False): _("de verklarende analyse met de doelen van het plan"),
+        (False, True): _("de contactgegevens van het gezin"),
+    }.get((data["share_analysis"], data["share_contact"]))
+    if what:
+        messages.info(
+            request,
+            _("Met toestemming van het gezin gedeeld met %(provider)s: %(what)s.")
+            % {"provider": referral.provider.name, "what": what},
+        )
     if referral.product.crisis and not services.has_established_analysis(
         case, timezone.localdate()
     ):

@@ -88,6 +88,7 @@ PARTS: tuple[Part, ...] = (
     Part("plans.PerspectivePlan", ("case", "youth")),
     Part("referrals.Referral", ("case", "youth")),
     Part("referrals.ReferralEvent", ("referral",)),
+    Part("referrals.GoalProgress", ("referral", "goal")),
     Part("referrals.OutboxEvent", ("referral",)),
     Part("referrals.WebhookDelivery", ("event",)),
     Part("escalations.Escalation", ("case",)),

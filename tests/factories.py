@@ -29,9 +29,17 @@ from casusregie.models import (
     Youth,
 )
 from escalations.models import Escalation
-from plans.models import Evaluation, PerspectivePlan, Plan
+from plans.models import Evaluation, Goal, PerspectivePlan, Plan
 from referrals.lifecycle import Status
-from referrals.models import Contract, Product, Provider, Referral, Segment
+from referrals.models import (
+    Contract,
+    GoalProgress,
+    Product,
+    ProgressScale,
+    Provider,
+    Referral,
+    Segment,
+)
 
 
 def synthetic_bsn(seed: int) -> str:
@@ -180,6 +188,15 @@ class EvaluationFactory(DjangoModelFactory):
     held_on = None
 
 
+class GoalFactory(DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    plan = factory.SubFactory(PlanFactory)
+    position = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Doel {n}: weer naar school")
+
+
 class PerspectivePlanFactory(DjangoModelFactory):
     class Meta:
         model = PerspectivePlan
@@ -265,6 +282,17 @@ class ReferralFactory(DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     provider = factory.SubFactory(ProviderFactory)
     status = Status.DRAFT
+
+
+class GoalProgressFactory(DjangoModelFactory):
+    """A provider's report on a goal of its referral's case's plan (pass both: the database
+    keeps a report within its case)."""
+
+    class Meta:
+        model = GoalProgress
+
+    scale = ProgressScale.WORKING
+    text = "Gaat de goede kant op."
 
 
 class EscalationFactory(DjangoModelFactory):

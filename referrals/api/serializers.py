@@ -19,7 +19,15 @@ from plans.models import (
 )
 from plans.services import PART_MAX_LENGTH, PartInput, missing_parts
 from referrals.codes import decline_reasons, ijw_end_reasons
-from referrals.models import Product, ProductCapacity, Provider, Referral, WebhookSubscription
+from referrals.models import (
+    PROGRESS_TEXT_MAX,
+    Product,
+    ProductCapacity,
+    ProgressScale,
+    Provider,
+    Referral,
+    WebhookSubscription,
+)
 
 SAFE_CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -80,6 +88,12 @@ class ContactSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
+class CarerContactSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Naam van de opvoeder"))
+    phone = serializers.CharField(help_text=_("Telefoon (leeg als niet bekend)"))
+    email = serializers.CharField(help_text=_("E-mail (leeg als niet bekend)"))
+
+
 class AnalysisSerializer(serializers.Serializer):
     status = serializers.CharField()
     established_on = serializers.DateField(allow_null=True)
@@ -102,6 +116,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
     product = serializers.SerializerMethodField()
     regisseur = serializers.SerializerMethodField()
     analysis = serializers.SerializerMethodField()
+    family_contact = serializers.SerializerMethodField()
     bridging = serializers.SerializerMethodField()
 
     class Meta:
@@ -117,6 +132,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "product",
             "regisseur",
             "analysis",
+            "family_contact",
             "sent_on",
             "answered_on",
             "decline_code",
@@ -144,6 +160,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "product": self.get_product(obj),
             "regisseur": self.get_regisseur(obj),
             "analysis": self.get_analysis(obj),
+            "family_contact": self.get_family_contact(obj),
             "sent_on": date(obj.sent_on),
             "answered_on": date(obj.answered_on),
             "decline_code": obj.decline_code,
@@ -194,6 +211,17 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
     def get_regisseur(self, obj: Referral) -> dict | None:
         """Today's regisseur: annotated by ``selectors.referrals_for_provider``."""
         return obj.regisseur_contact
+
+    @extend_schema_field(CarerContactSerializer(many=True, allow_null=True))
+    def get_family_contact(self, obj: Referral) -> list[dict] | None:
+        """The carers' names, phone numbers and e-mail addresses: only with the family's
+        consent to share its contact details with this provider (else null)."""
+        if not getattr(obj, "contact_shared", False):
+            return None
+        return [
+            {"name": c.name, "phone": c.phone, "email": c.email}
+            for c in obj.case.family.carers.all()
+        ]
 
     @extend_schema_field(AnalysisSerializer(allow_null=True))
     def get_analysis(self, obj: Referral) -> dict | None:
@@ -402,3 +430,62 @@ class PerspectivePlanSerializer(serializers.Serializer):
             "agreed_on": date(plan.agreed_on),
             "agreed_by": {"name": str(plan.agreed_by)} if plan.agreed_by else None,
         }
+
+
+# A progress report on a goal as the provider reads it back.
+class GoalProgressSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    goal = serializers.IntegerField(read_only=True, source="goal_id")
+    evaluation = serializers.IntegerField(
+        read_only=True, allow_null=True, source="evaluation_id", help_text=_("Evaluatie (id)")
+    )
+    scale = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    reported_at = serializers.DateTimeField(read_only=True)
+
+
+# What the provider reports on a goal; the service checks the text again (no control
+# characters) and decides.
+class ProgressReportSerializer(serializers.Serializer):
+    scale = serializers.ChoiceField(
+        choices=list(ProgressScale.choices), help_text=_("Voortgang op het doel")
+    )
+    text = serializers.CharField(
+        max_length=PROGRESS_TEXT_MAX, help_text=_("Korte toelichting (hooguit 1000 tekens)")
+    )
+    evaluation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("De evaluatie van het plan waarvoor u meldt (id), als er een is"),
+    )
+
+
+class PlanGoalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField(help_text=_("Volgorde in het plan"))
+    text = serializers.CharField(help_text=_("Het doel"))
+    status = serializers.CharField(help_text=_("Status in het plan: open, reached, stopped"))
+    latest_progress = GoalProgressSerializer(
+        allow_null=True, help_text=_("Uw laatste melding over dit doel")
+    )
+
+
+class PlanEvaluationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    planned_on = serializers.DateField(help_text=_("Gepland op"))
+    held_on = serializers.DateField(allow_null=True, help_text=_("Gehouden op (of null)"))
+
+
+class ReferralGoalsSerializer(serializers.Serializer):
+    shared = serializers.BooleanField(
+        help_text=_(
+            "Of het gezin toestemming heeft gegeven om de analyse en de doelen met u te delen; "
+            "zonder toestemming is de lijst leeg"
+        )
+    )
+    evaluations = PlanEvaluationSerializer(
+        many=True, help_text=_("De evaluaties van het plan: meld voortgang bij een evaluatie")
+    )
+    goals = PlanGoalSerializer(many=True)

@@ -45,9 +45,12 @@ from .serializers import (
     CapacitySerializer,
     DeclineSerializer,
     EndSerializer,
+    GoalProgressSerializer,
     PerspectivePlanSerializer,
     PerspectivePlanWriteSerializer,
+    ProgressReportSerializer,
     ProviderReferralSerializer,
+    ReferralGoalsSerializer,
     StartSerializer,
     WebhookSerializer,
 )
@@ -140,6 +143,7 @@ class ReferralCursor(CursorPagination):
     page_size_query_param = "page_size"
 
 
+GOAL_ID = re.compile(r"^[1-9][0-9]{0,17}$")  # an id the database can hold
 IDEMPOTENCY_KEY_FORMAT = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
@@ -168,8 +172,10 @@ def _expected_version(request) -> int:
     retrieve=extend_schema(
         summary="Eén verwijzing",
         description="Eén verwijzing met wat u nodig hebt om de zorg te bieden. De kop ETag is "
-        "de versie; stuur die als If-Match bij een wijziging. De verklarende analyse staat er "
-        "alleen in als het gezin toestemming heeft gegeven.",
+        "de versie; stuur die als If-Match bij een wijziging. De verklarende analyse "
+        "(`analysis`) en de contactgegevens van het gezin (`family_contact`: de opvoeders met "
+        "naam, telefoon en e-mail) staan er alleen in als het gezin daarvoor toestemming heeft "
+        "gegeven, elk apart; zonder (of na intrekking van) die toestemming zijn ze null.",
         tags=["Verwijzingen"],
         responses={200: ProviderReferralSerializer, 404: PROBLEM},
     ),
@@ -200,11 +206,20 @@ class ProviderReferralViewSet(
 
     access_purpose = "uitvoering verwijzing"
 
-    def log_access(self, request, referrals, action: str = AccessAction.READ) -> None:
+    def log_access(
+        self, request, referrals, action: str = AccessAction.READ, extra: list[Access] = ()
+    ) -> None:
+        """The referrals read (and the carers whose contact details came with them)."""
+        accesses = []
+        for r in referrals:
+            family = r.case.family
+            accesses.append(Access(family.ref, "referral", r.ref))
+            if getattr(r, "contact_shared", False):
+                accesses += [Access(family.ref, "carer", c.ref) for c in family.carers.all()]
         record_access(
             actor_kind="provider",
             actor=f"{request.auth.ref} ({request.auth.name})",
-            accesses=[Access(r.case.family.ref, "referral", r.ref) for r in referrals],
+            accesses=[*accesses, *extra],
             action=action,
             purpose=self.access_purpose,
             origin=request.META.get("REMOTE_ADDR", ""),
@@ -325,6 +340,109 @@ class ProviderReferralViewSet(
         return Response(
             self.get_serializer(referral).data, status=record.status_code, headers=headers
         )
+
+    @extend_schema(
+        summary="Doelen van het plan",
+        description="Oplopen met het gezin: de doelen van het huidige plan van het gezin, elk "
+        "met uw laatste melding van de voortgang, en de evaluaties van het plan. Alleen met "
+        "toestemming van het gezin om de analyse (en daarmee de doelen) met u te delen; zonder "
+        "die toestemming is `shared` false en zijn de lijsten leeg.",
+        responses={200: ReferralGoalsSerializer, 404: PROBLEM},
+        tags=["Oplopen met het gezin"],
+    )
+    @action(detail=True, methods=["get"])
+    def goals(self, request, ref=None):
+        referral = self.get_object()
+        plan = selectors.plan_for_provider(referral)
+        family = referral.case.family.ref
+        goals = plan.goals if plan else []
+        read = [Access(family, "goal", str(g.pk)) for g in goals]
+        self.log_access(request, [referral], extra=read)
+        data = {
+            "shared": plan is not None,
+            "evaluations": plan.evaluations if plan else [],
+            "goals": goals,
+        }
+        return Response(ReferralGoalsSerializer(data).data)
+
+    @extend_schema(
+        summary="Voortgang op een doel melden",
+        description="Meld bij een evaluatie hoe het met een doel van het plan staat: "
+        "`not_started` (niet begonnen), `working` (mee bezig) of `reached` (bereikt), met een "
+        "korte toelichting. Alleen bij een verwijzing die u hebt toegewezen of gestart (anders "
+        "409 `not_in_care`) en met toestemming van het gezin om het plan met u te delen "
+        "(anders 409 `no_consent`). Een doel buiten het huidige plan is 404. Elke melding "
+        "blijft bewaard; de laatste telt.",
+        request=ProgressReportSerializer,
+        parameters=[
+            OpenApiParameter(
+                "goal_id",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="Het id van het doel, uit de lijst van doelen van de verwijzing.",
+            )
+        ],
+        responses={201: GoalProgressSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
+        tags=["Oplopen met het gezin"],
+        examples=[
+            OpenApiExample(
+                "Mee bezig",
+                value={
+                    "scale": "working",
+                    "text": "Noor gaat weer drie dagen per week naar school.",
+                    "evaluation": 12,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"goals/(?P<goal_id>[^/]+)/progress",
+        url_name="goal-progress",
+    )
+    def goal_progress(self, request, ref=None, goal_id=None):
+        # A ref or goal id that cannot be one is simply not found (a problem document).
+        if not SAFE_CODE.match(ref or "") or not GOAL_ID.match(goal_id or ""):
+            return handle_exception(NotFound(), {"view": self, "request": request})
+        try:
+            with transaction.atomic():
+                referral = get_object_or_404(selectors.addressed_with_family(request.auth), ref=ref)
+                goal = selectors.current_goal_of(referral, int(goal_id))
+                if goal is None:
+                    raise Http404
+                data = ProgressReportSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                evaluation = None
+                if data.validated_data.get("evaluation") is not None:
+                    evaluation = selectors.evaluation_of_plan(
+                        goal.plan_id, data.validated_data["evaluation"]
+                    )
+                    if evaluation is None:
+                        raise services.InvalidInput(
+                            "evaluation_not_in_plan",
+                            str(_("Deze evaluatie hoort niet bij het plan van dit doel.")),
+                            "evaluation",
+                        )
+                progress = services.report_goal_progress(
+                    referral=referral,
+                    goal=goal,
+                    scale=data.validated_data["scale"],
+                    text=data.validated_data["text"],
+                    by=services.Actor.of_provider(request.auth),
+                    evaluation=evaluation,
+                )
+                family = referral.case.family.ref
+                self.log_access(
+                    request,
+                    [referral],
+                    AccessAction.CHANGE,
+                    extra=[Access(family, "goal_progress", str(progress.pk))],
+                )
+        except (APIException, services.ReferralRefused, Http404) as exc:
+            return handle_exception(exc, {"view": self, "request": request})
+        return Response(GoalProgressSerializer(progress).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Toewijzen",

@@ -115,6 +115,7 @@ def fill_out_caseload(regisseur, team_lead, as_of: dt.date) -> str:
 
     from analyses.models import Analysis, DomainFinding, Explanation, Strength
     from casusregie.models import (
+        SHARING_WITH_PROVIDER,
         Case,
         Consent,
         ConsentPurpose,
@@ -182,7 +183,7 @@ def fill_out_caseload(regisseur, team_lead, as_of: dt.date) -> str:
     focus = cases[0]
     for purpose in ConsentPurpose.values:
         provider = None
-        if purpose == ConsentPurpose.SHARE_ANALYSIS:
+        if purpose in SHARING_WITH_PROVIDER:
             provider = focus.referrals.values_list("provider", flat=True).first()
         Consent.objects.create(
             case=focus, purpose=purpose, provider_id=provider, given_on=focus.opened_on

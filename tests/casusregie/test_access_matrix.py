@@ -37,8 +37,10 @@ from tests.factories import (
     CaseFactory,
     EscalationFactory,
     FamilyFactory,
+    GoalFactory,
     LocalTeamFactory,
     MunicipalityFactory,
+    PlanFactory,
     ProviderFactory,
     ReferralFactory,
     RegionFactory,
@@ -919,6 +921,8 @@ API = {
     "provider-referral-end": ("post", True),
     # own: tests/referrals/test_perspective_plan.py (a referral in care, with consent)
     "provider-perspective-plan": ("put", True),
+    "provider-referral-goals": ("get", True),
+    "provider-referral-goal-progress": ("post", True),
     "provider-capacity-list": ("get", False),
     "provider-webhook": ("get", False),  # 404 until the provider registers one: its own
 }
@@ -1046,6 +1050,15 @@ def test_a_grant_of_a_colleague_opens_nothing(client, world, role):
     assert response.status_code == 404
 
 
+def _api_kwargs(name: str, referral) -> dict:
+    """A referral's endpoint; a goal's, with a goal of that referral's case's plan."""
+    kwargs = {"ref": referral.ref}
+    if name == "provider-referral-goal-progress":
+        plan = referral.case.plans.filter(is_current=True).first()
+        kwargs["goal_id"] = GoalFactory(plan=plan or PlanFactory(case=referral.case)).pk
+    return kwargs
+
+
 @pytest.mark.parametrize("name", sorted(API))
 def test_api_own_and_foreign(world, name):
     method, detail = API[name]
@@ -1054,8 +1067,8 @@ def test_api_own_and_foreign(world, name):
         expected = 404 if name == "provider-webhook" else 200
         assert getattr(api, method)(reverse(name)).status_code == expected
         return
-    own = reverse(name, kwargs={"ref": world.own_referral.ref})
-    foreign = reverse(name, kwargs={"ref": world.foreign_referral.ref})
+    own = reverse(name, kwargs=_api_kwargs(name, world.own_referral))
+    foreign = reverse(name, kwargs=_api_kwargs(name, world.foreign_referral))
     if method == "get":
         assert api.get(own).status_code == 200
     assert getattr(api, method)(foreign, {}, format="json").status_code == 404
@@ -1066,7 +1079,7 @@ def test_api_own_and_foreign(world, name):
 def test_the_api_is_closed_to_worker_sessions(client, world, name, role):
     method, detail = API[name]
     client = _client(client, world, role)
-    kwargs = {"ref": world.own_referral.ref} if detail else {}
+    kwargs = _api_kwargs(name, world.own_referral) if detail else {}
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
     assert response.status_code == 401
 

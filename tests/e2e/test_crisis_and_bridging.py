@@ -1,6 +1,7 @@
 """Issue 15 in a real browser: the crisis route sent from the wizard without an established
-analysis, and bridging support recorded on the family page while the referral waits.
-Screenshots in test-results/."""
+analysis, and bridging support recorded on the family page while the referral waits; issue 18:
+the family's consent ticked in the wizard and shown as shared on the referral. Screenshots in
+test-results/."""
 
 from __future__ import annotations
 
@@ -102,6 +103,9 @@ def test_crisis_care_is_sent_at_once_and_bridging_is_recorded_on_the_family_page
     expect(proposal).not_to_contain_text("Specialistische ambulante jeugdhulp")
     proposal.get_by_label("Jeugdige").select_option(label="Sara Veldhuis")
     proposal.get_by_label("Hulpvraag voor de aanbieder").fill("Acute zorgen thuis, vannacht.")
+    # the family's consent, asked per referral (issue 18): the analysis, and the contact details
+    proposal.get_by_label(re.compile("verklarende analyse en de doelen van het plan")).check()
+    proposal.get_by_label(re.compile("toestemming om zijn contactgegevens")).check()
     screenshot("wizard-crisis-route")
     proposal.get_by_role("button", name="Verzenden aan Crisisdienst Rijnmond").click()
     expect(
@@ -117,8 +121,15 @@ def test_crisis_care_is_sent_at_once_and_bridging_is_recorded_on_the_family_page
         youth,
     )
 
-    # the family page: the waiting referral has no bridging yet; record it there
+    # the family page: what was shared with the provider, since today
     item = page.locator(f"#verwijzing-{referral.ref}")
+    sharing = item.locator(".sharing")
+    expect(sharing).to_contain_text("Gedeeld met de aanbieder")
+    expect(sharing.locator(".shared")).to_have_count(2)
+    expect(sharing.locator(".shared").first).to_contain_text("gedeeld sinds")
+    assert sorted(c.purpose for c in case.consents.all()) == ["share_analysis", "share_contact"]
+
+    # the waiting referral has no bridging yet; record it there
     expect(item.get_by_text("Nog geen overbrugging tijdens het wachten.")).to_be_visible()
     item.get_by_text("Overbrugging vastleggen", exact=True).first.click()
     yesterday = (referral.sent_on - dt.timedelta(days=1)).isoformat()

@@ -367,9 +367,10 @@ def test_reading_and_changing_write_the_access_log(login, regisseur, case, youth
 
 # session, user, OTP device, roles; the family with its youths and cases; the permission; the
 # plan with goals, their explanations and actions, evaluations; the current analysis's
-# explanations; the team's workers; perspective plans; open flags; the access log (the
-# entries, the chain's seal); the menu's count of unread meldingen; saving the session
-EDITOR_QUERIES = 23
+# explanations; the team's workers; perspective plans; the providers' progress on the goals;
+# open flags; the access log (the entries, the chain's seal); the menu's count of unread
+# meldingen; saving the session
+EDITOR_QUERIES = 24
 
 
 def _editor_queries(client, family) -> CaptureQueriesContext:

@@ -12,6 +12,7 @@ from analyses.models import Analysis, AnalysisDomain, AnalysisStatus, Explanatio
 from casusregie.models import Carer, Case, Family, RegisseurPeriod, Worker, Youth
 from plans.models import Action, Evaluation, Goal, PerspectiveKind, PerspectivePlan, Plan
 from plans.services import PERSPECTIVE_FROM_AGE, birthday
+from referrals.selectors import PlanProgress, plan_progress
 
 from .analysis import open_flags
 
@@ -49,6 +50,16 @@ class PlanPage:
     workers: list[Worker]  # of the case's team: who can own an action
     youths: list[YouthPerspective]
     flags: list = field(default_factory=list)
+    #: The providers' progress on the goals (oplopen met het gezin): each goal carries
+    #: ``provider_progress`` (each provider's latest report), each evaluation
+    #: ``provider_progress`` (the reports made for it).
+    progress: PlanProgress = field(default_factory=lambda: PlanProgress({}, {}))
+
+    @property
+    def latest_progress(self) -> list[tuple[Goal, list]]:
+        """The goals with a provider's report, each with the latest report of each provider:
+        what a pending evaluation is held with."""
+        return [(g, g.provider_progress) for g in self.goals if g.provider_progress]
 
     @property
     def goals(self) -> list[Goal]:
@@ -129,8 +140,13 @@ def plan_page(case: Case, family: Family) -> PlanPage:
         .order_by("youth", "kind", "started_on")
     )
     today = timezone.localdate()
+    progress = plan_progress(plan.pk if plan else None)
     if plan is not None:
         mark_late(plan.evaluations.all(), today)
+        for goal in plan.goals.all():
+            goal.provider_progress = progress.latest_for(goal.pk)
+        for evaluation in plan.evaluations.all():
+            evaluation.provider_progress = progress.of_evaluation(evaluation.pk)
     youths = [
         YouthPerspective(
             youth=y,
@@ -145,6 +161,7 @@ def plan_page(case: Case, family: Family) -> PlanPage:
         workers=workers,
         youths=youths,
         flags=open_flags(case, PLAN_RULES),
+        progress=progress,
     )
 
 

@@ -29,6 +29,7 @@ from casusregie.policies import family_or_404, may_hand_over, roles_of
 from casusregie.selectors import open_case_of
 from casusregie.views.accounts import worker_required
 from flags.rules import RULES_BY_CODE
+from referrals import selectors as referral_selectors
 from referrals import services as referral_services
 from referrals.forms import RecordBridgingForm
 from referrals.lifecycle import Status
@@ -93,7 +94,9 @@ class ConsentForm(forms.Form):
         label=_lazy("Zorgaanbieder"),
         queryset=Provider.objects.order_by("name"),
         required=False,
-        help_text=_lazy("Alleen bij het delen van de analyse met een zorgaanbieder."),
+        help_text=_lazy(
+            "Bij het delen van de analyse of de contactgegevens met een zorgaanbieder."
+        ),
     )
     given_on = forms.DateField(
         label=_lazy("Gegeven op"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -131,6 +134,8 @@ def _garp(request: HttpRequest, case, bridging_forms: dict | None = None) -> dic
     current = selectors.current_regisseur(case)
     user = request.user
     referrals = list(case.referrals.all())
+    consents = list(case.consents.all())  # prefetched: what each referral's provider was shown
+    today = timezone.localdate()
     may_bridge = current is not None and current.worker_id == user.pk
     failed = bridging_forms or {}
     may_transfer = (
@@ -148,6 +153,7 @@ def _garp(request: HttpRequest, case, bridging_forms: dict | None = None) -> dic
                 r,
                 failed.get(r.ref)
                 or (bridging_form(r) if may_bridge and r.status in WAITING else None),
+                referral_selectors.sharing_with(r.provider_id, consents, today),
             )
             for r in referrals
         ],
