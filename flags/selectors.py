@@ -118,7 +118,9 @@ def thresholds_of_rules(
     rulebook's defaults (as ``services.thresholds_for``, for several regions in one query)."""
     own = {
         (s.region_id, s.rule): s
-        for s in RuleSetting.objects.filter(rule__in=list(codes), region__in=list(region_ids))
+        for s in RuleSetting.objects.filter(
+            rule__in=list(codes), region__in=list(region_ids)
+        ).order_by()
     }
     result: dict[int, dict[str, Thresholds]] = {}
     for region_id in region_ids:

@@ -42,6 +42,7 @@ def active_membership(user) -> ProviderMembership | None:
     return (
         ProviderMembership.objects.select_related("provider")
         .filter(worker=user, active=True)
+        .order_by("pk")  # one at most (one provider per worker); no join for an ordering
         .first()
     )
 
@@ -250,7 +251,12 @@ def members(provider: Provider) -> QuerySet[ProviderMembership]:
 
 def member_of(provider: Provider, membership_id: int) -> ProviderMembership:
     """A membership of ``provider`` (another provider's: a 404)."""
-    membership = ProviderMembership.objects.filter(provider=provider, pk=membership_id).first()
+    membership = (
+        ProviderMembership.objects.filter(provider=provider, pk=membership_id)
+        .select_related("worker")
+        .order_by("pk")
+        .first()
+    )
     if membership is None:
         raise Http404
     return membership

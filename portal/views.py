@@ -141,6 +141,13 @@ def referral_detail(request: HttpRequest, ref: str) -> HttpResponse:
     return _referral_page(request, ref)
 
 
+def stale_message() -> str:
+    return _(
+        "Deze verwijzing is intussen gewijzigd (bijvoorbeeld via uw koppeling of door een "
+        "collega). Hieronder ziet u de huidige stand; bekijk die en probeer het zo nodig opnieuw."
+    )
+
+
 def _change(
     request: HttpRequest, ref: str, kind: str, form: object, perform: Callable
 ) -> HttpResponse:
@@ -161,16 +168,16 @@ def _change(
             **data,
         )
     except services.StaleVersion:
-        message = _(
-            "Deze verwijzing is intussen gewijzigd (bijvoorbeeld via uw koppeling of door een "
-            "collega). Hieronder ziet u de huidige stand; bekijk die en probeer het zo nodig "
-            "opnieuw."
-        )
-        return _referral_page(request, ref, conflict=message, status=409)
+        return _referral_page(request, ref, conflict=stale_message(), status=409)
     except services.InvalidInput as refused:
         form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         return _referral_page(request, ref, bound={kind: form}, status=400)
     except services.ReferralRefused as refused:
+        # Answered meanwhile (e.g. by the API): the service refuses the step before it reads the
+        # version, yet for the user the news is that the referral changed since they saw it.
+        current = referral_selectors.addressed_to(provider).values_list("version", flat=True)
+        if current.get(pk=target.pk) != version:
+            return _referral_page(request, ref, conflict=stale_message(), status=409)
         return _referral_page(request, ref, conflict=refused.message, status=409)
     _log(request, [target_with_family(provider, ref)], AccessAction.CHANGE)
     messages.success(request, _("Vastgelegd."))

@@ -31,7 +31,15 @@ from casusregie.models import (
 from escalations.models import Escalation
 from plans.models import Evaluation, PerspectivePlan, Plan
 from referrals.lifecycle import Status
-from referrals.models import Contract, Product, Provider, Referral, Segment
+from referrals.models import (
+    Contract,
+    Product,
+    Provider,
+    ProviderMembership,
+    ProviderRole,
+    Referral,
+    Segment,
+)
 
 
 def synthetic_bsn(seed: int) -> str:
@@ -304,3 +312,15 @@ class BreakGlassGrantFactory(DjangoModelFactory):
     explanation = "Acute zorgen gemeld door de school, regisseur onbereikbaar."
     granted_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.granted_at + dt.timedelta(hours=24))
+
+
+class ProviderMembershipFactory(DjangoModelFactory):
+    """A provider user: a worker account without local team, region or role, linked to a
+    provider (staff unless told)."""
+
+    class Meta:
+        model = ProviderMembership
+
+    worker = factory.SubFactory(WorkerFactory, local_team=None, roles=[])
+    provider = factory.SubFactory(ProviderFactory)
+    role = ProviderRole.STAFF
