@@ -13,6 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from analyses.models import Analysis
 from casusregie.working_days import add_working_days, working_days_after
 from flags.rules import Thresholds
 from flags.selectors import thresholds_of_rules
@@ -205,7 +206,26 @@ def referral_for_provider(provider: Provider, ref: str) -> ReferralView:
     return ReferralView(row=row, goals=goals)
 
 
-def shared_analysis(referral: Referral):
+def current_version(provider: Provider, referral_id: int) -> int:
+    """The version of the provider's referral now (after a step was refused)."""
+    return (
+        referral_selectors.addressed_to(provider)
+        .values_list("version", flat=True)
+        .get(pk=referral_id)
+    )
+
+
+def referral_for_log(provider: Provider, ref: str) -> Referral:
+    """The provider's referral with its family's ref only, for the access log of a change."""
+    return (
+        referral_selectors.addressed_to(provider)
+        .select_related("case__family")
+        .only("ref", "case__family__ref")
+        .get(ref=ref)
+    )
+
+
+def shared_analysis(referral: Referral) -> Analysis | None:
     """The current analysis loaded by ``with_shared_analyses`` (consent in force), or None."""
     if not getattr(referral, "analysis_shared", False):
         return None

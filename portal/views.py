@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -149,7 +150,7 @@ def stale_message() -> str:
 
 
 def _change(
-    request: HttpRequest, ref: str, kind: str, form: object, perform: Callable
+    request: HttpRequest, ref: str, kind: str, form: Form, perform: Callable
 ) -> HttpResponse:
     """A provider's step on its referral: the service (the API's), with the version the form
     carried. Done: back to the referral (302). Bad input: 400, the message beside its field and
@@ -175,23 +176,12 @@ def _change(
     except services.ReferralRefused as refused:
         # Answered meanwhile (e.g. by the API): the service refuses the step before it reads the
         # version, yet for the user the news is that the referral changed since they saw it.
-        current = referral_selectors.addressed_to(provider).values_list("version", flat=True)
-        if current.get(pk=target.pk) != version:
+        if selectors.current_version(provider, target.pk) != version:
             return _referral_page(request, ref, conflict=stale_message(), status=409)
         return _referral_page(request, ref, conflict=refused.message, status=409)
-    _log(request, [target_with_family(provider, ref)], AccessAction.CHANGE)
+    _log(request, [selectors.referral_for_log(provider, ref)], AccessAction.CHANGE)
     messages.success(request, _("Vastgelegd."))
     return redirect("portal-referral", ref=ref)
-
-
-def target_with_family(provider, ref: str) -> Referral:
-    """The changed referral with its family's ref, for the access log."""
-    return (
-        referral_selectors.addressed_to(provider)
-        .select_related("case__family")
-        .only("ref", "case__family__ref")
-        .get(ref=ref)
-    )
 
 
 @require_POST

@@ -398,8 +398,11 @@ def test_bad_capacity_is_a_400_beside_the_field(portal, product):
 
 # --- the coordinator's staff page --------------------------------------------------------------
 def test_only_the_coordinator_sees_the_staff_page(client, portal, coordinator):
+    staff_link = f'href="{reverse("portal-staff")}"'
+    assert staff_link not in portal.get(reverse("portal-inbox")).content.decode()
     assert portal.get(reverse("portal-staff")).status_code == 404
     client = verified_login(client, coordinator)
+    assert staff_link in client.get(reverse("portal-inbox")).content.decode()
     assert client.get(reverse("portal-staff")).status_code == 200
 
 
