@@ -194,6 +194,16 @@ def _tell_the_regisseur(referral: Referral, by: Actor, kind: str) -> None:
         text = _("%(provider)s heeft de verwijzing voor %(product)s toegewezen.") % names
     elif kind == "declined":
         text = _("%(provider)s heeft de verwijzing voor %(product)s afgewezen.") % names
+        # geen nee zonder alternatief: what the provider chose, for the regisseur to act on
+        alternatives = [
+            a.name for a in (referral.alternative_provider, referral.alternative_product) if a
+        ]
+        if alternatives:
+            text += " " + _("Voorgesteld alternatief: %(alternatives)s.") % {
+                "alternatives": ", ".join(alternatives)
+            }
+        elif referral.no_alternative_known:
+            text += " " + _("De aanbieder kent geen alternatief.")
     elif kind == "started":
         text = _("%(provider)s is op %(day)s gestart met de zorg: %(product)s.") % {
             **names,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from casusregie.models import Role, RoleMembership
+from casusregie.models import Notification, Role, RoleMembership
 from casusregie.working_days import add_working_days, working_days_after
 from flags.rules import Thresholds
 from portal.selectors import answer_norm, waiting_norm
@@ -47,6 +47,26 @@ def test_none_known_is_a_choice_and_is_recorded(make_referral, provider):
     )
     assert declined.no_alternative_known is True
     assert declined.events.last().data["no_alternative_known"] is True
+
+
+def test_the_regisseur_is_told_the_choice(make_referral, provider, other_provider, regisseur):
+    by = services.Actor.of_provider(provider)
+    services.decline_referral(
+        referral=make_referral(), by=by, reason_code="no_capacity", no_alternative_known=True
+    )
+    services.decline_referral(
+        referral=make_referral(),
+        by=by,
+        reason_code="no_capacity",
+        alternative_provider=other_provider,
+    )
+    texts = list(
+        Notification.objects.filter(recipient=regisseur)
+        .order_by("id")
+        .values_list("text", flat=True)
+    )
+    assert texts[0].endswith("afgewezen. De aanbieder kent geen alternatief.")
+    assert texts[1].endswith("afgewezen. Voorgesteld alternatief: Andere Aanbieder.")
 
 
 def test_an_alternative_product_is_a_choice_too(make_referral, provider):
