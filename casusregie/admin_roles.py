@@ -22,6 +22,8 @@ CONFIGURATION = [
     # four eyes: a role that opens family data is requested by one, decided by another
     ("casusregie", "rolerequest", "view add decide"),
     ("referrals", "provider", "view add change"),
+    # provider users: a worker account linked to one provider (its portal), as coordinator or staff
+    ("referrals", "providermembership", "view add change"),
     ("referrals", "segment", "view add change"),
     ("referrals", "product", "view add change"),
     ("referrals", "contract", "view add change delete"),

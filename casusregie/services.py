@@ -776,11 +776,25 @@ def may_decide_role_requests(worker: Worker) -> bool:
     )
 
 
+def _check_not_a_provider_user(worker: Worker | None) -> None:
+    """A provider user holds no role of the municipality (the database refuses it too)."""
+    if (
+        worker is not None
+        and worker.pk is not None
+        and Worker.objects.filter(pk=worker.pk, provider_membership__isnull=False).exists()
+    ):
+        raise ValidationError(
+            _("Een medewerker van een zorgaanbieder krijgt geen rol in de gemeente of regio.")
+        )
+
+
 def check_direct_role(*, worker: Worker | None, role: str, by: Worker) -> None:
     """May ``by`` give ``worker`` the role ``role`` at once, in the worker's form?
 
     A superuser (the technical set-up account) may; a functional administrator gives only
-    roles that open no family data, and never to their own account. Raises ValidationError."""
+    roles that open no family data, and never to their own account; nobody gives a role to a
+    provider user (``referrals.ProviderMembership``). Raises ValidationError."""
+    _check_not_a_provider_user(worker)
     if by.is_superuser:
         return
     if worker is not None and worker.pk == by.pk:
@@ -796,6 +810,7 @@ def check_direct_role(*, worker: Worker | None, role: str, by: Worker) -> None:
 
 def check_role_request(*, worker: Worker, role: str, by: Worker) -> None:
     """The rules of a new role request; raises ValidationError."""
+    _check_not_a_provider_user(worker)
     if worker.pk == by.pk:
         raise ValidationError(_("U kunt geen rol voor uzelf aanvragen."))
     if role not in roles_opening_family_data():

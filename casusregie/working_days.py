@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
 
 import holidays
 
@@ -17,7 +18,13 @@ LAST_DAY = dt.date(2100, 12, 31)
 
 
 def _holidays(first: dt.date, last: dt.date) -> holidays.HolidayBase:
-    return holidays.country_holidays("NL", years=range(first.year, last.year + 1))
+    return _holidays_of_years(first.year, last.year)
+
+
+@cache
+def _holidays_of_years(first_year: int, last_year: int) -> holidays.HolidayBase:
+    # The same years' holidays, built once per process (a page asks for many dates).
+    return holidays.country_holidays("NL", years=range(first_year, last_year + 1))
 
 
 def calendar_rows(
@@ -62,3 +69,18 @@ def add_working_days(day: dt.date, working_days: int) -> dt.date:
         if current.weekday() < 5 and current not in nl:
             counted += 1
     return current
+
+
+def working_days_after(day: dt.date, until: dt.date) -> int:
+    """How many working days lie after ``day`` up to and including ``until`` (``day`` itself
+    not counted, as in ``add_working_days``): ``add_working_days(day, n) <= until`` exactly when
+    this is at least ``n``. 0 when ``until`` is not after ``day``."""
+    if until <= day:
+        return 0
+    nl = _holidays(day, until)
+    counted, current = 0, day
+    while current < until:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5 and current not in nl:
+            counted += 1
+    return counted

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "escalations",
     "dashboard",
     "worker",
+    "portal",
     "dossier",
     "demo",
     "retention",

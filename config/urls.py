@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("referrals.api.urls")),
     path("", include("casusregie.urls")),
     path("", include("worker.urls")),
+    path("", include("portal.urls")),
     path("", include("flags.urls")),
     path("", include("referrals.urls")),
     path("", include("dashboard.urls")),

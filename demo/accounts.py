@@ -25,4 +25,24 @@ WORKERS: list[tuple[str, str, str | None, list[str], str]] = [
     ("gert", "Gert de Graaf", None, ["policy"], "beleidsmedewerker regio"),
     ("beheer", "Functioneel beheer", None, ["admin"], "functioneel beheerder (admin)"),
 ]
-DEMO_LOGINS: list[tuple[str, str]] = [(w[0], w[4]) for w in WORKERS]
+# The providers' users (issue 18): username, name, provider ref, role at the provider, description.
+# No team, region or role of the municipality: they log in to the provider's portal (/aanbieder/).
+PROVIDER_USERS: list[tuple[str, str, str, str, str]] = [
+    (
+        "horizon",
+        "Iris van Dam",
+        "p-horizon",
+        "coordinator",
+        "coördinator zorgaanbieder, Jeugdzorg Horizon (portaal)",
+    ),
+    (
+        "joost",
+        "Joost Hendriks",
+        "p-horizon",
+        "staff",
+        "medewerker zorgaanbieder, Jeugdzorg Horizon (portaal)",
+    ),
+]
+DEMO_LOGINS: list[tuple[str, str]] = [(w[0], w[4]) for w in WORKERS] + [
+    (u[0], u[4]) for u in PROVIDER_USERS
+]

@@ -29,9 +29,9 @@ from casusregie.models import (
 from dossier.importer import import_dossier
 from escalations.models import AgendaItem, Escalation, TableSession
 from plans.models import Evaluation, EvaluationOutcome, Goal, GoalStatus, Plan
-from referrals.models import Referrer
+from referrals.models import Provider, ProviderMembership, Referrer
 
-from .accounts import DEMO_LOGINS, DEMO_PASSWORD, REGION, WORKERS
+from .accounts import DEMO_LOGINS, DEMO_PASSWORD, PROVIDER_USERS, REGION, WORKERS
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "build_dossier", "load_demo_data"]
 
@@ -501,9 +501,31 @@ def load_demo_data(today: dt.date) -> int:
             changed.append("password")
         if changed:
             worker.save(update_fields=changed)
+    provider_users = _demo_provider_users()
     _plan_demo_table_session(today, region)
     _demo_plans_and_closings()
-    return result.created + result.updated + result.deleted
+    return result.created + result.updated + result.deleted + provider_users
+
+
+def _demo_provider_users() -> int:
+    """The providers' demo users (``PROVIDER_USERS``): an account without team, region or role,
+    a membership of the provider, the demo authenticator. Returns the accounts created."""
+    created = 0
+    for username, name, provider_ref, role, _ in PROVIDER_USERS:
+        worker, made = Worker.objects.get_or_create(
+            username=username,
+            defaults={"ref": f"demo-{username}", "name": name, "email": f"{username}@demo.example"},
+        )
+        if made:
+            worker.set_password(DEMO_PASSWORD)
+            worker.save(update_fields=["password"])
+            created += 1
+        ProviderMembership.objects.get_or_create(
+            worker=worker,
+            defaults={"provider": Provider.objects.get(ref=provider_ref), "role": role},
+        )
+        ensure_demo_device(worker)
+    return created
 
 
 def _plan_demo_table_session(today: dt.date, region: Region) -> None:

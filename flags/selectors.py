@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Case as SqlCase
@@ -11,7 +12,8 @@ from casusregie.models import Case, Youth
 from escalations.models import Escalation
 from referrals.models import Referral
 
-from .models import Flag, Notification, OwnerRole, SubjectType
+from .models import Flag, Notification, OwnerRole, RuleSetting, SubjectType
+from .rules import RULES_BY_CODE, Thresholds
 
 _REF_MODELS = {
     SubjectType.YOUTH: Youth,
@@ -107,3 +109,29 @@ def inbox(worker, today=None) -> QuerySet[Flag]:
         .prefetch_related("notes")
         .order_by("severity", "since", "id")
     )
+
+
+def thresholds_of_rules(
+    codes: Collection[str], region_ids: Collection[int]
+) -> dict[int, dict[str, Thresholds]]:
+    """Per region, the thresholds of the rules ``codes``: the region's own settings, else the
+    rulebook's defaults (as ``services.thresholds_for``, for several regions in one query)."""
+    own = {
+        (s.region_id, s.rule): s
+        for s in RuleSetting.objects.filter(
+            rule__in=list(codes), region__in=list(region_ids)
+        ).order_by()
+    }
+    result: dict[int, dict[str, Thresholds]] = {}
+    for region_id in region_ids:
+        result[region_id] = {}
+        for code in codes:
+            s = own.get((region_id, code))
+            result[region_id][code] = (
+                Thresholds(
+                    warning=s.warning, violation=s.violation, escalate_after=s.escalate_after
+                )
+                if s
+                else RULES_BY_CODE[code].defaults
+            )
+    return result

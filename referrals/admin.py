@@ -1,14 +1,18 @@
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
 from casusregie.admin_access import FamilyDataAdmin
 from casusregie.admin_rejudge import RejudgesCase
 
+from . import services
 from .models import (
     Contract,
     OutboxEvent,
     Product,
     ProductCapacity,
     Provider,
+    ProviderMembership,
     Referral,
     Segment,
     WebhookDelivery,
@@ -20,6 +24,45 @@ from .models import (
 class ProviderAdmin(admin.ModelAdmin):
     list_display = ["name", "ref", "agb_code"]
     search_fields = ["name", "ref", "agb_code"]
+
+
+class ProviderMembershipForm(forms.ModelForm):
+    class Meta:
+        model = ProviderMembership
+        fields = ["worker", "provider", "role", "active"]
+
+    def clean(self):
+        data = super().clean()
+        worker = data.get("worker")
+        if worker is not None:
+            try:
+                services.check_provider_user(worker)
+            except services.InvalidInput as refused:
+                self.add_error("worker", refused.message)
+        return data
+
+
+@admin.register(ProviderMembership)
+class ProviderMembershipAdmin(admin.ModelAdmin):
+    """The functional administrator links a worker account to one provider (coordinator or
+    staff). The provider's coordinator adds and deactivates its staff on the portal."""
+
+    form = ProviderMembershipForm
+    list_display = ["worker", "provider", "role", "active", "created_at"]
+    list_filter = ["role", "active", "provider"]
+    list_select_related = ["worker", "provider"]
+    search_fields = ["worker__username", "worker__name", "provider__name"]
+    autocomplete_fields = ["worker", "provider"]
+    readonly_fields = ["created_at", "created_by", "deactivated_at", "deactivated_by"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        if obj.active:
+            obj.deactivated_at, obj.deactivated_by = None, None
+        elif obj.deactivated_at is None:
+            obj.deactivated_at, obj.deactivated_by = timezone.now(), request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Segment)

@@ -19,11 +19,15 @@ from .lifecycle import (
     NEEDS_ENDED_ON,
     NEEDS_SENT_ON,
     NEEDS_STARTED_ON,
+    OPEN_STATUSES,
     Status,
 )
 from .outbound import WebhookURLValidator
 
 SEGMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: The decline reasons after which the provider names an alternative (another provider or
+#: product) or says explicitly that it knows none: geen nee zonder alternatief (001 Bijlage E).
+DECLINE_CODES_NEEDING_AN_ALTERNATIVE = ("no_capacity", "not_right_care")
 
 
 class Segment(models.Model):
@@ -211,6 +215,12 @@ class Referral(models.Model):
         related_name="+",
         verbose_name=_("voorgesteld ander product"),
     )
+    # True: the provider declined and said it knows no alternative; False: it did not say so
+    # (it named one, or the reason needs none); NULL: a decline recorded before the choice was
+    # asked (issue 18), which the constraint below leaves as it was.
+    no_alternative_known = models.BooleanField(
+        _("geen alternatief bekend"), null=True, blank=True, default=False, db_default=False
+    )
     started_on = models.DateField(_("zorg gestart op"), null=True, blank=True)
     ended_on = models.DateField(_("zorg beëindigd op"), null=True, blank=True)
     end_code = models.CharField(_("reden beëindiging (iJw)"), max_length=2, blank=True)
@@ -248,6 +258,38 @@ class Referral(models.Model):
                 condition=~Q(status=Status.DECLINED) | ~Q(decline_reason=""),
                 name="referral_decline_has_reason",
                 violation_error_message=_("Geen nee zonder reden: een afwijzing noemt de reden."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    status=Status.DECLINED,
+                    decline_code__in=DECLINE_CODES_NEEDING_AN_ALTERNATIVE,
+                )
+                | Q(alternative_provider__isnull=False)
+                | Q(alternative_product__isnull=False)
+                | Q(no_alternative_known=True)
+                | Q(no_alternative_known__isnull=True),
+                name="referral_decline_names_an_alternative",
+                violation_error_message=_(
+                    "Bij geen capaciteit of niet de juiste zorg noemt de afwijzing een andere "
+                    "aanbieder of een ander product, of uitdrukkelijk: geen alternatief bekend."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(no_alternative_known=True)
+                | Q(
+                    status=Status.DECLINED,
+                    alternative_provider__isnull=True,
+                    alternative_product__isnull=True,
+                ),
+                name="referral_no_alternative_known_fits",
+                violation_error_message=_(
+                    "‘Geen alternatief bekend’ hoort bij een afwijzing zonder voorgesteld "
+                    "alternatief."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(no_alternative_known__isnull=False) | Q(status=Status.DECLINED),
+                name="referral_no_alternative_unknown_only_declined",
             ),
             models.CheckConstraint(
                 condition=_status_in(NEEDS_STARTED_ON) & Q(started_on__isnull=False)
@@ -319,10 +361,103 @@ class Referral(models.Model):
                 fields=["provider", "updated_at", "id"], name="referral_provider_updated_idx"
             ),
             models.Index(fields=["status", "sent_on"], name="referral_status_sent_idx"),
+            # The provider portal's inbox: its open referrals oldest first, a page by keyset
+            # (sent_on, id) read from the index in order; per status for its filter.
+            models.Index(
+                fields=["provider", "sent_on", "id"],
+                condition=Q(status__in=[str(s) for s in OPEN_STATUSES]),
+                name="referral_provider_open_idx",
+            ),
+            models.Index(
+                fields=["provider", "status", "sent_on", "id"],
+                name="referral_provider_status_sent",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.ref
+
+
+class ProviderRole(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coördinator")
+    STAFF = "staff", _("Medewerker")
+
+
+class ProviderMembership(models.Model):
+    """A worker who logs in for a provider (its portal, ``/aanbieder/``): one provider per
+    worker, as its coordinator or staff.
+
+    A provider user is no local-team or region worker: the database refuses a membership for a
+    worker with a local team, a region, a role, staff or superuser status, and refuses those to
+    a worker with a membership (triggers, migration 0012). A deactivated membership keeps the
+    worker a provider user, without access to the portal.
+    """
+
+    worker = models.OneToOneField(
+        "casusregie.Worker",
+        on_delete=models.CASCADE,
+        related_name="provider_membership",
+        verbose_name=_("medewerker"),
+    )
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("zorgaanbieder"),
+    )
+    role = models.CharField(
+        _("rol bij de aanbieder"),
+        max_length=16,
+        choices=ProviderRole.choices,
+        default=ProviderRole.STAFF,
+    )
+    active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(_("toegevoegd op"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("toegevoegd door"),
+    )
+    deactivated_at = models.DateTimeField(_("gedeactiveerd op"), null=True, blank=True)
+    deactivated_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gedeactiveerd door"),
+    )
+
+    class Meta:
+        verbose_name = _("medewerker van een aanbieder")
+        verbose_name_plural = _("medewerkers van aanbieders")
+        ordering = ["provider", "role", "worker"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=ProviderRole.values), name="provider_membership_role_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(active=True, deactivated_at__isnull=True)
+                | Q(active=False, deactivated_at__isnull=False),
+                name="provider_membership_deactivated_fits",
+            ),
+            models.CheckConstraint(
+                condition=Q(created_by__isnull=True) | ~Q(created_by=F("worker")),
+                name="provider_membership_not_by_oneself",
+                violation_error_message=_("U voegt uzelf niet toe aan een aanbieder."),
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "active"], name="provider_membership_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.provider} ({self.get_role_display()})"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == ProviderRole.COORDINATOR
 
 
 class ReferralEvent(models.Model):

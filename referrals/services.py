@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,7 @@ from casusregie.models import (
 )
 from casusregie.notifications import notify_regisseur
 from casusregie.rejudge import request_case_sweep
+from casusregie.services import issue_enrolment_code
 from casusregie.working_days import add_working_days, last_day_before
 from plans import services as plans
 from plans.models import Evaluation, Goal, PerspectiveKind, PerspectivePlan, PerspectiveStatus, Plan
@@ -37,13 +39,17 @@ from . import selectors
 from .codes import decline_reasons, ijw_end_reasons
 from .lifecycle import TRANSITIONS, ActorKind, Status
 from .models import (
+    DECLINE_CODES_NEEDING_AN_ALTERNATIVE,
     PROGRESS_TEXT_MAX,
     GoalProgress,
     IdempotencyRecord,
     OutboxEvent,
     Product,
+    ProductCapacity,
     ProgressScale,
     Provider,
+    ProviderMembership,
+    ProviderRole,
     Referral,
     ReferralEvent,
     Referrer,
@@ -103,8 +109,10 @@ class Actor:
         return cls(ActorKind.REGISSEUR, worker=worker)
 
     @classmethod
-    def of_provider(cls, provider: Provider) -> Actor:
-        return cls(ActorKind.PROVIDER, provider=provider)
+    def of_provider(cls, provider: Provider, user: Worker | None = None) -> Actor:
+        """The provider; through its portal also the provider user (``ProviderMembership``),
+        whom the referral's event records beside the provider (``actor_worker``)."""
+        return cls(ActorKind.PROVIDER, worker=user, provider=provider)
 
     @classmethod
     def system(cls) -> Actor:
@@ -169,6 +177,8 @@ def event_payload(referral: Referral, kind: str) -> dict:
 
 
 def _record(referral: Referral, from_status: str, by: Actor, kind: str, **data) -> None:
+    if by.kind == ActorKind.PROVIDER and by.worker is not None:
+        data["provider_user"] = by.worker.ref
     referral.version += 1
     referral.save()
     ReferralEvent.objects.create(
@@ -208,6 +218,16 @@ def _tell_the_regisseur(referral: Referral, by: Actor, kind: str) -> None:
         text = _("%(provider)s heeft de verwijzing voor %(product)s toegewezen.") % names
     elif kind == "declined":
         text = _("%(provider)s heeft de verwijzing voor %(product)s afgewezen.") % names
+        # geen nee zonder alternatief: what the provider chose, for the regisseur to act on
+        alternatives = [
+            a.name for a in (referral.alternative_provider, referral.alternative_product) if a
+        ]
+        if alternatives:
+            text += " " + _("Voorgesteld alternatief: %(alternatives)s.") % {
+                "alternatives": ", ".join(alternatives)
+            }
+        elif referral.no_alternative_known:
+            text += " " + _("De aanbieder kent geen alternatief.")
     elif kind == "started":
         text = _("%(provider)s is op %(day)s gestart met de zorg: %(product)s.") % {
             **names,
@@ -460,9 +480,15 @@ def decline_referral(
     reason: str = "",
     alternative_provider: Provider | None = None,
     alternative_product: Product | None = None,
+    no_alternative_known: bool = False,
     expected_version: int | None = None,
 ) -> Referral:
-    """Geen nee zonder alternatief: a decline names its reason and may suggest another way."""
+    """Geen nee zonder alternatief: a decline names its reason and may suggest another way.
+
+    For no capacity and not the right care (``DECLINE_CODES_NEEDING_AN_ALTERNATIVE``) the
+    provider must choose: an alternative provider or product, *or* explicitly "geen alternatief
+    bekend" (``no_alternative_known``); never both. The database checks the same.
+    """
     reasons = decline_reasons()
     if reason_code not in reasons:
         raise InvalidInput(
@@ -472,13 +498,41 @@ def decline_referral(
         )
     if reason_code == "other" and not reason.strip():
         raise InvalidInput("reason_required", _("Licht de reden ‘anders’ toe."), "reason")
+    has_alternative = alternative_provider is not None or alternative_product is not None
+    if no_alternative_known and has_alternative:
+        raise InvalidInput(
+            "alternative_and_none_known",
+            _("Noem een alternatief óf kies ‘geen alternatief bekend’, niet allebei."),
+            "no_alternative_known",
+        )
+    if (
+        reason_code in DECLINE_CODES_NEEDING_AN_ALTERNATIVE
+        and not has_alternative
+        and not no_alternative_known
+    ):
+        raise InvalidInput(
+            "alternative_required",
+            _(
+                "Geen nee zonder alternatief: noem een andere aanbieder of een ander product, "
+                "of kies uitdrukkelijk ‘geen alternatief bekend’."
+            ),
+            "alternative_provider",
+        )
     referral, was = _transition(referral, Status.DECLINED, by, expected_version)
     referral.status, referral.answered_on = Status.DECLINED, timezone.localdate()
     referral.decline_code = reason_code
     referral.decline_reason = reason.strip() or reasons[reason_code]
     referral.alternative_provider = alternative_provider
     referral.alternative_product = alternative_product
-    _record(referral, was, by, "declined", reason_code=reason_code)
+    referral.no_alternative_known = no_alternative_known
+    _record(
+        referral,
+        was,
+        by,
+        "declined",
+        reason_code=reason_code,
+        no_alternative_known=no_alternative_known,
+    )
     return referral
 
 
@@ -777,6 +831,127 @@ def report_goal_progress(
         text=clean_progress_text(text),
         reported_by_worker=by.worker,
     )
+
+
+MAX_CAPACITY_PLACES = 100_000
+MAX_EXPECTED_WAIT_DAYS = 3650
+
+
+def report_capacity(
+    *,
+    provider: Provider,
+    product: Product,
+    available_places: int,
+    expected_wait_days: int | None = None,
+) -> ProductCapacity:
+    """The provider's capacity for a product (free places, expected wait); a new report
+    replaces the previous one. The API's capacity endpoint and the portal both report here."""
+    if not 0 <= available_places <= MAX_CAPACITY_PLACES:
+        raise InvalidInput(
+            "invalid_places",
+            _("Vul een aantal vrije plaatsen in van 0 tot %(max)s.") % {"max": MAX_CAPACITY_PLACES},
+            "available_places",
+        )
+    if expected_wait_days is not None and not 0 <= expected_wait_days <= MAX_EXPECTED_WAIT_DAYS:
+        raise InvalidInput(
+            "invalid_wait",
+            _("De verwachte wachttijd ligt tussen 0 en %(max)s dagen.")
+            % {"max": MAX_EXPECTED_WAIT_DAYS},
+            "expected_wait_days",
+        )
+    capacity, _created = ProductCapacity.objects.update_or_create(
+        provider=provider,
+        product=product,
+        defaults={"available_places": available_places, "expected_wait_days": expected_wait_days},
+    )
+    return capacity
+
+
+# -- provider users ------------------------------------------------------------------------------
+def check_provider_user(worker: Worker) -> None:
+    """A provider user holds no local team, region, role, staff or superuser status (the
+    database checks the same, migration 0012): one or the other, never both."""
+    has_roles = worker.pk is not None and worker.role_memberships.exists()
+    if (
+        worker.local_team_id
+        or worker.region_id
+        or worker.is_staff
+        or worker.is_superuser
+        or has_roles
+    ):
+        raise InvalidInput(
+            "provider_user_has_local_role",
+            _(
+                "Een medewerker van een zorgaanbieder heeft geen lokaal team, regio, rol of "
+                "beheerrechten: maak een eigen account voor de aanbieder."
+            ),
+            "worker",
+        )
+
+
+def _may_manage_members(provider: Provider, by: Worker) -> ProviderMembership:
+    """``by`` is an active coordinator of ``provider``: only they manage its staff on the
+    portal (the functional administrator does so in the admin)."""
+    membership = ProviderMembership.objects.filter(worker=by, active=True).first()
+    if (
+        membership is None
+        or membership.provider_id != provider.pk
+        or membership.role != ProviderRole.COORDINATOR
+    ):
+        raise NotAllowed(
+            "not_coordinator",
+            _("Alleen een coördinator van deze aanbieder beheert haar medewerkers."),
+        )
+    return membership
+
+
+@transaction.atomic
+def add_provider_staff(
+    *, provider: Provider, by: Worker, username: str, name: str, email: str, password: str
+) -> tuple[ProviderMembership, str]:
+    """A new staff member (role staff, never coordinator) of the coordinator's own provider:
+    a worker account with this starting password and a one-time enrolment code for the
+    authenticator (returned once, for the coordinator to hand over)."""
+    _may_manage_members(provider, by)
+    username, name, email = username.strip(), name.strip(), email.strip()
+    if not username:
+        raise InvalidInput("username_required", _("Vul een gebruikersnaam in."), "username")
+    if Worker.objects.filter(username__iexact=username).exists():
+        raise InvalidInput("username_taken", _("Deze gebruikersnaam is al in gebruik."), "username")
+    if not name:
+        raise InvalidInput("name_required", _("Vul de naam in."), "name")
+    worker = Worker(username=username, name=name[:200], email=email)
+    try:
+        validate_password(password, worker)
+    except ValidationError as error:
+        raise InvalidInput("weak_password", " ".join(error.messages), "password") from None
+    worker.set_password(password)
+    worker.save()
+    membership = ProviderMembership.objects.create(
+        worker=worker, provider=provider, role=ProviderRole.STAFF, created_by=by
+    )
+    return membership, issue_enrolment_code(worker, issued_by=by)
+
+
+@transaction.atomic
+def deactivate_provider_member(*, membership: ProviderMembership, by: Worker) -> ProviderMembership:
+    """The coordinator ends a staff member's access: the membership and the account are
+    deactivated (no login, no portal). Not oneself, nor another coordinator, nor another
+    provider's staff."""
+    locked = ProviderMembership.objects.select_for_update().get(pk=membership.pk)
+    _may_manage_members(locked.provider, by)
+    if locked.worker_id == by.pk:
+        raise NotAllowed("not_oneself", _("U deactiveert uw eigen account niet."))
+    if locked.role != ProviderRole.STAFF:
+        raise NotAllowed(
+            "not_staff", _("Een coördinator wordt door de functioneel beheerder beheerd.")
+        )
+    if not locked.active:
+        return locked
+    locked.active, locked.deactivated_at, locked.deactivated_by = False, timezone.now(), by
+    locked.save(update_fields=["active", "deactivated_at", "deactivated_by"])
+    Worker.objects.filter(pk=locked.worker_id).update(is_active=False)
+    return locked
 
 
 # -- the system ---------------------------------------------------------------------------------

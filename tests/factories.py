@@ -37,6 +37,8 @@ from referrals.models import (
     Product,
     ProgressScale,
     Provider,
+    ProviderMembership,
+    ProviderRole,
     Referral,
     Segment,
 )
@@ -340,3 +342,15 @@ class BreakGlassGrantFactory(DjangoModelFactory):
     explanation = "Acute zorgen gemeld door de school, regisseur onbereikbaar."
     granted_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.granted_at + dt.timedelta(hours=24))
+
+
+class ProviderMembershipFactory(DjangoModelFactory):
+    """A provider user: a worker account without local team, region or role, linked to a
+    provider (staff unless told)."""
+
+    class Meta:
+        model = ProviderMembership
+
+    worker = factory.SubFactory(WorkerFactory, local_team=None, roles=[])
+    provider = factory.SubFactory(ProviderFactory)
+    role = ProviderRole.STAFF

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -57,8 +57,28 @@ def _second_factor_url_for(user) -> str:
     return reverse("otp-setup")
 
 
+#: Set at login (``referrals.sessions``) for a provider user (a worker with a provider
+#: membership): the worker pages do not exist for them (404); their pages are the provider's
+#: portal (``/aanbieder/``), which checks the membership itself on every request.
+PROVIDER_USER_SESSION_KEY = "casusregie_provider_user"
+
+
+def is_provider_session(request: HttpRequest) -> bool:
+    return bool(request.session.get(PROVIDER_USER_SESSION_KEY))
+
+
 #: Methods that may change data: a page answering one runs in one transaction.
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def login_step_due(request: HttpRequest) -> HttpResponse | None:
+    """The login step still due before a page (the password, then the second factor), or None
+    once both are done. For the worker pages and the provider's portal alike."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_verified():
+        return redirect(_with_next(_second_factor_url_for(request.user), request.get_full_path()))
+    return None
 
 
 def worker_required(view):
@@ -67,16 +87,18 @@ def worker_required(view):
     A request that may change data (a POST) runs the whole view in one transaction, so the
     change and its access-log entry commit together or not at all: a failed log write undoes
     the change, a failed change leaves no entry (docs/privacy.md). Reads stay in autocommit.
+
+    A provider user (``is_provider_session``) gets a 404 on every worker page.
     """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.is_verified():
-            return redirect(
-                _with_next(_second_factor_url_for(request.user), request.get_full_path())
-            )
+        if is_provider_session(request):
+            raise Http404
+        if (step := login_step_due(request)) is not None:
+            return step
         if request.method in UNSAFE_METHODS:
             with transaction.atomic():
                 return view(request, *args, **kwargs)

@@ -137,6 +137,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "answered_on",
             "decline_code",
             "decline_reason",
+            "no_alternative_known",
             "started_on",
             "ended_on",
             "end_code",
@@ -165,6 +166,7 @@ class ProviderReferralSerializer(serializers.ModelSerializer):
             "answered_on": date(obj.answered_on),
             "decline_code": obj.decline_code,
             "decline_reason": obj.decline_reason,
+            "no_alternative_known": obj.no_alternative_known,
             "started_on": date(obj.started_on),
             "ended_on": date(obj.ended_on),
             "end_code": obj.end_code,
@@ -264,6 +266,14 @@ class DeclineSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text=_("Voorstel: een ander product (code)"),
+    )
+    no_alternative_known = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Bij no_capacity en not_right_care verplicht als u geen alternatieve aanbieder of "
+            "product noemt: true betekent uitdrukkelijk ‘geen alternatief bekend’."
+        ),
     )
 
 

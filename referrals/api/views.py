@@ -461,7 +461,9 @@ class ProviderReferralViewSet(
     @extend_schema(
         summary="Afwijzen",
         description="Geen nee zonder alternatief: noem de reden uit de codelijst en stel zo "
-        "mogelijk een andere aanbieder of een ander product voor.",
+        "mogelijk een andere aanbieder of een ander product voor. Bij `no_capacity` en "
+        "`not_right_care` is die keuze verplicht: een alternatief (aanbieder of product) of "
+        "uitdrukkelijk `no_alternative_known: true`; anders volgt 400.",
         request=DeclineSerializer,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
         responses=STATE_CHANGE_RESPONSES,
@@ -481,13 +483,20 @@ class ProviderReferralViewSet(
     @action(detail=True, methods=["post"])
     def decline(self, request, ref=None):
         def perform(
-            *, reason_code, reason="", alternative_provider=None, alternative_product=None, **kwargs
+            *,
+            reason_code,
+            reason="",
+            alternative_provider=None,
+            alternative_product=None,
+            no_alternative_known=False,
+            **kwargs,
         ):
             return services.decline_referral(
                 reason_code=reason_code,
                 reason=reason,
                 alternative_provider=alternative_provider,
                 alternative_product=alternative_product,
+                no_alternative_known=no_alternative_known,
                 **kwargs,
             )
 
@@ -561,13 +570,11 @@ class CapacityViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        capacity, _created = ProductCapacity.objects.update_or_create(
+        capacity = services.report_capacity(
             provider=request.auth,
             product=serializer.validated_data["product"],
-            defaults={
-                "available_places": serializer.validated_data["available_places"],
-                "expected_wait_days": serializer.validated_data.get("expected_wait_days"),
-            },
+            available_places=serializer.validated_data["available_places"],
+            expected_wait_days=serializer.validated_data.get("expected_wait_days"),
         )
         return Response(self.get_serializer(capacity).data, status=status.HTTP_201_CREATED)
 

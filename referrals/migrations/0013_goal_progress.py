@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('plans', '0005_evaluation_outcome_db_default'),
-        ('referrals', '0011_webhook_url_checked_address'),
+        ('referrals', '0012_provider_portal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

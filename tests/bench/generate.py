@@ -173,6 +173,7 @@ TABLES = {
             "answered_on",
             "decline_code",
             "decline_reason",
+            "no_alternative_known",
             "started_on",
             "ended_on",
             "end_code",
@@ -657,6 +658,7 @@ def _referral(rng, ref, ids, emit, cid, yid, opened, established_on, as_of, now)
         row["answered_on"] = sent + dt.timedelta(days=rng.randint(0, max(gap, 0)))
     if status == "declined":
         row["decline_code"], row["decline_reason"] = "no_capacity", "geen capaciteit"
+        row["no_alternative_known"] = True
     if status in ("started", "ended"):
         rest = (as_of - row["answered_on"]).days
         row["started_on"] = row["answered_on"] + dt.timedelta(days=rng.randint(0, max(rest, 0)))
@@ -701,6 +703,7 @@ def _emit_referral(rng, ref, ids, emit, cid, yid, product_id, status, row: dict,
             row.get("answered_on"),
             row.get("decline_code", ""),
             row.get("decline_reason", ""),
+            row.get("no_alternative_known", False),
             row.get("started_on"),
             row.get("ended_on"),
             row.get("end_code", ""),

@@ -28,6 +28,7 @@ from .generate import Layout, generate
 TEAMS_AT_100K = (40, 30, 25, 20, 15, 12, 10, 8)
 WORKERS_PER_TEAM = 11  # a team lead and ten regisseurs
 CASELOAD = 30  # the measured regisseur: the one whose open caseload is nearest this
+PROVIDER_REFERRALS = 20_000  # the large provider's referrals (size/50 when that is fewer)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class Measured:
     team_cases: int  # open cases of the team
     scope_families: int  # families of the municipalities the team serves
     counts: dict[str, int]
+    # the provider's portal (issue 18): a provider holding PROVIDER_REFERRALS referrals (or
+    # size/50 when that is fewer), a staff user of it, and one of its open referrals
+    provider_user: str = ""
+    provider_referral: str = ""
+    provider_referrals: int = 0
 
 
 def pages_layout(size: int) -> Layout:
@@ -241,6 +247,7 @@ def build_population(size: int, as_of: dt.date, progress: bool = True) -> Measur
 
     layout = pages_layout(size)
     counts = generate(size, as_of, progress=progress, layout=layout)
+    provider_referrals = make_large_provider(min(PROVIDER_REFERRALS, size // 50))
     counts |= {f"history {k}": v for k, v in fill_history().items() if v}
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -256,6 +263,7 @@ def build_population(size: int, as_of: dt.date, progress: bool = True) -> Measur
     )
     if created:
         RoleMembership.objects.create(worker=chair, role=Role.EXPERT_TABLE_CHAIR)
+    provider_user, provider_referral = _provider_user(as_of)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return Measured(
@@ -267,4 +275,44 @@ def build_population(size: int, as_of: dt.date, progress: bool = True) -> Measur
         team_cases=Case.objects.filter(local_team=team, closed_on__isnull=True).count(),
         scope_families=Family.objects.filter(municipality__local_teams=team).count(),
         counts=counts,
+        provider_user=provider_user,
+        provider_referral=provider_referral,
+        provider_referrals=provider_referrals,
     )
+
+
+def make_large_provider(referrals: int) -> int:
+    """Give the first generated provider ``referrals`` of the generated referrals (the first by
+    id, across the population), before the history is filled: a large provider for the portal's
+    inbox. Returns how many it holds."""
+    import pgtrigger
+
+    from referrals.models import Provider, Referral
+
+    provider = Provider.objects.order_by("pk").first()
+    ids = Referral.objects.order_by("pk").values("pk")[:referrals]
+    # No update event: the history is filled next, as if the rows were written so.
+    with pgtrigger.ignore("referrals.Referral:update_update"):
+        Referral.objects.filter(pk__in=ids).update(provider=provider)
+    return Referral.objects.filter(provider=provider).count()
+
+
+def _provider_user(as_of: dt.date) -> tuple[str, str]:
+    """A staff user of the large provider, and its open referral oldest sent (the inbox's
+    first)."""
+    from casusregie.models import Worker
+    from referrals.lifecycle import OPEN_STATUSES
+    from referrals.models import Provider, ProviderMembership, Referral
+
+    provider = Provider.objects.order_by("pk").first()
+    worker, _created = Worker.objects.get_or_create(
+        ref="bench-provider-user", defaults={"username": "bench-provider-user"}
+    )
+    ProviderMembership.objects.get_or_create(worker=worker, defaults={"provider": provider})
+    referral = (
+        Referral.objects.filter(provider=provider, status__in=[str(s) for s in OPEN_STATUSES])
+        .order_by("sent_on", "pk")
+        .values_list("ref", flat=True)
+        .first()
+    )
+    return worker.username, referral or ""

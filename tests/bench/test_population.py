@@ -40,3 +40,10 @@ def test_the_population_builds_and_its_workers_pages_answer(client):
         assert client.get(url).status_code == 200, url
     verified_login(client, Worker.objects.get(username=measured.team_lead))
     assert client.get(reverse("team")).status_code == 200
+    # the provider's portal: a provider holding size/50 referrals, its inbox and a referral
+    assert measured.provider_referrals >= 600 // 50 and measured.provider_referral
+    client.logout()
+    verified_login(client, Worker.objects.get(username=measured.provider_user))
+    assert client.get(reverse("portal-inbox")).status_code == 200
+    url = reverse("portal-referral", args=[measured.provider_referral])
+    assert client.get(url).status_code == 200

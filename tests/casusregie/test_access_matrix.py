@@ -30,7 +30,7 @@ from casusregie.models import (
 from casusregie.policies import visible_families
 from flags.models import Flag
 from referrals.lifecycle import Status
-from referrals.models import ProviderAPIKey
+from referrals.models import ProviderAPIKey, ProviderRole
 from tests.conftest import verified_login
 from tests.factories import (
     BreakGlassGrantFactory,
@@ -42,6 +42,7 @@ from tests.factories import (
     MunicipalityFactory,
     PlanFactory,
     ProviderFactory,
+    ProviderMembershipFactory,
     ReferralFactory,
     RegionFactory,
     WorkerFactory,
@@ -227,6 +228,15 @@ def world() -> World:
         ),
     }
     world.team_b = team_b
+    # the provider's users (issue 18): its coordinator and a staff member; and a staff member of
+    # the other provider (whose referral is "foreign")
+    world.provider_users = {
+        "provider_coordinator": ProviderMembershipFactory(
+            provider=provider, role=ProviderRole.COORDINATOR
+        ).worker,
+        "provider_staff": ProviderMembershipFactory(provider=provider).worker,
+    }
+    world.other_provider = other_provider
     return world
 
 
@@ -911,6 +921,99 @@ PAGES |= {
 }
 # --- end of education and closing -----------------------------------------------------------------
 
+# --- the provider's portal (portal/urls.py, issue 18): only a provider's own users, for their own
+# provider's referrals; every worker of the municipality a 404, another provider's user a 404.
+PROVIDER_ROLES = ["provider_coordinator", "provider_staff"]
+PROVIDER_USERS = frozenset(PROVIDER_ROLES)
+
+
+def _portal_referral(w: World, side: str, upto: str = "sent"):
+    """The side's referral (own: the provider's; else another provider's), taken by its
+    provider up to ``upto`` (accepted, started) first."""
+    from referrals import services as referrals
+
+    referral = w.of(side, "referral")
+    referral.refresh_from_db()
+    by = referrals.Actor.of_provider(referral.provider)
+    if upto in ("accepted", "started") and referral.status == Status.SENT:
+        referral = referrals.accept_referral(referral=referral, by=by)
+    if upto == "started" and referral.status == Status.ACCEPTED:
+        referral = referrals.start_care(referral=referral, by=by)
+    return referral
+
+
+def _portal_ref(upto: str = "sent"):
+    return lambda w, side: {"ref": _portal_referral(w, side, upto).ref}
+
+
+def _portal_data(upto: str, **fields):
+    def data(w: World, side: str) -> dict:
+        referral = _portal_referral(w, side, upto)
+        today = timezone.localdate().isoformat()
+        return {
+            "version": referral.version,
+            **{k: v.replace("TODAY", today) for k, v in fields.items()},
+        }
+
+    return data
+
+
+def _staff_membership(w: World, side: str) -> dict:
+    """A staff membership of the provider (own) or of the other provider (foreign)."""
+    from tests.factories import ProviderMembershipFactory as Membership
+
+    provider = w.provider if side == "own" else w.other_provider
+    return {"membership_id": Membership(provider=provider).pk}
+
+
+PORTAL_PAGES: dict[str, Page] = {
+    "portal-inbox": Page("get", PROVIDER_USERS, family=False),
+    "portal-referral": Page("get", PROVIDER_USERS, family=False, kwargs=_portal_ref()),
+    "portal-referral-accept": Page(
+        "post",
+        PROVIDER_USERS,
+        family=False,
+        kwargs=_portal_ref(),
+        data=_portal_data("sent"),
+        success=(302,),
+    ),
+    "portal-referral-decline": Page(
+        "post",
+        PROVIDER_USERS,
+        family=False,
+        kwargs=_portal_ref(),
+        data=_portal_data("sent", reason_code="no_capacity", no_alternative_known="on"),
+        success=(302,),
+    ),
+    "portal-referral-start": Page(
+        "post",
+        PROVIDER_USERS,
+        family=False,
+        kwargs=_portal_ref("accepted"),
+        data=_portal_data("accepted", started_on="TODAY"),
+        success=(302,),
+    ),
+    "portal-referral-end": Page(
+        "post",
+        PROVIDER_USERS,
+        family=False,
+        kwargs=_portal_ref("started"),
+        data=_portal_data("started", ended_on="TODAY", end_code="31"),
+        success=(302,),
+    ),
+    "portal-capacity": Page("get", PROVIDER_USERS, family=False),
+    "portal-staff": Page("get", frozenset({"provider_coordinator"}), family=False),
+    "portal-staff-deactivate": Page(
+        "post",
+        frozenset({"provider_coordinator"}),
+        family=False,
+        kwargs=_staff_membership,
+        success=(302,),
+    ),
+}
+PAGES |= PORTAL_PAGES
+# --- end of the provider's portal -----------------------------------------------------------------
+
 # The provider API: own referral 200, another provider's 404; a worker's session is no key.
 API = {
     "provider-referral-list": ("get", False),
@@ -951,7 +1054,7 @@ def test_every_url_is_in_the_matrix():
 
 
 def _client(client, world: World, role: str):
-    user = world.users[role]
+    user = world.users[role] if role in world.users else world.provider_users[role]
     world.current = user
     return client if user is None else verified_login(client, user)
 
@@ -1131,3 +1234,54 @@ def test_the_family_list_logs_every_family_it_shows(client, world):
     assert world.own.ref in shown
     assert world.foreign.ref not in shown
     assert shown == visible
+
+
+# --- the provider's users (issue 18) ---------------------------------------------------------
+# The login steps are theirs as everyone's; the start page sends them to their portal; every other
+# page of the worker app is a 404 for them; on the portal their own provider's referrals answer,
+# the other provider's are a 404 (PORTAL_PAGES: the worker roles above get a 404 on all of it).
+PROVIDER_USER_PUBLIC = {"login", "logout", "oidc-start", "oidc-callback", "otp-verify", "otp-setup"}
+
+
+@pytest.mark.parametrize("role", PROVIDER_ROLES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_for_provider_users(client, world, name, role):
+    page = PAGES[name]
+    client = _client(client, world, role)
+    own = _request(client, world, name, page, "own")
+    if name in PORTAL_PAGES:
+        if role in page.allowed:
+            assert own.status_code in page.success, own.content.decode()[:500]
+        else:
+            assert own.status_code == 404
+        if page.kwargs:
+            client = _client(client, world, role)
+            foreign = _request(client, world, name, page, "foreign")
+            assert foreign.status_code == 404, f"{role} reached another provider's {name}"
+    elif name == "home":
+        assert own.status_code == 302 and own["Location"] == reverse("portal-inbox")
+    elif name in PROVIDER_USER_PUBLIC:
+        assert own.status_code in page.success
+    else:
+        assert own.status_code == 404, f"{role} reached the worker page {name}"
+
+
+@pytest.mark.parametrize("role", PROVIDER_ROLES)
+def test_a_provider_users_read_of_a_referral_is_in_the_access_log(client, world, role):
+    client = _client(client, world, role)
+    before = AccessLogEntry.objects.count()
+    url = reverse("portal-referral", kwargs={"ref": world.own_referral.ref})
+    assert client.get(url).status_code == 200
+    [entry] = AccessLogEntry.objects.order_by("id")[before:]
+    user = world.provider_users[role]
+    assert (entry.family_ref, entry.object_ref) == (world.own.ref, world.own_referral.ref)
+    assert entry.actor_kind == "provider" and entry.actor.startswith(user.ref)
+
+
+@pytest.mark.parametrize("role", PROVIDER_ROLES)
+def test_another_providers_referral_leaves_no_read_in_the_log(client, world, role):
+    client = _client(client, world, role)
+    before = AccessLogEntry.objects.count()
+    url = reverse("portal-referral", kwargs={"ref": world.foreign_referral.ref})
+    assert client.get(url).status_code == 404
+    assert AccessLogEntry.objects.count() == before

@@ -66,6 +66,8 @@ def referral(case, youth, product, provider, status, decline_code="", **dates):
     fields["decline_code"] = decline_code
     if status == "declined":
         fields.setdefault("decline_reason", "geen plek")
+        if decline_code in ("no_capacity", "not_right_care"):
+            fields.setdefault("no_alternative_known", True)
     if status == "ended":
         fields.setdefault("end_reason", "doelen behaald")
     if status == "expired":

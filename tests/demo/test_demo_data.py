@@ -60,8 +60,16 @@ def test_demo_data_is_a_believable_region():
         .exists()
     )
     assert all(is_valid_bsn(y.bsn) for y in Youth.objects.all())
-    roles = set(Worker.objects.values_list("role_memberships__role", flat=True))
+    workers = Worker.objects.filter(provider_membership__isnull=True)
+    roles = set(workers.values_list("role_memberships__role", flat=True))
     assert roles == set(Role.values)
+    # the providers' users: a coordinator and a staff member of one provider, no local role
+    provider_users = Worker.objects.filter(provider_membership__isnull=False)
+    assert set(provider_users.values_list("provider_membership__role", flat=True)) == {
+        "coordinator",
+        "staff",
+    }
+    assert not provider_users.filter(role_memberships__isnull=False).exists()
 
 
 @pytest.mark.parametrize(("username", "description"), DEMO_LOGINS)

@@ -25,7 +25,9 @@ def provider_steps(referral, provider, upto: str):
     """Take the provider's steps on a sent referral up to ``upto``."""
     by = referrals.Actor.of_provider(provider)
     if upto == "declined":
-        return referrals.decline_referral(referral=referral, by=by, reason_code="no_capacity")
+        return referrals.decline_referral(
+            referral=referral, by=by, reason_code="no_capacity", no_alternative_known=True
+        )
     referral = referrals.accept_referral(referral=referral, by=by)
     if upto in ("started", "ended"):
         referral = referrals.start_care(referral=referral, by=by)

@@ -132,7 +132,12 @@ def test_a_stale_if_match_is_412(api, make_referral):
 def test_answering_twice_is_a_409_conflict(api, make_referral):
     referral = make_referral()
     assert post(api, f"{BASE}{referral.ref}/accept/", version=2).status_code == 200
-    again = post(api, f"{BASE}{referral.ref}/decline/", {"reason_code": "no_capacity"}, version=2)
+    again = post(
+        api,
+        f"{BASE}{referral.ref}/decline/",
+        {"reason_code": "no_capacity", "no_alternative_known": True},
+        version=2,
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "invalid_transition"
 
@@ -252,7 +257,12 @@ def test_the_written_out_representation_equals_the_field_by_field_one(
 
     today = timezone.localdate()
     sent, declined, ended = make_referral(), make_referral(), make_referral()
-    post(api, f"{BASE}{declined.ref}/decline/", {"reason_code": "no_capacity", "reason": "Vol."}, 2)
+    post(
+        api,
+        f"{BASE}{declined.ref}/decline/",
+        {"reason_code": "no_capacity", "reason": "Vol.", "no_alternative_known": True},
+        2,
+    )
     post(api, f"{BASE}{ended.ref}/accept/", version=2)
     post(api, f"{BASE}{ended.ref}/start/", {"started_on": today.isoformat()}, 3)
     post(api, f"{BASE}{ended.ref}/end/", {"end_code": "31", "reason": "Klaar."}, 4)

@@ -26,7 +26,10 @@ def test_twenty_concurrent_answers_have_exactly_one_winner(make_referral, provid
             if i % 2:
                 path, data = "accept/", {}
             else:
-                path, data = "decline/", {"reason_code": "no_capacity"}
+                path, data = (
+                    "decline/",
+                    {"reason_code": "no_capacity", "no_alternative_known": True},
+                )
             response = clients[i].post(
                 f"/api/v1/referrals/{referral.ref}/{path}",
                 data,

@@ -100,7 +100,10 @@ def test_after_a_decline_the_next_proposal_is_another_provider(
 ):
     referral = make_referral()
     services.decline_referral(
-        referral=referral, by=services.Actor.of_provider(provider), reason_code="no_capacity"
+        referral=referral,
+        by=services.Actor.of_provider(provider),
+        reason_code="no_capacity",
+        no_alternative_known=True,
     )
     assert [p.provider for p in propose(youth, product=product, on=timezone.localdate())] == [
         other_provider
@@ -109,7 +112,10 @@ def test_after_a_decline_the_next_proposal_is_another_provider(
 
 def test_when_nobody_is_left_there_is_no_proposal(make_referral, youth, product, provider):
     services.decline_referral(
-        referral=make_referral(), by=services.Actor.of_provider(provider), reason_code="no_capacity"
+        referral=make_referral(),
+        by=services.Actor.of_provider(provider),
+        reason_code="no_capacity",
+        no_alternative_known=True,
     )
     assert propose(youth, product=product, on=timezone.localdate()) == []
 

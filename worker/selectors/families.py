@@ -130,9 +130,9 @@ def _garp_prefetches() -> list[Prefetch]:
         ),
         Prefetch(
             "referrals",
-            queryset=Referral.objects.select_related("product", "provider", "youth").order_by(
-                "-created_at"
-            ),
+            queryset=Referral.objects.select_related(
+                "product", "provider", "youth", "alternative_provider", "alternative_product"
+            ).order_by("-created_at"),
         ),
         Prefetch(
             "flags",

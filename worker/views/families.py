@@ -27,7 +27,7 @@ from casusregie.access_log import (
 from casusregie.models import AccessAction, Consent, ConsentPurpose, Family, Role
 from casusregie.policies import family_or_404, may_hand_over, roles_of
 from casusregie.selectors import open_case_of
-from casusregie.views.accounts import worker_required
+from casusregie.views.accounts import is_provider_session, worker_required
 from flags.rules import RULES_BY_CODE
 from referrals import selectors as referral_selectors
 from referrals import services as referral_services
@@ -58,9 +58,15 @@ def _family_accesses(family: Family) -> list[Access]:
 
 
 @require_GET
-@worker_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role starts where its work is."""
+    """Each role starts where its work is; a provider user at the provider's portal."""
+    if request.user.is_authenticated and is_provider_session(request):
+        return redirect("portal-inbox")
+    return _home(request)
+
+
+@worker_required
+def _home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     if Role.REGISSEUR in roles:
         return redirect("caseload")

@@ -1,0 +1,115 @@
+"""The portal's forms: input only; the rules are the referral services'."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from referrals.codes import decline_reasons, ijw_end_reasons
+from referrals.models import Product, Provider
+
+
+class VersionForm(forms.Form):
+    """Every change carries the version the page showed: a change made meanwhile (by the API
+    or a colleague) is refused by the service's version check."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AcceptForm(VersionForm):
+    pass
+
+
+class DeclineForm(VersionForm):
+    reason_code = forms.ChoiceField(label=_("Reden"), choices=())
+    reason = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Verplicht bij ‘anders’."),
+    )
+    alternative_provider = forms.ModelChoiceField(
+        label=_("Andere aanbieder"),
+        queryset=Provider.objects.none(),
+        required=False,
+        empty_label=_("— geen —"),
+    )
+    alternative_product = forms.ModelChoiceField(
+        label=_("Ander product"),
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label=_("— geen —"),
+    )
+    no_alternative_known = forms.BooleanField(
+        label=_("Geen alternatief bekend"),
+        required=False,
+        help_text=_(
+            "Bij geen capaciteit of niet de juiste zorg: noem een andere aanbieder of een ander "
+            "product, of kies dit uitdrukkelijk."
+        ),
+    )
+
+    def __init__(self, *args, providers, products, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [("", _("— kies —")), *decline_reasons().items()]
+        self.fields["alternative_provider"].queryset = providers
+        self.fields["alternative_product"].queryset = products
+
+
+class StartForm(VersionForm):
+    started_on = forms.DateField(
+        label=_("Zorg gestart op"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_started_on(self):
+        value = self.cleaned_data["started_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("De start van de zorg ligt niet in de toekomst."))
+        return value
+
+
+class EndForm(VersionForm):
+    ended_on = forms.DateField(
+        label=_("Zorg beëindigd op"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_code = forms.ChoiceField(label=_("Reden beëindiging (iJw)"), choices=())
+    reason = forms.CharField(
+        label=_("Toelichting"), required=False, max_length=500, widget=forms.TextInput
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["end_code"].choices = [("", _("— kies —")), *ijw_end_reasons().items()]
+
+    def clean_ended_on(self):
+        value = self.cleaned_data["ended_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Het einde van de zorg ligt niet in de toekomst."))
+        return value
+
+
+class CapacityForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.none(), empty_label=_("— kies —")
+    )
+    available_places = forms.IntegerField(label=_("Vrije plaatsen"), min_value=0, max_value=100_000)
+    expected_wait_days = forms.IntegerField(
+        label=_("Verwachte wachttijd (dagen)"), min_value=0, max_value=3650, required=False
+    )
+
+    def __init__(self, *args, products, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label=_("Gebruikersnaam"), max_length=150)
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("Startwachtwoord"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("De medewerker logt hiermee in en koppelt dan de authenticator-app."),
+    )

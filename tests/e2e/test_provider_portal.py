@@ -1,0 +1,159 @@
+"""Issue 18 in a real browser: a provider's staff member logs in (password + TOTP) to the
+provider's portal, sees the inbox with its norms, is refused a "no" without an alternative, and
+walks a referral through accept, start and end of care. Screenshots in test-results/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from casusregie.models import Role
+from referrals import services
+from referrals.lifecycle import Status
+from referrals.models import ProviderRole, Referral
+from tests.factories import (
+    AnalysisFactory,
+    CaseFactory,
+    ContractFactory,
+    FamilyFactory,
+    LocalTeamFactory,
+    MunicipalityFactory,
+    ProductFactory,
+    ProviderFactory,
+    ProviderMembershipFactory,
+    RegionFactory,
+    RegisseurPeriodFactory,
+    SegmentFactory,
+    WorkerFactory,
+    YouthFactory,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
+
+PASSWORD = "e2e-aanbieder-2026"  # noqa: S105 - a test account's password
+KEY = "3132333435363738393031323334353637383930"
+
+
+def log_in(page, worker) -> None:
+    page.goto("/")
+    page.get_by_label("Gebruikersnaam").fill(worker.username)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Volgende").click()
+    device = TOTPDevice(key=KEY)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    page.get_by_label("Code uit uw authenticator-app").fill(f"{code:06d}")
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+@pytest.fixture
+def world():
+    region = RegionFactory(code="hollands-midden", name="Holland Rijnland")
+    municipality = MunicipalityFactory(code="GM0546", name="Leiden", region=region)
+    team = LocalTeamFactory(name="JGT Leiden Noord", municipalities=[municipality])
+    regisseur = WorkerFactory(local_team=team, roles=[Role.REGISSEUR], name="Anna de Vries")
+    product = ProductFactory(
+        code="AMB-SPEC",
+        name="Specialistische ambulante jeugdhulp",
+        segment=SegmentFactory(region=region, code="ambulant", name="Ambulant"),
+        ijw_category="45",
+    )
+    provider = ProviderFactory(name="Jeugdzorg De Horizon")
+    ContractFactory(provider=provider, product=product, municipalities=[municipality])
+    by = services.Actor.regisseur(regisseur)
+    referrals = []
+    for name in ("Sara Veldhuis", "Milan Bakker"):
+        case = CaseFactory(
+            family=FamilyFactory(municipality=municipality),
+            local_team=team,
+            opened_on=dt.date(2026, 9, 1),
+        )
+        RegisseurPeriodFactory(case=case, worker=regisseur, from_date=dt.date(2026, 9, 1))
+        AnalysisFactory(case=case, established_on=dt.date(2026, 10, 1))
+        youth = YouthFactory(family=case.family, name=name, birth_date=dt.date(2013, 5, 4))
+        referral = services.create_referral(
+            case=case,
+            youth=youth,
+            product=product,
+            provider=provider,
+            by=by,
+            question="Behandeling van angstklachten; gaat niet meer naar school.",
+        )
+        referrals.append(services.send_referral(referral=referral, by=by))
+    # the first waited eight days: past the answer norm of five working days
+    Referral.objects.filter(pk=referrals[0].pk).update(
+        sent_on=timezone.localdate() - dt.timedelta(days=8)
+    )
+    staff = ProviderMembershipFactory(
+        provider=provider,
+        role=ProviderRole.STAFF,
+        worker__name="Fleur Jansen",
+        worker__username="fleur",
+    ).worker
+    staff.set_password(PASSWORD)
+    staff.save()
+    TOTPDevice.objects.create(user=staff, name="e2e", key=KEY, confirmed=True)
+    return {"staff": staff, "referrals": referrals, "provider": provider}
+
+
+def test_a_provider_walks_a_referral_from_login_to_ended_care(page, world, screenshot):
+    late, fresh = world["referrals"]
+    log_in(page, world["staff"])
+    # the start page of a provider user is the provider's inbox, oldest first
+    expect(
+        page.get_by_role("heading", name="Verwijzingen aan Jeugdzorg De Horizon")
+    ).to_be_visible()
+    rows = page.locator("#inbox tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Sara Veldhuis")
+    expect(rows.first).to_contain_text("overschreden")
+    screenshot("provider-portal-1-inbox")
+
+    # a "no" without an alternative is refused, the input kept
+    page.get_by_role("link", name=fresh.ref).click()
+    page.get_by_text("Afwijzen", exact=True).first.click()
+    page.get_by_label("Reden").select_option("no_capacity")
+    page.get_by_label("Toelichting").fill("Wachtlijst van twaalf weken")
+    page.locator("#form-decline").get_by_role("button", name="Afwijzen").click()
+    expect(
+        page.get_by_text("Geen nee zonder alternatief: noem een andere aanbieder")
+    ).to_be_visible()
+    expect(page.get_by_label("Toelichting")).to_have_value("Wachtlijst van twaalf weken")
+    screenshot("provider-portal-2-decline-needs-an-alternative")
+    assert Referral.objects.get(pk=fresh.pk).status == Status.SENT
+
+    # accept, start and end the late one
+    page.get_by_role("link", name="Terug naar de verwijzingen").click()
+    page.get_by_role("link", name=late.ref).click()
+    expect(page.locator("#youth-name")).to_have_text("Sara Veldhuis")
+    expect(page.locator("#regisseur")).to_contain_text("Anna de Vries")
+    expect(page.locator("#not-shared")).to_be_visible()  # no consent to share the analysis
+    screenshot("provider-portal-3-referral")
+    page.get_by_role("button", name="Toewijzen").click()
+    expect(page.locator("#status")).to_have_text("Toegewezen")
+    today = timezone.localdate().isoformat()
+    page.get_by_label("Zorg gestart op").fill(today)
+    page.get_by_role("button", name="Start van de zorg melden").click()
+    expect(page.locator("#status")).to_have_text("Zorg gestart")
+    screenshot("provider-portal-4-care-started")
+    page.get_by_label("Zorg beëindigd op").fill(today)
+    page.get_by_label("Reden beëindiging (iJw)").select_option("31")
+    page.get_by_role("button", name="Einde van de zorg melden").click()
+    expect(page.locator("#status")).to_have_text("Zorg beëindigd")
+    screenshot("provider-portal-5-care-ended")
+
+    ended = Referral.objects.get(pk=late.pk)
+    assert (ended.status, ended.end_code) == (Status.ENDED, "31")
+    assert set(
+        ended.events.filter(actor_kind="provider").values_list("actor_worker", flat=True)
+    ) == {world["staff"].pk}
+    # the worker pages are not there for a provider user
+    response = page.goto("/gezinnen/")
+    assert response.status == 404
+    # no script errors (the 400 of the refused decline and the 404s are answers, not errors)
+    assert [e for e in page.console_errors if "Failed to load resource" not in e] == []
