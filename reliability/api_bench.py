@@ -41,7 +41,7 @@ BASE = "/api/v1/referrals/"
 STEP = {"sent": "accept", "accepted": "start", "started": "end"}
 BODY = {
     "accept": {},
-    "decline": {"reason_code": "no_capacity"},
+    "decline": {"reason_code": "no_capacity", "no_alternative_known": True},
     "start": {},
     "end": {"end_code": "31"},
 }

@@ -75,7 +75,11 @@ class Client:
 def next_step(status: str, n: int) -> tuple[str, dict] | None:
     if status == "sent":
         if n % 3 == 2:
-            return "decline", {"reason_code": "no_capacity", "reason": "Wachtlijst."}
+            return "decline", {
+                "reason_code": "no_capacity",
+                "reason": "Wachtlijst.",
+                "no_alternative_known": True,
+            }
         return "accept", {}
     if status == "accepted":
         return "start", {}  # started today (the server's today)
