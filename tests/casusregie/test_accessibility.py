@@ -1,4 +1,4 @@
-"""WCAG 2.1 AA basics on every worker page: lang=nl, landmarks, one h1, a label for every
+"""WCAG 2.1 AA basics on every worker and portal page: lang=nl, landmarks, one h1, a label for every
 field, text on every button, alt on every image; and the palette's contrast ratios."""
 
 from __future__ import annotations
@@ -67,7 +67,16 @@ GET_PAGES = sorted(n for n, p in PAGES.items() if p.method == "get" and not n.en
 
 def _role_for(name: str) -> str:
     allowed = PAGES[name].allowed
-    for role in ("regisseur", "team_lead", "expert", "policy", "admin", "anonymous"):
+    for role in (
+        "regisseur",
+        "team_lead",
+        "expert",
+        "policy",
+        "admin",
+        "provider_staff",
+        "provider_coordinator",
+        "anonymous",
+    ):
         if role in allowed:
             return role
     raise AssertionError(name)
