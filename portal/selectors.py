@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from analyses.models import Analysis
+from casusregie.models import Worker
 from casusregie.working_days import add_working_days, working_days_after
 from flags.rules import Thresholds
 from flags.selectors import thresholds_of_rules
@@ -204,7 +205,9 @@ class ReferralView:
         return self.row.referral
 
 
-def perspective_for(provider: Provider, user, referral: Referral) -> PerspectiveView | None:
+def perspective_for(
+    provider: Provider, user: Worker | None, referral: Referral
+) -> PerspectiveView | None:
     """The perspective plan of the referral's youth as the provider (user) may see it: the
     service's access check, the API's. None when there is none to draft (not in care, a youth
     neither 16 nor placed out of home); no query for a referral not in care."""
@@ -220,7 +223,7 @@ def perspective_for(provider: Provider, user, referral: Referral) -> Perspective
     return PerspectiveView(kind=access.kind, plan=access.plan)
 
 
-def referral_for_provider(provider: Provider, ref: str, user=None) -> ReferralView:
+def referral_for_provider(provider: Provider, ref: str, user: Worker | None = None) -> ReferralView:
     """The referral ``ref`` when it is addressed to ``provider`` (else a 404, also for another
     provider's): the API's selector, the established analysis, the current plan's goals with
     this provider's latest report on each and the plan's evaluations only while the family's
