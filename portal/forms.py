@@ -185,6 +185,7 @@ class PerspectivePlanForm(forms.Form):
                     required=False,
                     widget=forms.CheckboxSelectMultiple,
                 )
+        self.fields["notes"] = self.fields.pop("notes")  # the notes after the parts
 
     @classmethod
     def initial_of(cls, kind: str, plan: PerspectivePlan | None) -> dict:
