@@ -29,7 +29,7 @@ from casusregie.models import (
 from dossier.importer import import_dossier
 from escalations.models import AgendaItem, Escalation, TableSession
 from plans.models import Evaluation, EvaluationOutcome, Goal, GoalStatus, Plan
-from referrals.models import Provider, ProviderMembership, Referrer
+from referrals.models import Provider, ProviderMembership, Referral, Referrer
 
 from .accounts import DEMO_LOGINS, DEMO_PASSWORD, PROVIDER_USERS, REGION, WORKERS
 
@@ -323,6 +323,8 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
                         "by": "Wijkteam",
                     }
                 case["referrals"].append(ref)
+            if i == HORIZON_IN_CARE_FAMILY:
+                case["referrals"].append(_horizon_in_care(i, youths[0], case, ago))
         elif youths and i % 11 == 3:
             # Crisis first: a crisis placement before the analysis is established.
             days = rng.randint(3, 40)
@@ -371,6 +373,53 @@ def build_dossier(today: dt.date, families: int = 50, seed: int = 2026) -> dict[
             }
         )
     return doc
+
+
+#: The family (number) whose eldest youth (17, as every tenth family's) Jeugdzorg Horizon has in
+#: care, with the family's consent to share the analysis and the plan: the provider portal's
+#: progress per goal and perspective plan can be shown on it (issue 18).
+HORIZON_IN_CARE_FAMILY = 0
+HORIZON_IN_CARE_REFERRAL = f"demo-r{HORIZON_IN_CARE_FAMILY:03d}-horizon"
+
+
+def _horizon_in_care(i: int, youth: dict[str, Any], case: dict[str, Any], ago) -> dict[str, Any]:
+    """Jeugdzorg Horizon's referral of the youth, care started a month ago: a product of
+    Horizon's that the youth has no other referral for (no random draw: the rest of the demo
+    region stays as it was)."""
+    taken = {r["product"] for r in case["referrals"] if r["youth"] == youth["ref"]}
+    [(_ref, _name, products)] = [p for p in PROVIDERS if p[0] == "p-horizon"]
+    product = next(p for p in products if p not in taken)
+    return {
+        "ref": HORIZON_IN_CARE_REFERRAL,
+        "youth": youth["ref"],
+        "product": product,
+        "provider": "p-horizon",
+        "status": "started",
+        "sent_on": ago(45),
+        "answered_on": ago(40),
+        "started_on": ago(35),
+    }
+
+
+def _demo_horizon_sharing() -> int:
+    """The family of ``HORIZON_IN_CARE_REFERRAL`` consents to share the analysis and the plan
+    with Jeugdzorg Horizon (the dossier format carries no consents). Idempotent; returns the
+    consents created."""
+    referral = (
+        Referral.objects.filter(ref=HORIZON_IN_CARE_REFERRAL)
+        .select_related("case", "provider")
+        .first()
+    )
+    if referral is None:
+        return 0
+    _consent, made = Consent.objects.get_or_create(
+        case=referral.case,
+        purpose=ConsentPurpose.SHARE_ANALYSIS,
+        provider=referral.provider,
+        withdrawn_on=None,
+        defaults={"given_on": referral.sent_on},
+    )
+    return int(made)
 
 
 #: Who referred (iJw verwijzer) by family number modulo 4; the others: the gemeente.
@@ -504,7 +553,8 @@ def load_demo_data(today: dt.date) -> int:
     provider_users = _demo_provider_users()
     _plan_demo_table_session(today, region)
     _demo_plans_and_closings()
-    return result.created + result.updated + result.deleted + provider_users
+    sharing = _demo_horizon_sharing()
+    return result.created + result.updated + result.deleted + provider_users + sharing
 
 
 def _demo_provider_users() -> int:

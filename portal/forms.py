@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from plans.models import AdultService, Evaluation, PerspectiveKind, PerspectivePart, PerspectivePlan
+from plans.services import PART_MAX_LENGTH, PartInput
 from referrals.codes import decline_reasons, ijw_end_reasons
-from referrals.models import Product, Provider
+from referrals.models import PROGRESS_TEXT_MAX, Product, ProgressScale, Provider
 
 
 class VersionForm(forms.Form):
@@ -113,3 +116,101 @@ class StaffForm(forms.Form):
         widget=forms.PasswordInput(render_value=False),
         help_text=_("De medewerker logt hiermee in en koppelt dan de authenticator-app."),
     )
+
+
+class GoalProgressForm(forms.Form):
+    """Where one goal of the plan stands (``report_goal_progress``): one form per goal on the
+    referral page, prefixed by the goal's id."""
+
+    scale = forms.ChoiceField(
+        label=_("Voortgang"), choices=ProgressScale.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("Toelichting"),
+        max_length=PROGRESS_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Beschrijf kort de voortgang op dit doel.")},
+        strip=False,  # the service strips and checks it
+    )
+    evaluation = forms.TypedChoiceField(
+        label=_("Voor de evaluatie"), coerce=int, required=False, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args, evaluations: list[Evaluation], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.evaluations = {e.pk: e for e in evaluations}
+        self.fields["evaluation"].choices = [
+            ("", _("— geen —")),
+            *(
+                (e.pk, _("evaluatie van %(on)s") % {"on": date_format(e.planned_on, "j F Y")})
+                for e in evaluations
+            ),
+        ]
+
+    def chosen_evaluation(self) -> Evaluation | None:
+        pk = self.cleaned_data.get("evaluation")
+        return self.evaluations.get(pk) if pk is not None else None
+
+
+class PerspectivePlanForm(forms.Form):
+    """The perspective plan's five parts, each a text or "niet van toepassing"; the adult
+    services contact also which services. ``version``: the plan's version shown (empty while
+    there is none yet)."""
+
+    kind = forms.ChoiceField(widget=forms.HiddenInput, choices=PerspectiveKind.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    notes = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=PART_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for part in PerspectivePart:
+            self.fields[part.value] = forms.CharField(
+                label=part.label,
+                required=False,
+                max_length=PART_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"{part.value}_na"] = forms.BooleanField(
+                label=_("%(part)s: niet van toepassing") % {"part": part.label}, required=False
+            )
+            if part == PerspectivePart.ADULT_SERVICES:
+                self.fields["adult_services_services"] = forms.MultipleChoiceField(
+                    label=_("Welke volwassenenzorg"),
+                    choices=AdultService.choices,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+        self.fields["notes"] = self.fields.pop("notes")  # the notes after the parts
+
+    @classmethod
+    def initial_of(cls, kind: str, plan: PerspectivePlan | None) -> dict:
+        """The form's initial values: the plan as it is (or nothing yet)."""
+        initial: dict = {"kind": kind}
+        if plan is None:
+            return initial
+        initial |= {"version": plan.version, "notes": plan.notes}
+        for part in PerspectivePart.values:
+            initial[part] = getattr(plan, part)
+            initial[f"{part}_na"] = getattr(plan, f"{part}_na")
+        initial["adult_services_services"] = plan.adult_service_values()
+        return initial
+
+    def parts_input(self) -> dict[str, PartInput]:
+        data = self.cleaned_data
+        return {
+            part: PartInput(
+                text=data[part],
+                not_applicable=data[f"{part}_na"],
+                services=(
+                    tuple(data["adult_services_services"])
+                    if part == PerspectivePart.ADULT_SERVICES
+                    else ()
+                ),
+            )
+            for part in PerspectivePart.values
+        }

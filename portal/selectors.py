@@ -14,11 +14,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from analyses.models import Analysis
+from casusregie.models import Worker
 from casusregie.working_days import add_working_days, working_days_after
 from flags.rules import Thresholds
 from flags.selectors import thresholds_of_rules
-from plans.models import Goal
+from plans.models import Evaluation, Goal, PerspectiveKind, PerspectivePlan
 from referrals import selectors as referral_selectors
+from referrals import services as referral_services
 from referrals.lifecycle import OPEN_STATUSES, Status
 from referrals.models import (
     Product,
@@ -176,34 +178,78 @@ def with_norms(referrals: list[Referral], today: dt.date) -> list[InboxRow]:
 
 
 @dataclass(frozen=True)
+class PerspectiveView:
+    """The perspective plan the provider may draft for the referral's youth (as
+    ``referrals.services.perspective_plan_access`` allows it), or why it may not: ``refused``
+    (the family's consent not in force) and then no plan."""
+
+    kind: str = ""
+    plan: PerspectivePlan | None = None
+    refused: str = ""
+
+    def get_kind_label(self) -> str:
+        return str(PerspectiveKind(self.kind).label) if self.kind else ""
+
+
+@dataclass(frozen=True)
 class ReferralView:
     """One referral as its provider's portal shows it."""
 
     row: InboxRow
-    goals: list[Goal]  # the current plan's goals, only with the family's consent
+    goals: list[Goal]  # the current plan's goals (``latest_progress``), only with consent
+    evaluations: list[Evaluation]  # the current plan's evaluations, only with consent
+    perspective: PerspectiveView | None  # None: no perspective plan for this youth here
 
     @property
     def referral(self) -> Referral:
         return self.row.referral
 
 
-def referral_for_provider(provider: Provider, ref: str) -> ReferralView:
+def perspective_for(
+    provider: Provider, user: Worker | None, referral: Referral
+) -> PerspectiveView | None:
+    """The perspective plan of the referral's youth as the provider (user) may see it: the
+    service's access check, the API's. None when there is none to draft (not in care, a youth
+    neither 16 nor placed out of home); no query for a referral not in care."""
+    if referral.status not in referral_services.IN_CARE:
+        return None
+    by = referral_services.Actor.of_provider(provider, user)
+    try:
+        access = referral_services.perspective_plan_access(by=by, referral_ref=referral.ref)
+    except referral_services.NotAllowed as refused:
+        return PerspectiveView(refused=refused.message)
+    except referral_services.NotFound:
+        return None
+    return PerspectiveView(kind=access.kind, plan=access.plan)
+
+
+def referral_for_provider(provider: Provider, ref: str, user: Worker | None = None) -> ReferralView:
     """The referral ``ref`` when it is addressed to ``provider`` (else a 404, also for another
-    provider's): the API's selector, the established analysis and the current plan's goals
-    only while the family's consent to share them with this provider is in force."""
+    provider's): the API's selector, the established analysis, the current plan's goals with
+    this provider's latest report on each and the plan's evaluations only while the family's
+    consent to share them with this provider is in force (``plan_for_provider``, the API's),
+    and the youth's perspective plan when the provider may draft it."""
     referral = _provider_referrals(provider).filter(ref=ref).first()
     if referral is None:
         raise Http404
     referral_selectors.with_shared_analyses([referral])
-    goals: list[Goal] = []
-    if referral.analysis_shared:
-        goals = list(
-            Goal.objects.filter(plan__case=referral.case_id, plan__is_current=True).order_by(
-                "position", "id"
-            )
-        )
+    plan = referral_selectors.plan_for_provider(referral)
     [row] = with_norms([referral], timezone.localdate())
-    return ReferralView(row=row, goals=goals)
+    return ReferralView(
+        row=row,
+        goals=plan.goals if plan else [],
+        evaluations=plan.evaluations if plan else [],
+        perspective=perspective_for(provider, user, referral),
+    )
+
+
+def evaluations_of_plan(plan_id: int) -> list[Evaluation]:
+    """The evaluations of a plan, in their order (what a progress report may be for)."""
+    return list(
+        Evaluation.objects.filter(plan=plan_id)
+        .order_by("planned_on", "id")
+        .only("id", "plan_id", "planned_on", "held_on")
+    )
 
 
 def current_version(provider: Provider, referral_id: int) -> int:

@@ -23,6 +23,16 @@ urlpatterns = [
         name="portal-referral-start",
     ),
     path("aanbieder/verwijzingen/<str:ref>/einde/", views.referral_end, name="portal-referral-end"),
+    path(
+        "aanbieder/verwijzingen/<str:ref>/doelen/<int:goal_id>/voortgang/",
+        views.goal_progress,
+        name="portal-referral-goal-progress",
+    ),
+    path(
+        "aanbieder/verwijzingen/<str:ref>/perspectiefplan/",
+        views.perspective_plan,
+        name="portal-referral-perspective-plan",
+    ),
     path("aanbieder/capaciteit/", views.capacity, name="portal-capacity"),
     path("aanbieder/medewerkers/", views.staff, name="portal-staff"),
     path(

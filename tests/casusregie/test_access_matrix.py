@@ -966,6 +966,49 @@ def _staff_membership(w: World, side: str) -> dict:
     return {"membership_id": Membership(provider=provider).pk}
 
 
+def _portal_shared(w: World, side: str):
+    """The side's referral in its provider's care (accepted), the family's consent to share
+    the analysis and the plan with that provider in force, and the youth 16 today: what the
+    progress per goal and the perspective plan need (each side's own provider may)."""
+    from casusregie.models import Consent, Youth
+
+    referral = _portal_referral(w, side, "accepted")
+    today = timezone.localdate()
+    Consent.objects.get_or_create(
+        case=referral.case,
+        purpose=ConsentPurpose.SHARE_ANALYSIS,
+        provider=referral.provider,
+        defaults={"given_on": today},
+    )
+    Youth.objects.filter(pk=referral.youth_id).update(
+        birth_date=today.replace(year=today.year - 16)
+    )
+    return referral
+
+
+def _portal_goal(w: World, side: str) -> dict:
+    from plans.models import Goal, Plan
+
+    referral = _portal_shared(w, side)
+    plan, _ = Plan.objects.get_or_create(case=referral.case, is_current=True)
+    goal, _ = Goal.objects.get_or_create(plan=plan, defaults={"text": "Weer naar school"})
+    return {"ref": referral.ref, "goal_id": goal.pk}
+
+
+def _portal_progress(w: World, side: str) -> dict:
+    prefix = f"goal-{_portal_goal(w, side)['goal_id']}"
+    return {f"{prefix}-scale": "working", f"{prefix}-text": "Gaat goed"}
+
+
+def _portal_perspective_ref(w: World, side: str) -> dict:
+    return {"ref": _portal_shared(w, side).ref}
+
+
+def _portal_perspective(w: World, side: str) -> dict:
+    _portal_shared(w, side)
+    return {"kind": "transition_18", "housing": "Kamer zoeken", "income_na": "on"}
+
+
 PORTAL_PAGES: dict[str, Page] = {
     "portal-inbox": Page("get", PROVIDER_USERS, family=False),
     "portal-referral": Page("get", PROVIDER_USERS, family=False, kwargs=_portal_ref()),
@@ -999,6 +1042,22 @@ PORTAL_PAGES: dict[str, Page] = {
         family=False,
         kwargs=_portal_ref("started"),
         data=_portal_data("started", ended_on="TODAY", end_code="31"),
+        success=(302,),
+    ),
+    "portal-referral-goal-progress": Page(
+        "post",
+        PROVIDER_USERS,
+        family=False,
+        kwargs=_portal_goal,
+        data=_portal_progress,
+        success=(302,),
+    ),
+    "portal-referral-perspective-plan": Page(
+        "post",
+        PROVIDER_USERS,
+        family=False,
+        kwargs=_portal_perspective_ref,
+        data=_portal_perspective,
         success=(302,),
     ),
     "portal-capacity": Page("get", PROVIDER_USERS, family=False),

@@ -9,11 +9,23 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casusregie.bsn import is_valid_bsn
-from casusregie.models import Case, Family, InvolvedProfessional, Role, Worker, Youth
+from casusregie.models import (
+    Case,
+    Consent,
+    ConsentPurpose,
+    Family,
+    InvolvedProfessional,
+    Role,
+    Worker,
+    Youth,
+)
 from casusregie.policies import visible_families
 from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+from demo.region import HORIZON_IN_CARE_REFERRAL
 from flags.models import Flag
 from plans.models import Evaluation, Goal
+from referrals import selectors as referral_selectors
+from referrals import services
 from referrals.models import Product, Referral
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +179,20 @@ def test_anna_sees_her_teams_families_not_those_of_wijkteam_noord_in_the_same_ci
     assert not seen.filter(pk__in=noord.exclude(cases__local_team__ref="lt-delfshaven")).exists()
     assert Family.objects.filter(ref="demo-f001", municipality__code="GM0599").exists()
     assert not seen.filter(ref="demo-f001").exists()  # the README's example
+
+
+def test_jeugdzorg_horizon_has_a_youth_of_16_in_care_with_consent_and_goals():
+    """The provider portal's progress per goal and perspective plan can be shown (issue 18)."""
+    call_command("demo_data", stdout=io.StringIO())
+    referral = Referral.objects.select_related("provider", "case").get(ref=HORIZON_IN_CARE_REFERRAL)
+    assert referral.provider.name == "Jeugdzorg Horizon" and referral.status == "started"
+    assert Consent.objects.filter(
+        case=referral.case, purpose=ConsentPurpose.SHARE_ANALYSIS, provider=referral.provider
+    ).exists()
+    assert Goal.objects.filter(plan__case=referral.case, plan__is_current=True).exists()
+    access = services.perspective_plan_access(
+        by=services.Actor.of_provider(referral.provider), referral_ref=referral.ref
+    )
+    assert access.kind == "transition_18"
+    shown = referral_selectors.referrals_for_provider(referral.provider).get(pk=referral.pk)
+    assert referral_selectors.plan_for_provider(shown).goals

@@ -12,10 +12,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from casusregie.models import Role
+from casusregie.models import Consent, ConsentPurpose, Role, Youth
+from plans.models import Goal, PerspectivePlan, Plan
 from referrals import services
 from referrals.lifecycle import Status
-from referrals.models import ProviderRole, Referral
+from referrals.models import GoalProgress, ProviderRole, Referral
 from tests.factories import (
     AnalysisFactory,
     CaseFactory,
@@ -156,4 +157,58 @@ def test_a_provider_walks_a_referral_from_login_to_ended_care(page, world, scree
     response = page.goto("/gezinnen/")
     assert response.status == 404
     # no script errors (the 400 of the refused decline and the 404s are answers, not errors)
+    assert [e for e in page.console_errors if "Failed to load resource" not in e] == []
+
+
+def test_a_provider_reports_progress_on_a_goal_and_drafts_a_perspective_plan(
+    page, world, screenshot
+):
+    late, _fresh = world["referrals"]
+    provider = world["provider"]
+    by = services.Actor.of_provider(provider)
+    referral = services.accept_referral(referral=late, by=by)
+    services.start_care(referral=referral, by=by, started_on=timezone.localdate())
+    today = timezone.localdate()
+    Youth.objects.filter(pk=late.youth_id).update(birth_date=today.replace(year=today.year - 16))
+    Consent.objects.create(
+        case=late.case,
+        purpose=ConsentPurpose.SHARE_ANALYSIS,
+        provider=provider,
+        given_on=today,
+    )
+    plan = Plan.objects.create(case=late.case)
+    goal = Goal.objects.create(plan=plan, position=0, text="Sara gaat weer elke dag naar school")
+
+    log_in(page, world["staff"])
+    page.get_by_role("link", name=late.ref).click()
+    expect(page.locator("#goals")).to_contain_text("Sara gaat weer elke dag naar school")
+    expect(page.locator("#perspective-status")).to_contain_text("nog niet begonnen")
+    screenshot("provider-portal-6-goals-and-perspective")
+
+    # progress on the goal
+    page.locator(f"#doel-{goal.pk} summary").click()
+    form = page.locator(f"#form-goal-{goal.pk}")
+    form.get_by_label("Mee bezig").check()
+    form.get_by_label("Toelichting").fill("Drie dagen per week naar school, met de mentor.")
+    form.get_by_role("button", name="Voortgang melden").click()
+    expect(page.locator(f"#doel-{goal.pk} .progress")).to_contain_text("Mee bezig")
+    screenshot("provider-portal-7-progress-reported")
+    [report] = GoalProgress.objects.filter(goal=goal)
+    assert (report.scale, report.reported_by_worker_id) == ("working", world["staff"].pk)
+
+    # the perspective plan (toekomstplan 18-/18+) for the youth of 16
+    form = page.locator("#form-perspective")
+    form.get_by_label("Wonen", exact=True).fill("Blijft thuis wonen; op zijn 18e inschrijven.")
+    form.get_by_label("School of werk", exact=True).fill("Mbo niveau 2, start in september.")
+    form.get_by_label("Inkomen", exact=True).fill("Zorgtoeslag aanvragen bij 18.")
+    form.get_by_label("Hulp thuis: niet van toepassing").check()
+    form.get_by_label("Contact volwassenenzorg", exact=True).fill("Wmo-consulent, in maart.")
+    form.get_by_label("Wmo").check()
+    form.get_by_role("button", name="Perspectiefplan opslaan").click()
+    expect(page.locator("#perspective-parts")).to_contain_text("Mbo niveau 2")
+    expect(page.locator("#perspective-status")).to_contain_text("Concept")
+    screenshot("provider-portal-8-perspective-plan-drafted")
+    drafted = PerspectivePlan.objects.get(youth=late.youth_id)
+    assert (drafted.kind, drafted.drafted_by_provider_id) == ("transition_18", provider.pk)
+    assert drafted.help_at_home_na and drafted.adult_service_values() == ["wmo"]
     assert [e for e in page.console_errors if "Failed to load resource" not in e] == []

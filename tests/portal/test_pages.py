@@ -210,7 +210,7 @@ def test_each_read_of_the_referral_is_logged_for_the_provider_user(
     assert entry.purpose == "uitvoering verwijzing"
 
 
-@pytest.mark.parametrize(("status", "queries"), [("sent", 13), ("accepted", 11)])
+@pytest.mark.parametrize(("status", "queries"), [("sent", 13), ("accepted", 12)])
 def test_the_referral_page_has_pinned_queries(
     portal, make_referral, provider, django_assert_num_queries, status, queries
 ):
@@ -220,7 +220,8 @@ def test_the_referral_page_has_pinned_queries(
             referral=referral, by=services.Actor.of_provider(provider)
         )
     # session, user, device, membership, the referral, thresholds, log and seal, the session's
-    # save (3); for a sent referral the decline form's providers and products
+    # save (3); for a sent referral the decline form's providers and products; in care the
+    # perspective plan's access check (the referral with its youth: none for a youth under 16)
     with django_assert_num_queries(queries):
         _referral_page(portal, referral)
 
@@ -233,8 +234,9 @@ def test_the_referral_page_with_a_shared_analysis_has_pinned_queries(
     )
     _goal(case)
     _share(case, provider)
-    # + the analysis, its findings, its explanations, the plan's goals
-    with django_assert_num_queries(15):
+    # + the analysis, its findings, its explanations, the plan's goals, its evaluations and
+    # this provider's latest reports, the perspective plan's access check
+    with django_assert_num_queries(18):
         _referral_page(portal, referral)
 
 
