@@ -9,12 +9,12 @@ import datetime as dt
 import re
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from casusregie.models import Role
 from referrals.models import Referral
+from tests.e2e.login import code_for, log_in
 from tests.factories import (
     CaseFactory,
     ContractFactory,
@@ -34,18 +34,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 PASSWORD = "e2e-crisis-2026"  # noqa: S105 - a test account's password
 KEY = "3132333435363738393031323334353637383930"
-
-
-def log_in(page, worker) -> None:
-    page.goto("/")
-    page.get_by_label("Gebruikersnaam").fill(worker.username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Volgende").click()
-    device = TOTPDevice(key=KEY)
-    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-    page.get_by_label("Code uit uw authenticator-app").fill(f"{code:06d}")
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 
 @pytest.fixture
@@ -87,7 +75,7 @@ def test_crisis_care_is_sent_at_once_and_bridging_is_recorded_on_the_family_page
     page, screenshot, world
 ):
     worker, case, youth = world  # the case has no analysis at all
-    log_in(page, worker)
+    log_in(page, worker.username, PASSWORD, lambda: code_for(KEY))
     page.goto(f"/gezinnen/{case.family.ref}/")
     page.get_by_role("link", name="Verwijzen naar specialistische zorg").click()
 

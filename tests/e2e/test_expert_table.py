@@ -5,7 +5,6 @@ sends the resulting referral in one step. Screenshots in ``test-results/expert-t
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from django.core.management import call_command
@@ -18,25 +17,9 @@ from demo.accounts import DEMO_PASSWORD
 from escalations.models import Escalation, TableSession
 from referrals.lifecycle import Status
 from referrals.models import Referral, ReferralEvent
+from tests.e2e.login import demo_code, log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
-
-
-def totp() -> str:
-    out = io.StringIO()
-    call_command("demo_totp", stdout=out)
-    return out.getvalue().strip()
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/login/"))
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Volgende").click()
-    page.get_by_label("Code uit uw authenticator-app").fill(totp())
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
 
 
 @pytest.fixture
@@ -79,7 +62,7 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
 
     # 1. The regisseur brings the case to the table from the family page.
     regisseur = page
-    log_in(regisseur, "anna")
+    log_in(regisseur, "anna", DEMO_PASSWORD, demo_code)
     regisseur.goto(f"/gezinnen/{family}/")
     regisseur.get_by_role("link", name="Regionale Experttafel: aanmelden en besluiten").click()
     expect(regisseur.get_by_role("heading", level=1)).to_contain_text("Regionale Experttafel")
@@ -99,7 +82,7 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
 
     # 2. The chair plans a session, puts the escalation on its agenda, records maatwerk.
     chair = second_page
-    log_in(chair, "fatima")
+    log_in(chair, "fatima", DEMO_PASSWORD, demo_code)
     chair.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Experttafel"
     ).click()

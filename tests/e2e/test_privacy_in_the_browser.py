@@ -12,30 +12,14 @@ from playwright.sync_api import expect
 
 from casusregie.models import AccessLogEntry, Family
 from demo.accounts import DEMO_PASSWORD
+from tests.e2e.login import demo_code, log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
-def totp() -> str:
-    out = io.StringIO()
-    call_command("demo_totp", stdout=out)
-    return out.getvalue().strip()
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/login/"))
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Volgende").click()
-    page.get_by_label("Code uit uw authenticator-app").fill(totp())
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
-
-
 def test_a_regisseur_logs_in_in_two_steps_and_reveals_a_bsn(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "anna")
+    log_in(page, "anna", DEMO_PASSWORD, demo_code)
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gezinnen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gezinnen")
     page.locator("table a").first.click()
@@ -54,7 +38,7 @@ def test_a_regisseur_logs_in_in_two_steps_and_reveals_a_bsn(page, screenshot):
 
 def test_a_policy_officer_finds_no_family(page):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "gert")
+    log_in(page, "gert", DEMO_PASSWORD, demo_code)
     page.goto("/gezinnen/")
     expect(page.get_by_text("Geen gezinnen gevonden.")).to_be_visible()
     some_family = Family.objects.order_by("ref").first()
@@ -64,7 +48,7 @@ def test_a_policy_officer_finds_no_family(page):
 
 def test_a_family_outside_the_scope_is_a_dutch_404_inside_the_site(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "anna")  # Wijkteam Delfshaven, Rotterdam
+    log_in(page, "anna", DEMO_PASSWORD, demo_code)  # Wijkteam Delfshaven, Rotterdam
     elsewhere = Family.objects.filter(municipality__name="Schiedam").order_by("ref").first()
     response = page.goto(f"/gezinnen/{elsewhere.ref}/")
     assert response.status == 404

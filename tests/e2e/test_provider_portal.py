@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
@@ -17,6 +16,7 @@ from plans.models import Goal, PerspectivePlan, Plan
 from referrals import services
 from referrals.lifecycle import Status
 from referrals.models import GoalProgress, ProviderRole, Referral
+from tests.e2e.login import code_for, log_in
 from tests.factories import (
     AnalysisFactory,
     CaseFactory,
@@ -38,18 +38,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 PASSWORD = "e2e-aanbieder-2026"  # noqa: S105 - a test account's password
 KEY = "3132333435363738393031323334353637383930"
-
-
-def log_in(page, worker) -> None:
-    page.goto("/")
-    page.get_by_label("Gebruikersnaam").fill(worker.username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Volgende").click()
-    device = TOTPDevice(key=KEY)
-    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-    page.get_by_label("Code uit uw authenticator-app").fill(f"{code:06d}")
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 
 @pytest.fixture
@@ -104,7 +92,7 @@ def world():
 
 def test_a_provider_walks_a_referral_from_login_to_ended_care(page, world, screenshot):
     late, fresh = world["referrals"]
-    log_in(page, world["staff"])
+    log_in(page, world["staff"].username, PASSWORD, lambda: code_for(KEY))
     # the start page of a provider user is the provider's inbox, oldest first
     expect(
         page.get_by_role("heading", name="Verwijzingen aan Jeugdzorg De Horizon")
@@ -179,7 +167,7 @@ def test_a_provider_reports_progress_on_a_goal_and_drafts_a_perspective_plan(
     plan = Plan.objects.create(case=late.case)
     goal = Goal.objects.create(plan=plan, position=0, text="Sara gaat weer elke dag naar school")
 
-    log_in(page, world["staff"])
+    log_in(page, world["staff"].username, PASSWORD, lambda: code_for(KEY))
     page.get_by_role("link", name=late.ref).click()
     expect(page.locator("#goals")).to_contain_text("Sara gaat weer elke dag naar school")
     expect(page.locator("#perspective-status")).to_contain_text("nog niet begonnen")
