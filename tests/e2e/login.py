@@ -10,6 +10,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from demo.accounts import DEMO_PASSWORD
+
 
 def code_for(key: str) -> str:
     """The current code of an authenticator holding ``key`` (hex, as TOTPDevice stores it)."""
@@ -36,3 +38,8 @@ def log_in(page, username: str, password: str, code) -> None:
     page.get_by_label("Code uit uw authenticator-app").fill(code())
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def log_in_as(page, username: str) -> None:
+    """A demo account (``manage.py demo_data``): its password and the demo code."""
+    log_in(page, username, DEMO_PASSWORD, demo_code)

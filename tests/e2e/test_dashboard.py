@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from .test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -33,7 +33,7 @@ def wait_until_true(page, expression: str, timeout_s: float = 10) -> None:
 
 def test_the_policy_officer_sees_the_dashboard_with_charts_and_tables(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())  # refreshes the figures too
-    log_in(page, "gert")
+    log_in_as(page, "gert")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dashboard Rijnmond")
     expect(page.get_by_text("Gezinnen in zorg").first).to_be_visible()

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from casusregie.models import Case, CloseReason, Worker
 from flags.models import Flag
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 from tests.factories import CaseFactory, FamilyFactory, RegisseurPeriodFactory, YouthFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
@@ -31,7 +31,7 @@ def test_a_regisseur_records_a_youth_at_home_and_closes_the_case(page, screensho
     )
     RegisseurPeriodFactory(case=case, worker=anna, from_date=case.opened_on)
     youth = YouthFactory(family=family, name="Milan Bakker", birth_date=dt.date(2012, 4, 2))
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     page.goto(f"/gezinnen/{family.ref}/")
 
     # Onderwijs: a BRIN code of the wrong shape is refused next to the field, nothing lost

@@ -13,11 +13,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from casusregie.models import Case
-from demo.accounts import DEMO_PASSWORD
 from escalations.models import Escalation, TableSession
 from referrals.lifecycle import Status
 from referrals.models import Referral, ReferralEvent
-from tests.e2e.login import demo_code, log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -62,7 +61,7 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
 
     # 1. The regisseur brings the case to the table from the family page.
     regisseur = page
-    log_in(regisseur, "anna", DEMO_PASSWORD, demo_code)
+    log_in_as(regisseur, "anna")
     regisseur.goto(f"/gezinnen/{family}/")
     regisseur.get_by_role("link", name="Regionale Experttafel: aanmelden en besluiten").click()
     expect(regisseur.get_by_role("heading", level=1)).to_contain_text("Regionale Experttafel")
@@ -82,7 +81,7 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
 
     # 2. The chair plans a session, puts the escalation on its agenda, records maatwerk.
     chair = second_page
-    log_in(chair, "fatima", DEMO_PASSWORD, demo_code)
+    log_in_as(chair, "fatima")
     chair.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Experttafel"
     ).click()

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from casusregie.models import AccessLogEntry, FamilyMove, RegisseurPeriod
 from tests.e2e.conftest import RESULTS
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -45,7 +45,7 @@ def _as(browser, live_server, username: str):
     )
     other = context.new_page()
     other.set_default_timeout(10_000)
-    log_in(other, username)
+    log_in_as(other, username)
     return context, other
 
 
@@ -56,7 +56,7 @@ def test_a_move_to_another_team_is_confirmed_by_the_receiving_team_lead(
     today = timezone.localdate()
     case = _annas_families(today, 1)[0]
     family = case.family
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     page.goto(f"/gezinnen/{family.ref}/")
     page.locator("summary", has_text="Gezin verhuist").click()
     page.get_by_label("Naar team en gemeente").select_option(label="Jeugdteam Schiedam (Schiedam)")
@@ -112,7 +112,7 @@ def test_a_move_is_withdrawn_and_nothing_changes(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
     case = _annas_families(timezone.localdate(), 2)[1]
     team = case.local_team
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     page.goto(f"/gezinnen/{case.family.ref}/")
     page.locator("summary", has_text="Gezin verhuist").click()
     page.get_by_label("Naar team en gemeente").select_option(label="Wijkteam Noord (Rotterdam)")
@@ -132,7 +132,7 @@ def test_a_move_is_withdrawn_and_nothing_changes(page, screenshot):
 def test_a_move_to_another_region_downloads_the_family_s_dossier_and_logs_it(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
     family = _annas_families(timezone.localdate(), 1)[0].family
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     page.goto(f"/gezinnen/{family.ref}/")
     page.locator("summary", has_text="Gezin verhuist").click()
     screenshot("verhuizing-andere-regio")

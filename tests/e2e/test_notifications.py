@@ -16,7 +16,7 @@ from casusregie.models import Notification, RegisseurPeriod, Worker
 from referrals import services as referrals
 from referrals.lifecycle import Status
 from referrals.models import Referral
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -54,7 +54,7 @@ def test_a_regisseur_sees_the_count_opens_the_page_and_marks_read(page, screensh
     unread = Notification.objects.filter(recipient=regisseur, read_at__isnull=True).count()
     assert unread >= 1
 
-    log_in(page, regisseur.username)
+    log_in_as(page, regisseur.username)
     menu = page.get_by_role("navigation", name="Hoofdmenu")
     link = menu.get_by_role("link", name=re.compile(r"^Meldingen"))
     expect(link).to_have_text(f"Meldingen {unread} ongelezen")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from casusregie.models import InvolvedProfessional, RegisseurPeriod
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -44,7 +44,7 @@ def test_the_regisseur_adds_the_gi_and_the_huisarts(page, screenshot):
         .first()
     )
     family = period.case.family
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     page.goto(f"/gezinnen/{family.ref}/")
     section = page.locator("#betrokkenen")
     expect(section.get_by_role("heading", name="Betrokkenen")).to_be_visible()

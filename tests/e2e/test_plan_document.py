@@ -18,7 +18,7 @@ from casusregie.models import Family, Worker
 from plans import services as plans
 from plans.models import EvaluationOutcome, GoalStatus
 from tests.analyses.test_editor import draft_with
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -64,7 +64,7 @@ def family_with_plan(regisseur: Worker) -> Family:
 def test_the_regisseur_prints_the_plan_for_the_family_meeting(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
     family = family_with_plan(Worker.objects.get(username="anna"))
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     page.goto(f"/gezinnen/{family.ref}/plan/")
     page.get_by_role("link", name="Plan en analyse afdrukken voor het gezinsgesprek").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(

@@ -11,15 +11,14 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from casusregie.models import AccessLogEntry, Family
-from demo.accounts import DEMO_PASSWORD
-from tests.e2e.login import demo_code, log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
 def test_a_regisseur_logs_in_in_two_steps_and_reveals_a_bsn(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "anna", DEMO_PASSWORD, demo_code)
+    log_in_as(page, "anna")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gezinnen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gezinnen")
     page.locator("table a").first.click()
@@ -38,7 +37,7 @@ def test_a_regisseur_logs_in_in_two_steps_and_reveals_a_bsn(page, screenshot):
 
 def test_a_policy_officer_finds_no_family(page):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "gert", DEMO_PASSWORD, demo_code)
+    log_in_as(page, "gert")
     page.goto("/gezinnen/")
     expect(page.get_by_text("Geen gezinnen gevonden.")).to_be_visible()
     some_family = Family.objects.order_by("ref").first()
@@ -48,7 +47,7 @@ def test_a_policy_officer_finds_no_family(page):
 
 def test_a_family_outside_the_scope_is_a_dutch_404_inside_the_site(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "anna", DEMO_PASSWORD, demo_code)  # Wijkteam Delfshaven, Rotterdam
+    log_in_as(page, "anna")  # Wijkteam Delfshaven, Rotterdam
     elsewhere = Family.objects.filter(municipality__name="Schiedam").order_by("ref").first()
     response = page.goto(f"/gezinnen/{elsewhere.ref}/")
     assert response.status == 404

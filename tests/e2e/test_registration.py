@@ -31,7 +31,7 @@ from casusregie.models import (
     RegistrationDespiteMatch,
     Youth,
 )
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -89,7 +89,7 @@ def test_a_known_youth_shows_only_who_to_ask_and_a_reason_is_kept(page, screensh
     known = _known_youth(today, team="lt-schiedam", bsn=True)
     family = known.family
     regisseur = RegisseurPeriod.objects.in_force(today).get(case__family=family).worker
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     _start(page)
     _fill_youth(page, 0, name="Nieuwe Naam", birth="2015-05-05", bsn=known.bsn)
     _row(page, "Opvoeders", 0).get_by_label("Naam", exact=True).fill("Ouder Nieuw")
@@ -129,7 +129,7 @@ def test_a_youth_known_by_name_and_birth_date_in_the_own_team_is_joined(page, sc
     today = timezone.localdate()
     known = _known_youth(today, team="lt-delfshaven", bsn=False)
     families_before = Family.objects.count()
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     _start(page)
     _fill_youth(page, 0, name=known.name, birth=known.birth_date.isoformat())
     page.get_by_role("button", name="Gezin registreren").click()
@@ -150,7 +150,7 @@ def test_a_youth_known_by_name_and_birth_date_in_the_own_team_is_joined(page, sc
 
 def test_the_registration_form_with_rows_contact_details_relations_and_gezag(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     _start(page)
     _fill_youth(page, 0, name="Sem Bakker", birth="2014-03-02")
     lotte = _add_row(page, "Jeugdigen", "Nog een jeugdige")

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from casusregie.models import Family
 from tests.e2e.conftest import RESULTS
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -31,7 +31,7 @@ def fits(page) -> bool:
 
 def test_the_pages_fit_a_tablet(tablet):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(tablet, "anna")
+    log_in_as(tablet, "anna")
     for path in ["/mijn-caseload/", "/signalen/", "/gezinnen/", "/gezinnen/nieuw/"]:
         tablet.goto(path)
         assert fits(tablet), f"{path} scrolls sideways at 768 px"
@@ -43,7 +43,7 @@ def test_the_pages_fit_a_tablet(tablet):
 
 def test_the_keyboard_reaches_the_content_first(page):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     page.goto("/mijn-caseload/")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from casusregie.models import Family
 from referrals.models import Contract, Referral
-from tests.e2e.test_privacy_in_the_browser import log_in
+from tests.e2e.login import log_in_as
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -24,7 +24,7 @@ def click(page, name: str, scope=None) -> None:
 
 def test_a_worker_does_garp_from_registration_to_hand_over(page, screenshot):
     call_command("demo_data", stdout=io.StringIO())
-    log_in(page, "anna")
+    log_in_as(page, "anna")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn caseload")
     screenshot("caseload")
 
@@ -119,7 +119,7 @@ def test_a_worker_does_garp_from_registration_to_hand_over(page, screenshot):
     expect(page.get_by_text(re.compile("Overdracht aan Bram Jansen voorgesteld"))).to_be_visible()
     expect(page.get_by_text("Regisseur: Anna de Vries")).to_be_visible()
     click(page, "Uitloggen")
-    log_in(page, "bram")
+    log_in_as(page, "bram")
     expect(page.get_by_text("Regie aan u overgedragen")).to_be_visible()
     click(page, "Regie overnemen")
     expect(page.get_by_text("U bent nu de regisseur van dit gezin.")).to_be_visible()

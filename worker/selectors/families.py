@@ -65,7 +65,7 @@ def family_list(user, query: str = "") -> QuerySet[Family]:
         ).distinct()
     return families.prefetch_related(
         Prefetch("youths", queryset=Youth.objects.order_by("birth_date", "ref")),
-        Prefetch("carers", queryset=Carer.objects.order_by("ref")),
+        Prefetch("carers", queryset=Carer.objects.order_by("id")),  # as registered
     ).order_by("ref")
 
 
@@ -73,7 +73,7 @@ def families_for_page() -> QuerySet[Family]:
     """Families with everything the family page shows (not scoped: pass it to
     ``casusregie.policies.family_or_404``)."""
     return Family.objects.select_related("municipality").prefetch_related(
-        Prefetch("carers", queryset=Carer.objects.order_by("ref")),
+        Prefetch("carers", queryset=Carer.objects.order_by("id")),  # as registered
         Prefetch(
             "youths",
             queryset=Youth.objects.order_by("birth_date", "ref").prefetch_related(
