@@ -243,15 +243,6 @@ def referral_for_provider(provider: Provider, ref: str, user: Worker | None = No
     )
 
 
-def evaluations_of_plan(plan_id: int) -> list[Evaluation]:
-    """The evaluations of a plan, in their order (what a progress report may be for)."""
-    return list(
-        Evaluation.objects.filter(plan=plan_id)
-        .order_by("planned_on", "id")
-        .only("id", "plan_id", "planned_on", "held_on")
-    )
-
-
 def current_version(provider: Provider, referral_id: int) -> int:
     """The version of the provider's referral now (after a step was refused)."""
     return (

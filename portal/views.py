@@ -289,7 +289,9 @@ def goal_progress(request: HttpRequest, ref: str, goal_id: int) -> HttpResponse:
         raise Http404
     prefix = f"goal-{goal.pk}"
     form = GoalProgressForm(
-        request.POST, prefix=prefix, evaluations=selectors.evaluations_of_plan(goal.plan_id)
+        request.POST,
+        prefix=prefix,
+        evaluations=referral_selectors.plan_evaluations(plan=goal.plan_id),
     )
     if not form.is_valid():
         return _referral_page(request, ref, bound={prefix: form}, status=400)

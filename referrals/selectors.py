@@ -208,11 +208,7 @@ def plan_for_provider(referral: Referral) -> ProviderPlan | None:
     if not getattr(referral, "analysis_shared", False):
         return None
     goals = current_goals(referral.case_id)
-    evaluations = list(
-        Evaluation.objects.filter(plan__case=referral.case_id, plan__is_current=True)
-        .order_by("planned_on", "id")
-        .only("id", "plan_id", "planned_on", "held_on")
-    )
+    evaluations = plan_evaluations(plan__case=referral.case_id, plan__is_current=True)
     latest = {
         p.goal_id: p
         for p in GoalProgress.objects.filter(
@@ -232,6 +228,16 @@ def current_goal_of(referral: Referral, goal_id: int) -> Goal | None:
         Goal.objects.filter(pk=goal_id, plan__case=referral.case_id, plan__is_current=True)
         .only("id", "plan_id")
         .first()
+    )
+
+
+def plan_evaluations(**where) -> list[Evaluation]:
+    """The evaluations ``where`` selects (e.g. ``plan=…``), in their order, with what a progress
+    report shows of them (one query): the API's and the portal's."""
+    return list(
+        Evaluation.objects.filter(**where)
+        .order_by("planned_on", "id")
+        .only("id", "plan_id", "planned_on", "held_on")
     )
 
 
