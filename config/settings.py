@@ -280,10 +280,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 SWEEP_HOUR = env.int("SWEEP_HOUR", default=6)
 SWEEP_MINUTE = env.int("SWEEP_MINUTE", default=0)
 CELERY_BEAT_SCHEDULE = {
+    # Incremental on weekdays and Saturday (the cases changed or due), in full on Sunday.
     "daily-sweep": {
         "task": "flags.tasks.sweep_all",
-        "schedule": crontab(hour=SWEEP_HOUR, minute=SWEEP_MINUTE),
+        "schedule": crontab(hour=SWEEP_HOUR, minute=SWEEP_MINUTE, day_of_week="1-6"),
         "kwargs": {"split": True},  # per municipality, over all worker processes
+    },
+    "weekly-full-sweep": {
+        "task": "flags.tasks.sweep_all",
+        "schedule": crontab(hour=SWEEP_HOUR, minute=SWEEP_MINUTE, day_of_week="0"),
+        "kwargs": {"split": True, "full": True},
     },
     "expire-unanswered-referrals": {
         "task": "referrals.tasks.expire_unanswered",

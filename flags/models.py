@@ -223,3 +223,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.flag}"
+
+
+class JudgementDue(models.Model):
+    """The next date on which the rulebook's judgement of an open case can change while its data
+    stay as they are (herbeoordeling op datum): a warning or violation threshold of a condition
+    that holds, an escalation's date, or a date in the case's data that a rule compares with D
+    (a 5th, 16th or 18th birthday, the end of care, a planned evaluation…). Written by every
+    sweep for the cases it judged; the daily sweep judges the cases whose date has come
+    (``flags.services.sweep_daily``). No row: nothing changes until the data do. No foreign
+    key, as ``SweepRequest``: a purged case's row is simply never found again."""
+
+    case_id = models.BigIntegerField(_("casus"), primary_key=True)
+    next_on = models.DateField(_("opnieuw beoordelen op"), db_index=True)
+
+    class Meta:
+        verbose_name = _("herbeoordeling op datum")
+        verbose_name_plural = _("herbeoordelingen op datum")
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} on {self.next_on}"
+
+
+class SweepMark(models.Model):
+    """How far the daily sweep has judged a municipality's cases: every date up to
+    ``swept_through``, with the thresholds, calendar and rulebook of ``fingerprint``. A
+    different fingerprint (or no mark) makes the next daily sweep a full one."""
+
+    municipality = models.OneToOneField(
+        "casusregie.Municipality",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sweep_mark",
+        verbose_name=_("gemeente"),
+    )
+    swept_through = models.DateField(_("beoordeeld tot en met"))
+    fingerprint = models.CharField(_("regels, drempels en kalender"), max_length=64)
+    full_on = models.DateField(_("laatste volledige beoordeling"))
+
+    class Meta:
+        verbose_name = _("stand van de dagelijkse beoordeling")
+        verbose_name_plural = _("standen van de dagelijkse beoordeling")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} through {self.swept_through}"
