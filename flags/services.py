@@ -371,7 +371,15 @@ def _sweep_region(
         result.escalations_submitted, result.escalated = _escalate(cursor, base)
         result.notifications = _notify(cursor, base)
         result.regisseur_notices, mail_due = _notify_regisseurs(cursor, base)
-        _record_judgement_due(cursor, base)
+        escalation = thresholds["ESCALATION_NOT_DISCUSSED"]
+        _record_judgement_due(
+            cursor,
+            {
+                **base,
+                "esc_violation": escalation.violation,
+                "esc_warning": escalation.warning,
+            },
+        )
         cursor.execute(_DROP_TEMP_TABLES)
 
     if result.notifications:
@@ -515,12 +523,13 @@ def _notify_regisseurs(cursor, params: dict) -> tuple[int, int]:
 # 16 and 18 less six months: PERSPECTIVE_PLAN_16 and TRANSITION_18, for a youth with specialist
 # care not ended), the start and end of care, of a regisseur and of a GI's regie, an analysis
 # established, a plan agreed, a school period's start, the day after a planned evaluation
-# (``planned_on < D``), and the day after an escalation submitted on D (the sweep's own: its
-# ESCALATION_NOT_DISCUSSED row is there from the next sweep). Each branch keeps only dates
+# (``planned_on < D``), and for an escalation submitted on D (the sweep's own: its
+# ESCALATION_NOT_DISCUSSED row is there from the next sweep on) that rule's threshold date, at
+# the earliest the next day. Each branch keeps only dates
 # after D. A date too many costs a judgement that changes nothing; a date missing would be a
 # change the daily sweep misses, so ``tests/flags/test_incremental.py`` compares it with full
 # sweeps and the naive evaluation on generated regions at many dates.
-_DATES_AHEAD = """
+_DATES_AHEAD_SQL = """
 SELECT case_id, on_date FROM sweep_ahead
 UNION ALL
 SELECT f.case_id, f.since + (f.thresholds ->> 'escalate_after')::int
@@ -583,10 +592,19 @@ FROM open_case oc JOIN casusregie_youth y ON y.family_id = oc.family_id
 JOIN casusregie_educationperiod e ON e.youth_id = y.id
 WHERE e.from_date > %(d)s
 UNION ALL
-SELECT e.case_id, %(d)s::date + 1
-FROM escalations_escalation e JOIN open_case oc ON oc.case_id = e.case_id
-WHERE e.discussed_on IS NULL AND e.submitted_on >= %(d)s
+SELECT r.case_id, greatest(least({esc_violation}, {esc_warning}), %(d)s::date + 1)
+FROM (
+    SELECT e.case_id, e.submitted_on AS start
+    FROM escalations_escalation e JOIN open_case oc ON oc.case_id = e.case_id
+    WHERE e.discussed_on IS NULL AND e.submitted_on >= %(d)s
+) r
 """
+
+
+_DATES_AHEAD = _DATES_AHEAD_SQL.format(
+    esc_violation=_threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_violation"),
+    esc_warning=_threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_warning"),
+)
 
 
 def _record_judgement_due(cursor, params: dict) -> None:
@@ -710,6 +728,8 @@ def _sweep_daily_region(as_of: dt.date, region: Region, municipality: int | None
     if municipality is not None:
         municipalities = municipalities.filter(pk=municipality)
     municipality_ids = list(municipalities.order_by("pk").values_list("pk", flat=True))
+    if not municipality_ids:
+        return SweepResult(as_of=as_of, regions=1)  # a region without municipalities: no cases
     fingerprint = sweep_fingerprint(region)
     marks = list(SweepMark.objects.filter(municipality_id__in=municipality_ids))
     if len(marks) < len(municipality_ids) or any(m.fingerprint != fingerprint for m in marks):

@@ -9,16 +9,21 @@ is a first sweep of the same data:
   Celery worker with that many processes: one ``sweep_municipality`` task per municipality, a
   group; timed from sending until the last municipality's task has succeeded.
 
+Each run sweeps two days: the first (no mark yet: a full sweep) and the next one, an
+incremental daily sweep (the cases due that day), split the same way (``daily_*_s``).
+
 Every run must leave exactly the same flags, escalations and notifications (content, not ids)
 as the reference: splitting changes the speed, never the outcome.
 
 Last line: {"youths": …, "single_s": …, "split_1_s": …, "split_2_s": …, "split_4_s": …,
-"speedup_2": …, "speedup_4": …, "outcomes_equal": …, "ok": …}
+"daily_single_s": …, "daily_split_1_s": …, …, "speedup_2": …, "speedup_4": …,
+"outcomes_equal": …, "ok": …}
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import subprocess
@@ -32,6 +37,7 @@ from .worker_kill import outcome
 
 TEMPLATE = "scale_template"
 RUN_DB = "scale_run"
+NEXT_DAY = AS_OF + dt.timedelta(days=1)
 DONE = re.compile(r"Task flags\.tasks\.sweep_municipality\[[^\]]+\] succeeded")
 
 
@@ -40,6 +46,7 @@ def verdict(f: dict) -> bool:
         f.get("outcomes_equal") is True
         and f.get("flags", 0) > 0
         and all(f.get(f"split_{n}_s") for n in f.get("processes", [1, 2, 4]))
+        and all(f.get(f"daily_split_{n}_s") is not None for n in f.get("processes", [1, 2, 4]))
     )
 
 
@@ -71,32 +78,44 @@ def scenario(youths: int, processes: list[int], timeout: float) -> tuple:
         outcomes = {}
         # The reference: the sweep in one transaction, no Celery.
         url = pg.create_database(RUN_DB, template=TEMPLATE)
-        started = time.monotonic()
-        subprocess.run(  # noqa: S603
-            [str(VENV_BIN / "python"), "manage.py", "sweep", "--as-of", AS_OF.isoformat()],
-            cwd=BASE_DIR,
-            env={**env, "DATABASE_URL": url},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        figures["single_s"] = round(time.monotonic() - started, 1)
+        for key, day in (("single_s", AS_OF), ("daily_single_s", NEXT_DAY)):
+            started = time.monotonic()
+            subprocess.run(  # noqa: S603
+                [str(VENV_BIN / "python"), "manage.py", "sweep", "--as-of", day.isoformat()],
+                cwd=BASE_DIR,
+                env={**env, "DATABASE_URL": url},
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            figures[key] = round(time.monotonic() - started, 1)
         outcomes["single"] = outcome(url)
-        log(f"single transaction: {figures['single_s']} s")
+        log(
+            f"single transaction: {figures['single_s']} s,"
+            f" the next day {figures['daily_single_s']} s"
+        )
 
         for n in processes:
             url = pg.create_database(RUN_DB, template=TEMPLATE)
             run_env = {**env, "DATABASE_URL": url}
             worker = lab.celery_worker(run_env, concurrency=n, name=f"worker{n}")
-            started = time.monotonic()
-            app.send_task("flags.tasks.sweep_all", args=[AS_OF.isoformat()], kwargs={"split": True})
-            while len(DONE.findall(worker.log_text())) < municipalities:
-                if time.monotonic() - started > timeout:
-                    raise RuntimeError(f"{n} processes: the split sweep did not finish")
-                time.sleep(0.1)
-            figures[f"split_{n}_s"] = round(time.monotonic() - started, 1)
+            for runs, (key, day) in enumerate(
+                ((f"split_{n}_s", AS_OF), (f"daily_split_{n}_s", NEXT_DAY)), start=1
+            ):
+                started = time.monotonic()
+                app.send_task(
+                    "flags.tasks.sweep_all", args=[day.isoformat()], kwargs={"split": True}
+                )
+                while len(DONE.findall(worker.log_text())) < municipalities * runs:
+                    if time.monotonic() - started > timeout:
+                        raise RuntimeError(f"{n} processes: the split sweep did not finish")
+                    time.sleep(0.1)
+                figures[key] = round(time.monotonic() - started, 1)
             worker.stop()
             outcomes[n] = outcome(url)
-            log(f"split over {n} processes: {figures[f'split_{n}_s']} s")
+            log(
+                f"split over {n} processes: {figures[f'split_{n}_s']} s,"
+                f" the next day {figures[f'daily_split_{n}_s']} s"
+            )
 
         reference = outcomes["single"]
         figures["flags"] = reference["flags"][0]

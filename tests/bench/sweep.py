@@ -1,5 +1,5 @@
-"""``make bench-sweep SIZE=N``: generate N youths, then time the sweep, a re-sweep, the floor
-and naive.
+"""``make bench-sweep SIZE=N``: generate N youths, then time the full sweep, a re-sweep, the
+floor, an incremental daily sweep after a realistic day, and naive.
 
 The *floor* is one sequential pass over every table the rules read (named in their SQL): a
 ``count(*)`` of each, index scans off, timed in the same run. No sweep can read the data in
@@ -8,7 +8,13 @@ less; the sweep's ratio to it says how much it does beyond reading.
 Runs in its own database ``casusregie_bench`` on the server of DATABASE_URL (dropped and made
 anew), never the development or test database. The last line printed is JSON:
 {"youths": N, "sweep_s": …, "resweep_s": …, "floor_s": …, "sweep_vs_floor": …,
-"resweep_vs_floor": …, "naive_estimate_s": …, "peak_rss_mb": …, "queries": …}
+"resweep_vs_floor": …, "daily_s": …, "daily_vs_floor": …, "daily_cases": …, "daily_queries": …,
+"naive_estimate_s": …, "peak_rss_mb": …, "queries": …}
+
+The *daily* figure is the scheduled sweep of the next day (``flags.services.sweep_daily``) after
+a realistic day: 0.5% of the open cases changed (a sweep request each, as a change writes in its
+transaction) plus the day's threshold crossings (the cases whose ``JudgementDue`` date is that
+day). A full sweep of that day afterwards must change nothing (asserted).
 """
 
 from __future__ import annotations
@@ -99,11 +105,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 24))
     parser.add_argument("--naive-share", type=float, default=0.01)
+    parser.add_argument("--changed-share", type=float, default=0.005)
+    parser.add_argument("--database", default=BENCH_DB, help="dropped and made anew")
     args = parser.parse_args(argv)
 
-    url = bench_database_url(os.environ["DATABASE_URL"])
-    print(f"bench database: {BENCH_DB}", file=sys.stderr)
-    recreate_database(url)
+    url = bench_database_url(os.environ["DATABASE_URL"], args.database)
+    print(f"bench database: {args.database}", file=sys.stderr)
+    recreate_database(url, args.database)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -114,8 +122,9 @@ def main(argv: list[str]) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from casusregie.models import Case
-    from flags.services import sweep
+    from casusregie.models import Case, SweepRequest
+    from flags.models import JudgementDue
+    from flags.services import sweep, sweep_daily, sweep_full
 
     from .generate import generate
     from .naive import naive_flags
@@ -133,7 +142,7 @@ def main(argv: list[str]) -> int:
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        result = sweep(args.as_of)
+        result = sweep_full(args.as_of)
         sweep_s = time.perf_counter() - started
     print(
         f"sweep: {sweep_s:.2f} s, {result.hits} hits, {result.opened} opened, "
@@ -159,6 +168,31 @@ def main(argv: list[str]) -> int:
     open_cases = list(
         Case.objects.filter(closed_on__isnull=True).order_by("pk").values_list("pk", flat=True)
     )
+
+    # The next day: 0.5% of the open cases changed, and that day's threshold crossings.
+    next_day = args.as_of + dt.timedelta(days=1)
+    changed = open_cases[:: max(1, round(1 / args.changed_share))]
+    SweepRequest.objects.bulk_create([SweepRequest(case_id=pk) for pk in changed])
+    crossing = JudgementDue.objects.filter(next_on__lte=next_day).count()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE casusregie_sweeprequest")
+    with CaptureQueriesContext(connection) as daily_queries:
+        started = time.perf_counter()
+        day = sweep_daily(next_day)
+        daily_s = time.perf_counter() - started
+    assert day.full_sweeps == 0, "the daily sweep after a full one is incremental"
+    print(
+        f"daily sweep of {next_day}: {daily_s:.2f} s ({daily_s / floor_s:.1f}x the floor), "
+        f"{day.cases_judged} cases ({len(changed)} changed, {crossing} due), "
+        f"{day.opened} opened, {day.raised} raised, {day.resolved} resolved, "
+        f"{day.escalated} escalated, {len(daily_queries)} queries",
+        file=sys.stderr,
+    )
+    started = time.perf_counter()
+    check = sweep(next_day)
+    check_s = time.perf_counter() - started
+    assert not check.changed, "a full sweep after the daily sweep changed something"
+    print(f"full sweep of {next_day} after it: {check_s:.2f} s, nothing changed", file=sys.stderr)
     step = max(1, round(1 / args.naive_share))
     sample = open_cases[::step]
     started = time.perf_counter()
@@ -177,6 +211,10 @@ def main(argv: list[str]) -> int:
         "floor_s": round(floor_s, 2),
         "sweep_vs_floor": round(sweep_s / floor_s, 1),
         "resweep_vs_floor": round(resweep_s / floor_s, 1),
+        "daily_s": round(daily_s, 2),
+        "daily_vs_floor": round(daily_s / floor_s, 1),
+        "daily_cases": day.cases_judged,
+        "daily_queries": len(daily_queries),
         "naive_estimate_s": round(naive_estimate_s, 1),
         "sweep_vs_naive": round(naive_estimate_s / sweep_s),
         "peak_rss_mb": round(peak_rss_mb(), 1),
