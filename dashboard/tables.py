@@ -387,7 +387,85 @@ def care_tables(ctx: Context) -> list[Table]:
         )
     )
     tables += _outflow_tables(ctx)
+    tables += _outcome_tables(ctx)
     return tables
+
+
+def _outcome_tables(ctx: Context) -> list[Table]:
+    """Issue 19's outcome figures: placements out of home and repeat care among the starts of
+    care, care ended as planned (iJw 31), and the doorlooptijden. The starts and the ends are
+    the flow's (``doorstroom``): declared as the same sums, so the guard sees both tables."""
+    starts = [
+        *_columns("care_starts", "care_starts_out_of_home"),
+        _share(_("Aandeel uithuisplaatsingen"), "care_starts_out_of_home", "care_starts"),
+        *_columns("care_starts_repeat"),
+        _share(_("Aandeel herhaald"), "care_starts_repeat", "care_starts"),
+    ]
+    end_parts = ("care_ended_as_planned", "care_ended_otherwise", "care_ended_unknown")
+    ends = [
+        *_columns("care_ends", *end_parts),
+        _share(_("Aandeel volgens plan"), "care_ended_as_planned", "care_ends"),
+    ]
+    durations = _columns(
+        "first_starts",
+        "to_first_start_median",
+        "to_first_start_p90",
+        "cases_closed",
+        "case_duration_median",
+        "case_duration_p90",
+    )
+    flow_ends = ("ended_local", "ended_back_to_local", "ended_case_closed")
+    return [
+        _breakdown_table(
+            ctx,
+            name="uithuisplaatsingen",
+            title=_("Uithuisplaatsingen en herhaalde zorg"),
+            note=_(
+                "Zorg gestart in de periode. Uithuisplaatsing: een product waarbij de jeugdige "
+                "buiten huis verblijft (verblijf, pleegzorg, gezinshuis). Herhaald: eerdere zorg "
+                "van dezelfde jeugdige eindigde hooguit 12 maanden voor deze start."
+            ),
+            columns=starts,
+            values=lambda v: v.columns(starts),
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart("bar", ("care_starts_out_of_home", "care_starts_repeat")),
+            sums=(("care_starts", ("started_local", "started_regional")),),
+        ),
+        _breakdown_table(
+            ctx,
+            name="volgens-plan",
+            title=_("Zorg beëindigd volgens plan"),
+            note=_(
+                "Zorg beëindigd in de periode, naar de iJw-reden van beëindiging die de "
+                "aanbieder gaf: volgens plan (31), voortijdig of anders (32–99), of niet "
+                "vastgelegd. Casussen die sloten omdat de doelen bereikt zijn: zie Uitstroom."
+            ),
+            columns=ends,
+            values=lambda v: v.columns(ends),
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart("bar", end_parts, stacked=True),
+            sums=(("care_ends", end_parts), ("care_ends", flow_ends)),
+        ),
+        _breakdown_table(
+            ctx,
+            name="doorlooptijd",
+            title=_("Doorlooptijd: van eerste verwijzing tot start, en van opening tot afsluiting"),
+            note=_(
+                "Van eerste verwijzing tot start: casussen waarvan de eerste zorg in de periode "
+                "startte, dagen sinds de eerste verwijzing in de casus. Van opening tot "
+                "afsluiting: casussen gesloten in de periode. Een mediaan staat er pas bij 5 "
+                "casussen of meer."
+            ),
+            columns=durations,
+            values=lambda v: v.columns(durations),
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart(
+                "bar",
+                ("to_first_start_median", "case_duration_median"),
+                unit=_("dagen"),
+            ),
+        ),
+    ]
 
 
 #: The closing reasons of the outflow, and ``unknown`` for closed cases from an import.
@@ -400,6 +478,7 @@ def _outflow_tables(ctx: Context) -> list[Table]:
     outflow = [
         *_columns("cases_closed"),
         *(Column(f"closed_{r}", str(labels[r])) for r in CLOSE_REASONS),
+        _share(_("Aandeel doelen bereikt"), "closed_goals_reached", "cases_closed"),
     ]
     opened = [
         *_columns("cases_opened", "cases_opened_first", "cases_opened_repeat"),
