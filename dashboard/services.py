@@ -111,13 +111,19 @@ def _refresh_region(as_of: dt.date, region: Region) -> int:
         # caller's transaction) an earlier refresh's tables may still be there.
         cursor.execute(f"DROP TABLE IF EXISTS stat_period, {', '.join(TEMP_TABLES)}")
         cursor.execute(
-            'CREATE TEMP TABLE stat_period (kind varchar(8), start date, "end" date) ON COMMIT DROP'
+            "CREATE TEMP TABLE stat_period"
+            ' (id smallint PRIMARY KEY, kind varchar(8), start date, "end" date) ON COMMIT DROP'
         )
         periods = periods_as_of(as_of)
         cursor.execute(
-            'INSERT INTO stat_period (kind, start, "end")'
-            " SELECT * FROM unnest(%s::varchar[], %s::date[], %s::date[])",
-            [[p.kind for p in periods], [p.start for p in periods], [p.end for p in periods]],
+            'INSERT INTO stat_period (id, kind, start, "end")'
+            " SELECT * FROM unnest(%s::smallint[], %s::varchar[], %s::date[], %s::date[])",
+            [
+                list(range(len(periods))),
+                [p.kind for p in periods],
+                [p.start for p in periods],
+                [p.end for p in periods],
+            ],
         )
         cursor.execute("ANALYZE stat_period")
         for statement in SETUP:

@@ -64,6 +64,16 @@ class Chart:
     lines: tuple[tuple[str, float], ...] = ()  # (label, value): a norm drawn across
 
 
+#: How the norm lines of one chart are drawn, the first line with the first style: each differs
+#: from the others in colour *and* in dash (readable without colour, and in grey print), and
+#: each is labelled on the chart itself beside the legend. None of the colours is a series'.
+LINE_STYLES = (
+    {"colour": "#a4161a", "dash": [8, 4]},  # dark red, long dashes
+    {"colour": "#1a1a1a", "dash": [2, 3]},  # black, dotted
+    {"colour": "#6b4e00", "dash": [12, 3, 2, 3]},  # dark brown, dash-dot
+)
+
+
 @dataclass
 class Table:
     name: str
@@ -87,8 +97,16 @@ class Table:
         """The rows with their cells in column order, each with its unit (for the page)."""
         return [(r, [(r.values[c.key], c.unit) for c in self.columns]) for r in self.rows]
 
+    @property
+    def chart_is_empty(self) -> bool:
+        """A chart none of whose values may be shown (every count "<5" or withheld, every
+        median on fewer than five): the page says "te weinig gegevens" instead of an axis."""
+        return self.chart is not None and not any(
+            is_shown(r.values[key]) for key in self.chart.series for r in self.rows
+        )
+
     def chart_data(self) -> dict | None:
-        if self.chart is None:
+        if self.chart is None or self.chart_is_empty:
             return None
         titles = {c.key: c.title for c in self.columns}
         return {
@@ -103,8 +121,16 @@ class Table:
                 }
                 for key in self.chart.series
             ],
-            "lines": [{"label": label, "value": value} for label, value in self.chart.lines],
+            "lines": [
+                {"label": label, "value": value, **LINE_STYLES[i % len(LINE_STYLES)]}
+                for i, (label, value) in enumerate(self.chart.lines)
+            ],
         }
+
+    def norm_legend(self) -> list[dict]:
+        """The norm lines as the page describes them in words under the chart."""
+        data = self.chart_data()
+        return data["lines"] if data else []
 
     def as_json(self) -> dict:
         return {
@@ -183,6 +209,11 @@ def finish(tables: list[Table]) -> None:
             for column in table.columns:
                 if column.kind == DERIVED:
                     row.values[column.key] = column.derive(row.values)
+
+
+def rule_title(code: str) -> str:
+    """A rule's title as people read it ("Thuiszitter langer dan drie maanden"), not its code."""
+    return str(RULES_BY_CODE[code].title)
 
 
 def _title(code: str) -> str:
@@ -356,7 +387,85 @@ def care_tables(ctx: Context) -> list[Table]:
         )
     )
     tables += _outflow_tables(ctx)
+    tables += _outcome_tables(ctx)
     return tables
+
+
+def _outcome_tables(ctx: Context) -> list[Table]:
+    """Issue 19's outcome figures: placements out of home and repeat care among the starts of
+    care, care ended as planned (iJw 31), and the doorlooptijden. The starts and the ends are
+    the flow's (``doorstroom``): declared as the same sums, so the guard sees both tables."""
+    starts = [
+        *_columns("care_starts", "care_starts_out_of_home"),
+        _share(_("Aandeel uithuisplaatsingen"), "care_starts_out_of_home", "care_starts"),
+        *_columns("care_starts_repeat"),
+        _share(_("Aandeel herhaald"), "care_starts_repeat", "care_starts"),
+    ]
+    end_parts = ("care_ended_as_planned", "care_ended_otherwise", "care_ended_unknown")
+    ends = [
+        *_columns("care_ends", *end_parts),
+        _share(_("Aandeel volgens plan"), "care_ended_as_planned", "care_ends"),
+    ]
+    durations = _columns(
+        "first_starts",
+        "to_first_start_median",
+        "to_first_start_p90",
+        "cases_closed",
+        "case_duration_median",
+        "case_duration_p90",
+    )
+    flow_ends = ("ended_local", "ended_back_to_local", "ended_case_closed")
+    return [
+        _breakdown_table(
+            ctx,
+            name="uithuisplaatsingen",
+            title=_("Uithuisplaatsingen en herhaalde zorg"),
+            note=_(
+                "Zorg gestart in de periode. Uithuisplaatsing: een product waarbij de jeugdige "
+                "buiten huis verblijft (verblijf, pleegzorg, gezinshuis). Herhaald: eerdere zorg "
+                "van dezelfde jeugdige eindigde hooguit 12 maanden voor deze start."
+            ),
+            columns=starts,
+            values=lambda v: v.columns(starts),
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart("bar", ("care_starts_out_of_home", "care_starts_repeat")),
+            sums=(("care_starts", ("started_local", "started_regional")),),
+        ),
+        _breakdown_table(
+            ctx,
+            name="volgens-plan",
+            title=_("Zorg beëindigd volgens plan"),
+            note=_(
+                "Zorg beëindigd in de periode, naar de iJw-reden van beëindiging die de "
+                "aanbieder gaf: volgens plan (31), voortijdig of anders (32–99), of niet "
+                "vastgelegd. Casussen die sloten omdat de doelen bereikt zijn: zie Uitstroom."
+            ),
+            columns=ends,
+            values=lambda v: v.columns(ends),
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart("bar", end_parts, stacked=True),
+            sums=(("care_ends", end_parts), ("care_ends", flow_ends)),
+        ),
+        _breakdown_table(
+            ctx,
+            name="doorlooptijd",
+            title=_("Doorlooptijd: van eerste verwijzing tot start, en van opening tot afsluiting"),
+            note=_(
+                "Van eerste verwijzing tot start: casussen waarvan de eerste zorg in de periode "
+                "startte, dagen sinds de eerste verwijzing in de casus. Van opening tot "
+                "afsluiting: casussen gesloten in de periode. Een mediaan staat er pas bij 5 "
+                "casussen of meer."
+            ),
+            columns=durations,
+            values=lambda v: v.columns(durations),
+            dimensions=CASE_DIMENSIONS,
+            chart=Chart(
+                "bar",
+                ("to_first_start_median", "case_duration_median"),
+                unit=_("dagen"),
+            ),
+        ),
+    ]
 
 
 #: The closing reasons of the outflow, and ``unknown`` for closed cases from an import.
@@ -369,6 +478,7 @@ def _outflow_tables(ctx: Context) -> list[Table]:
     outflow = [
         *_columns("cases_closed"),
         *(Column(f"closed_{r}", str(labels[r])) for r in CLOSE_REASONS),
+        _share(_("Aandeel doelen bereikt"), "closed_goals_reached", "cases_closed"),
     ]
     opened = [
         *_columns("cases_opened", "cases_opened_first", "cases_opened_repeat"),
@@ -567,9 +677,10 @@ def youth_tables(ctx: Context) -> list[Table]:
             title=_("Thuiszitters nu"),
             note=_(
                 "Leerplichtige jeugdigen in een open casus die op de peildatum thuiszitten "
-                "(niet ingeschreven, of ingeschreven en afwezig), naar de drempels van de regel "
-                "THUISZITTER_3M; dagen thuis: sinds de eerste dag thuis."
-            ),
+                "(niet ingeschreven, of ingeschreven en afwezig), naar de drempels van het "
+                "signaal “%(rule)s”; dagen thuis: sinds de eerste dag thuis."
+            )
+            % {"rule": rule_title("THUISZITTER_3M")},
             columns=thuis,
             values=lambda v: v.columns(thuis, now=True),
             dimensions=CASE_DIMENSIONS,
@@ -600,8 +711,9 @@ def youth_tables(ctx: Context) -> list[Table]:
             title=_("Wordt 18 in specialistische zorg: het plan voor 18-/18+"),
             note=_(
                 "Op de peildatum: specialistische zorg loopt en de jeugdige wordt binnen een half "
-                "jaar 18 of is al 18 (het venster van de regel TRANSITION_18)."
-            ),
+                "jaar 18 of is al 18 (het venster van het signaal “%(rule)s”)."
+            )
+            % {"rule": rule_title("TRANSITION_18")},
             columns=turning,
             values=lambda v: v.columns(turning, now=True),
             dimensions=CASE_DIMENSIONS,
@@ -644,8 +756,8 @@ def table_tables(ctx: Context) -> list[Table]:
         columns=flag_columns,
         rows=[
             *(
-                Row(code, f"{code} – {rule.title}", flag_values(region, code))
-                for code, rule in sorted(RULES_BY_CODE.items())
+                Row(code, str(rule.title), flag_values(region, code))
+                for code, rule in sorted(RULES_BY_CODE.items(), key=lambda item: str(item[1].title))
             ),
             Row(ctx.region.code, _("Alle regels"), flag_values(region), total=True),
         ],

@@ -79,7 +79,9 @@ def _page(request: HttpRequest, slug: str) -> HttpResponse:
             purpose=PURPOSE,
             action=AccessAction.EXPORT,
         )
-        return _csv(table, f"{region.code}-{table.name}-{period.code}-{breakdown}")
+        dutch = request.GET.get("opmaak") == "nl"
+        name = f"{region.code}-{table.name}-{period.code}-{breakdown}{'-nl' if dutch else ''}"
+        return _csv(table, name, dutch=dutch)
     record_worker_access(
         request,
         [Access("", "statistics", f"{page.slug} {period.code} {breakdown}"[:64])],
@@ -106,20 +108,35 @@ def _page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _csv(table: Table, name: str) -> HttpResponse:
+def _csv(table: Table, name: str, *, dutch: bool = False) -> HttpResponse:
+    """The table as CSV: plain (comma, decimal point, UTF-8), or for a spreadsheet in a Dutch
+    setting (``dutch``: semicolon, decimal comma, and a UTF-8 byte order mark so that Excel
+    reads "ë" and "–" right). The cells are the page's: "<5" as it is, a withheld cell empty."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    if dutch:
+        response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";" if dutch else ",")
     writer.writerow(["code", table.label_title, *(c.title for c in table.columns)])
     for row in table.rows:
         writer.writerow(
             [
                 row.member,
                 row.label,
-                *("" if row.values[c.key] is None else row.values[c.key] for c in table.columns),
+                *(csv_cell(row.values[c.key], dutch=dutch) for c in table.columns),
             ]
         )
     return response
+
+
+def csv_cell(value: object, *, dutch: bool = False) -> object:
+    """One cell: empty for none; when ``dutch``, a fraction with a decimal comma (``1,5``) and
+    a whole number without decimals or a thousands separator (``28``, ``12345``)."""
+    if value is None:
+        return ""
+    if dutch and isinstance(value, float):
+        return int(value) if value.is_integer() else str(round(value, 1)).replace(".", ",")
+    return value
 
 
 def _view(slug: str):

@@ -121,10 +121,10 @@ WHERE m.region_id = %(region)s
     """
 CREATE TEMP TABLE stat_referral ON COMMIT DROP AS
 SELECT r.id, r.case_id, r.youth_id, r.status, r.sent_on, r.answered_on, r.decline_code,
-       r.started_on, r.ended_on, r.expired_on, r.bridging_from, c.family_id,
+       r.started_on, r.ended_on, r.expired_on, r.bridging_from, r.end_code, c.family_id,
        c.closed_on AS case_closed_on,
        fa.municipality_id AS mun_id, c.local_team_id AS team_id,
-       pr.segment_id AS segment, r.product_id, pr.specialist, r.provider_id
+       pr.segment_id AS segment, r.product_id, pr.specialist, pr.out_of_home, r.provider_id
 FROM referrals_referral r
 JOIN casusregie_case c ON c.id = r.case_id
 JOIN casusregie_family fa ON fa.id = c.family_id

@@ -37,8 +37,9 @@ IN_CARE = insert(
     f"""
 WITH case_period AS (
     -- a case open on a day of the period, and the family's last such case in it (its next
-    -- case, if any, opened after the period): so a family counts once per period
-    SELECT p.kind, p.start, p."end", c.family_id, c.mun_id, c.team_id
+    -- case, if any, opened after the period): so a family counts once per period. Periods by
+    -- their small integer id: the joins and groups below hash ints, not (text, date, date)
+    SELECT p.id AS period_id, p."end", c.family_id, c.mun_id, c.team_id
     FROM stat_case c
     JOIN stat_period p
       ON c.opened_on <= p."end" AND (c.closed_on IS NULL OR c.closed_on > p.start)
@@ -51,22 +52,26 @@ WITH case_period AS (
     FROM casusregie_youth y
     WHERE y.family_id IN (SELECT family_id FROM stat_case)
 ), regional AS (
-    SELECT DISTINCT p.kind, p.start, r.youth_id
+    SELECT DISTINCT p.id AS period_id, r.youth_id
     FROM stat_referral r
     JOIN stat_period p
       ON r.started_on <= p."end" AND (r.ended_on IS NULL OR r.ended_on > p.start)
     WHERE r.specialist
-), per_team AS (
+), per_team_id AS (
     -- every youth in care once per period, in one municipality and one team: counts add up
-    SELECT b.kind, b.start, b."end", b.mun_id, b.team_id,
+    SELECT b.period_id, b.mun_id, b.team_id,
            count(*) FILTER (WHERE y.counts_family) AS families,
            count(*) AS youths,
-           count(*) FILTER (WHERE y.birthday_18 > b.start) AS youths_0_17,
+           count(*) FILTER (WHERE y.birthday_18 > p.start) AS youths_0_17,
            count(s.youth_id) AS regional
     FROM case_period b
+    JOIN stat_period p ON p.id = b.period_id
     JOIN youth y ON y.family_id = b.family_id AND y.birth_date <= b."end"
-    LEFT JOIN regional s ON s.kind = b.kind AND s.start = b.start AND s.youth_id = y.id
-    GROUP BY b.kind, b.start, b."end", b.mun_id, b.team_id
+    LEFT JOIN regional s ON s.period_id = b.period_id AND s.youth_id = y.id
+    GROUP BY b.period_id, b.mun_id, b.team_id
+), per_team AS (
+    SELECT p.kind, p.start, p."end", t.*
+    FROM per_team_id t JOIN stat_period p ON p.id = t.period_id
 )
 SELECT b.kind, b.start, b."end", {_case.columns},
        sum(b.families) AS families, sum(b.youths) AS youths, sum(b.youths_0_17) AS youths_0_17,

@@ -42,6 +42,22 @@ def test_the_policy_officer_sees_the_dashboard_with_charts_and_tables(page, scre
     # Chart.js drew every chart: each canvas was given its size by the library
     wait_until_true(page, ALL_CHARTS_DRAWN)
     screenshot("dashboard-overview")
+    # issue 19: the tables are folded under their charts; a click opens one
+    first_table = page.locator("table.figures").first
+    expect(first_table).to_be_hidden()
+    page.get_by_text("Tabel met de cijfers").first.click()
+    expect(first_table).to_be_visible()
+    # every norm line a chart draws is also named in words under it
+    lines_drawn = page.evaluate(
+        "() => Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        ".map(c => JSON.parse(document.getElementById(c.dataset.chart).textContent))"
+        ".reduce((n, d) => n + (d.lines || []).length, 0)"
+    )
+    assert page.locator(".norm-lines li").count() == lines_drawn
+    # a section that says "te weinig gegevens" draws no chart
+    for section in page.locator("section.block").all():
+        if section.locator(".chart-empty").count():
+            assert section.locator("canvas").count() == 0
 
     parts = page.get_by_role("navigation", name="Onderdelen van het dashboard")
     parts.get_by_role("link", name="Wachttijden").click()
