@@ -1311,6 +1311,9 @@ class NotificationKind(models.TextChoices):
     CARE_ENDED = "care_ended", _("Zorg beëindigd")
     TRANSFER_OFFERED = "transfer_offered", _("Regie-overdracht voor u")
     TABLE_DECISION = "table_decision", _("Besluit van de experttafel")
+    TABLE_INVITATION = "table_invitation", _("Uitnodiging voor een zitting van de experttafel")
+    TABLE_FOLLOW_UP = "table_follow_up", _("Vervolg van een besluit van de experttafel")
+    TABLE_CONSENT_NEEDED = "table_consent_needed", _("Toestemming vragen voor de experttafel")
     FLAG_OPENED = "flag_opened", _("Nieuw signaal")
     BREAK_GLASS = "break_glass", _("Inzage buiten het team")
 

@@ -43,6 +43,17 @@ def _news(kind: str, case_ref: str) -> str:
         return _("Er wacht een regie-overdracht van casus %(case)s op uw bevestiging.") % ref
     if kind == NotificationKind.TABLE_DECISION:
         return _("De Regionale Experttafel heeft een besluit genomen over casus %(case)s.") % ref
+    if kind == NotificationKind.TABLE_INVITATION:
+        return (
+            _("U bent uitgenodigd voor een zitting van de experttafel over casus %(case)s.") % ref
+        )
+    if kind == NotificationKind.TABLE_FOLLOW_UP:
+        return (
+            _("Vandaag is het vervolg van een besluit van de experttafel over casus %(case)s.")
+            % ref
+        )
+    if kind == NotificationKind.TABLE_CONSENT_NEEDED:
+        return _("Vraag het gezin van casus %(case)s toestemming voor de experttafel.") % ref
     return _("Er is een nieuw signaal in casus %(case)s.") % ref
 
 

@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casusregie.tasks.send_notification_emails",
         "schedule": 300.0,
     },
+    # The expert table's follow-up dates: a melding for the regisseur on the day.
+    "table-follow-ups": {
+        "task": "escalations.tasks.notify_follow_ups_due",
+        "schedule": crontab(hour=SWEEP_HOUR, minute=(SWEEP_MINUTE + 45) % 60),
+    },
     # The dashboard's figures, an hour after the sweep (flags and escalations are in them).
     "refresh-dashboard": {
         "task": "dashboard.tasks.refresh_statistics",

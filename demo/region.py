@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from analyses.models import Explanation
@@ -23,11 +24,18 @@ from casusregie.models import (
     ConsentPurpose,
     InvolvedRole,
     Region,
+    RegisseurPeriod,
     Role,
     Worker,
 )
 from dossier.importer import import_dossier
-from escalations.models import AgendaItem, Escalation, TableSession
+from escalations.models import (
+    AgendaItem,
+    Escalation,
+    Invitation,
+    InvitationKind,
+    TableSession,
+)
 from plans.models import Evaluation, EvaluationOutcome, Goal, GoalStatus, Plan
 from referrals.models import Provider, ProviderMembership, Referral, Referrer
 
@@ -580,31 +588,76 @@ def _demo_provider_users() -> int:
 
 def _plan_demo_table_session(today: dt.date, region: Region) -> None:
     """The dossier format has no place for the expert table's sessions: once, a session a week
-    ahead (chair fatima, member eva) with the first waiting demo escalation on its agenda; its
-    family has consented to the table, so the table sees that case's summary."""
+    ahead, 14:00–16:00 at the Stadskantoor (chair fatima, member eva, both invited), with the
+    first waiting demo escalation on its agenda and its regisseur invited; and a short online
+    session the same morning, so the agenda's dropdown shows two sessions on one day. All
+    waiting demo escalations but the last have the family's consent for the table (the last
+    shows what the table sees without it)."""
 
-    escalation = (
+    waiting = list(
         Escalation.objects.filter(
             ref__startswith="demo-e", discussed_on__isnull=True, case__closed_on__isnull=True
-        )
-        .order_by("ref")
-        .first()
+        ).order_by("ref")
     )
-    if escalation is None:
+    if not waiting:
         return
+    escalation = waiting[0]
     chair, member = Worker.objects.get(ref="fatima"), Worker.objects.get(ref="eva")
+    held_on = today + dt.timedelta(days=7)
     session, created = TableSession.objects.get_or_create(
         ref="demo-zitting-1",
-        defaults={"region": region, "held_on": today + dt.timedelta(days=7), "planned_by": chair},
+        defaults={
+            "region": region,
+            "held_on": held_on,
+            "starts_at": dt.time(14, 0),
+            "ends_at": dt.time(16, 0),
+            "place": "Stadskantoor, zaal 3",
+            "planned_by": chair,
+        },
     )
+    now = timezone.now()
     if created:
         session.members.set([chair, member])
-    AgendaItem.objects.get_or_create(session=session, escalation=escalation)
-    if not Consent.objects.filter(
-        case=escalation.case, purpose=ConsentPurpose.EXPERT_TABLE
-    ).exists():
-        Consent.objects.create(
-            case=escalation.case,
-            purpose=ConsentPurpose.EXPERT_TABLE,
-            given_on=escalation.submitted_on,
+        Invitation.objects.bulk_create(
+            Invitation(session=session, kind=InvitationKind.MEMBER, worker=w, invited_at=now)
+            for w in (chair, member)
         )
+    morning, created = TableSession.objects.get_or_create(
+        ref="demo-zitting-2",
+        defaults={
+            "region": region,
+            "held_on": held_on,
+            "starts_at": dt.time(9, 0),
+            "ends_at": dt.time(10, 0),
+            "video_url": "https://video.demo.example/experttafel",
+            "planned_by": chair,
+        },
+    )
+    if created:
+        morning.members.set([chair])
+        Invitation.objects.create(
+            session=morning, kind=InvitationKind.MEMBER, worker=chair, invited_at=now
+        )
+    item, created = AgendaItem.objects.get_or_create(session=session, escalation=escalation)
+    regisseur = (
+        RegisseurPeriod.objects.filter(case=escalation.case, until__isnull=True)
+        .values_list("worker", flat=True)
+        .first()
+    )
+    if created and regisseur is not None:
+        Invitation.objects.create(
+            session=session,
+            item=item,
+            kind=InvitationKind.REGISSEUR,
+            worker_id=regisseur,
+            invited_at=now,
+        )
+    for consenting in waiting[:-1] if len(waiting) > 1 else waiting:
+        if not Consent.objects.filter(
+            case=consenting.case, purpose=ConsentPurpose.EXPERT_TABLE
+        ).exists():
+            Consent.objects.create(
+                case=consenting.case,
+                purpose=ConsentPurpose.EXPERT_TABLE,
+                given_on=consenting.submitted_on,
+            )

@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from referrals.lifecycle import Status
 from referrals.models import Product, Provider
 
-from .models import DecisionKind
+from .models import DecisionKind, InvitationKind
+from .services import EXTERNAL_KINDS, session_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class DeclinedReferralField(forms.ModelMultipleChoiceField):
@@ -49,17 +51,60 @@ class EscalationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, case, **kwargs) -> None:
+    consent = forms.ChoiceField(
+        label=_lazy("Toestemming van het gezin voor bespreking aan de experttafel"),
+        choices=[
+            ("given", _lazy("Het gezin geeft toestemming")),
+            ("not_yet", _lazy("Nog niet gevraagd of nog geen toestemming")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_lazy(
+            "Zonder toestemming ziet de tafel alleen de gezinsreferentie en de vraag: geen "
+            "namen, geen analyse, geen plan."
+        ),
+    )
+    consent_given_on = forms.DateField(
+        label=_lazy("Toestemming gegeven op"), required=False, widget=DATE
+    )
+
+    def __init__(self, *args, case, has_consent: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if has_consent:  # nothing to ask: the consent in force is shown on the page
+            del self.fields["consent"], self.fields["consent_given_on"]
+        else:
+            self.fields["consent_given_on"].initial = timezone.localdate()
         self.fields["declined_referrals"].queryset = (
             case.referrals.filter(status=Status.DECLINED)
             .select_related("product", "provider", "youth")
             .order_by("-answered_on", "id")
         )
 
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("consent") == "given":
+            data["consent_given_on"] = data.get("consent_given_on") or timezone.localdate()
+        else:
+            data["consent_given_on"] = None
+        return data
+
+
+class ConsentForm(forms.Form):
+    """The task on the family page: record the family's consent for the table."""
+
+    given_on = forms.DateField(label=_lazy("Toestemming gegeven op"), widget=DATE)
+
 
 class SessionForm(forms.Form):
     held_on = forms.DateField(label=_lazy("Datum van de zitting"), widget=DATE)
+    starts_at = forms.TimeField(label=_lazy("Begint om"), widget=TIME)
+    ends_at = forms.TimeField(label=_lazy("Eindigt om"), widget=TIME)
+    place = forms.CharField(label=_lazy("Plaats"), max_length=200, required=False)
+    video_url = forms.CharField(
+        label=_lazy("Videolink (https://…)"),
+        max_length=500,
+        required=False,
+        widget=forms.URLInput,
+    )
     members = forms.ModelMultipleChoiceField(
         label=_lazy("Leden"),
         queryset=None,
@@ -79,7 +124,7 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args, sessions, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [(s.ref, s.held_on.strftime("%d-%m-%Y")) for s in sessions]
+        self.fields["session"].choices = [(s.ref, session_label(s)) for s in sessions]
 
 
 class DecisionForm(forms.Form):
@@ -101,6 +146,12 @@ class DecisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     follow_up_on = forms.DateField(label=_lazy("Vervolg op"), widget=DATE)
+    family_text = forms.CharField(
+        label=_lazy("Uitleg voor het gezin, in eenvoudige woorden (voor de brief)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, products, providers, **kwargs) -> None:
         kwargs.setdefault("initial", {}).setdefault(
@@ -134,3 +185,26 @@ class TailoredReferralForm(forms.Form):
         self.fields["youth"].choices = [(y.ref, y.name) for y in youths]
         if len(youths) == 1:
             self.fields["youth"].initial = youths[0].ref
+
+
+class InvitationForm(forms.Form):
+    """Invite someone outside the system for an agenda item: a parent, the youth, a guest."""
+
+    kind = forms.ChoiceField(
+        label=_lazy("Wie"),
+        choices=[(k, InvitationKind(k).label) for k in EXTERNAL_KINDS],
+    )
+    name = forms.CharField(label=_lazy("Naam"), max_length=200)
+    email = forms.EmailField(label=_lazy("E-mailadres"), max_length=254)
+
+
+class AgendaItemForm(forms.Form):
+    """The chair's notes on an agenda item: its duration on the agenda, and the minutes."""
+
+    duration_minutes = forms.IntegerField(label=_lazy("Duur (minuten)"), min_value=5, max_value=240)
+    minutes = forms.CharField(
+        label=_lazy("Notulen"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

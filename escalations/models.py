@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+import pghistory
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +120,13 @@ class TableSession(models.Model):
         verbose_name=_("regio"),
     )
     held_on = models.DateField(_("datum"))
+    # Null only for sessions planned before they had times (issue 19); the form asks both.
+    starts_at = models.TimeField(_("begint om"), null=True, blank=True)
+    ends_at = models.TimeField(_("eindigt om"), null=True, blank=True)
+    place = models.CharField(_("plaats"), max_length=200, blank=True, default="", db_default="")
+    video_url = models.URLField(
+        _("videolink"), max_length=500, blank=True, default="", db_default=""
+    )
     members = models.ManyToManyField(
         "casusregie.Worker", blank=True, related_name="table_sessions", verbose_name=_("leden")
     )
@@ -137,13 +145,42 @@ class TableSession(models.Model):
         verbose_name_plural = _("zittingen experttafel")
         ordering = ["-held_on", "ref"]
         indexes = [models.Index(fields=["region", "held_on"], name="table_session_region_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=F("starts_at")),
+                name="table_session_ends_after_start",
+                violation_error_message=_("Een zitting eindigt na het begin."),
+            ),
+            models.CheckConstraint(
+                condition=Q(video_url="") | Q(video_url__startswith="https://"),
+                name="table_session_video_https",
+                violation_error_message=_("Een videolink begint met https://."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} {self.held_on.isoformat()}"
 
+    @property
+    def where(self) -> str:
+        """The place, or "video" when the session is online only."""
+        if self.place:
+            return self.place
+        return str(_("online (video)")) if self.video_url else ""
 
+
+DEFAULT_ITEM_MINUTES = 20
+
+
+@pghistory.track(fields=["duration_minutes", "minutes", "minutes_by"], model_name="AgendaItemEvent")
 class AgendaItem(models.Model):
-    """An escalation on a session's agenda (it may move to a later session if not discussed)."""
+    """An escalation on a session's agenda (it may move to a later session if not discussed).
+
+    Its time on the agenda is computed, not stored twice: the session's start plus the
+    durations of the items before it (``position``); its ``minutes`` (notulen) are written by
+    the chair and kept in the change history (pghistory)."""
 
     session = models.ForeignKey(
         TableSession, on_delete=models.CASCADE, related_name="items", verbose_name=_("zitting")
@@ -155,6 +192,19 @@ class AgendaItem(models.Model):
         verbose_name=_("aanmelding"),
     )
     position = models.PositiveIntegerField(_("volgorde"), default=0)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duur (minuten)"), default=DEFAULT_ITEM_MINUTES, db_default=DEFAULT_ITEM_MINUTES
+    )
+    minutes = models.TextField(_("notulen"), blank=True, default="", db_default="")
+    minutes_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notulen door"),
+    )
+    minutes_at = models.DateTimeField(_("notulen bijgewerkt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agendapunt")
@@ -164,10 +214,114 @@ class AgendaItem(models.Model):
             models.UniqueConstraint(
                 fields=["session", "escalation"], name="agenda_item_once_per_session"
             ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=240),
+                name="agenda_item_duration_5_to_240",
+                violation_error_message=_("Een agendapunt duurt 5 tot 240 minuten."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.session}: {self.escalation}"
+
+
+class InvitationKind(models.TextChoices):
+    MEMBER = "member", _("Lid van de tafel")
+    REGISSEUR = "regisseur", _("Regisseur")
+    FAMILY = "family", _("Ouder of opvoeder")
+    YOUTH = "youth", _("Jeugdige")
+    GUEST = "guest", _("Andere genodigde")
+
+
+#: Invitees who are workers in the system; the others are a name and an e-mail address.
+WORKER_KINDS = (InvitationKind.MEMBER, InvitationKind.REGISSEUR)
+
+
+@pghistory.track()
+class Invitation(models.Model):
+    """Who is invited to a session: the table's members (for the whole session), and per agenda
+    item its regisseur and — where the table wants them — the family or the youth, or another
+    guest (people outside the system: a name and a validated e-mail address)."""
+
+    session = models.ForeignKey(
+        TableSession,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("zitting"),
+    )
+    item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("agendapunt"),
+    )
+    kind = models.CharField(_("soort"), max_length=16, choices=InvitationKind.choices)
+    worker = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="table_invitations",
+        verbose_name=_("medewerker"),
+    )
+    name = models.CharField(_("naam"), max_length=200, blank=True, default="")
+    email = models.EmailField(_("e-mailadres"), max_length=254, blank=True, default="")
+    invited_at = models.DateTimeField(_("uitgenodigd op"))
+    invited_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uitgenodigd door"),
+    )
+
+    class Meta:
+        verbose_name = _("uitnodiging zitting")
+        verbose_name_plural = _("uitnodigingen zitting")
+        ordering = ["session", "item", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=InvitationKind.values), name="invitation_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=WORKER_KINDS, worker__isnull=False, name="", email="")
+                | (~Q(kind__in=WORKER_KINDS) & Q(worker__isnull=True) & ~Q(name="") & ~Q(email="")),
+                name="invitation_worker_or_name_and_email",
+                violation_error_message=_(
+                    "Een genodigde is een medewerker, of iemand met een naam en een e-mailadres."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=InvitationKind.MEMBER, item__isnull=True)
+                | (~Q(kind=InvitationKind.MEMBER) & Q(item__isnull=False)),
+                name="invitation_member_for_session_others_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "worker"],
+                condition=Q(item__isnull=True),
+                name="invitation_member_once",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "worker"],
+                condition=Q(worker__isnull=False),
+                name="invitation_worker_once_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "email"],
+                condition=~Q(email=""),
+                name="invitation_email_once_per_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.worker)
+
+    @property
+    def invitee(self) -> str:
+        return str(self.worker) if self.worker_id else f"{self.name} <{self.email}>"
 
 
 class DecisionKind(models.TextChoices):
@@ -203,6 +357,11 @@ class Decision(models.Model):
         "referrals.Provider", blank=True, related_name="+", verbose_name=_("aanbieders (maatwerk)")
     )
     follow_up_on = models.DateField(_("vervolg op"))
+    # The melding "vervolg vandaag" went out on this day (once; the daily task skips it then).
+    follow_up_noticed_on = models.DateField(_("melding vervolg op"), null=True, blank=True)
+    family_text = models.TextField(
+        _("uitleg voor het gezin (eenvoudige taal)"), blank=True, default="", db_default=""
+    )
     referrals = models.ManyToManyField(
         "referrals.Referral",
         blank=True,

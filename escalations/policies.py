@@ -149,3 +149,5 @@ rules.add_perm("escalations.view_table", sits_at_the_table)
 rules.add_perm("escalations.chair_table", chairs_the_table)
 rules.add_perm("escalations.send_tailored_referral", is_regisseur_of)
 rules.add_perm("escalations.close_escalation", is_regisseur_of | chairs_the_table)
+# The view also asks the family's consent for the table when it is the chair who reads.
+rules.add_perm("escalations.read_decision_letter", is_regisseur_of | chairs_the_table)

@@ -14,14 +14,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casusregie.models import Case, NotificationKind, Role, Worker, Youth
-from casusregie.notifications import notify_regisseur
+from casusregie import services as core
+from casusregie.models import (
+    Case,
+    Consent,
+    ConsentPurpose,
+    Notification,
+    NotificationKind,
+    RegisseurPeriod,
+    Role,
+    Worker,
+    Youth,
+)
+from casusregie.notifications import EMAIL_DUE_SQL, mail_on_commit, notify, notify_regisseur
+from casusregie.policies import consent_for_expert_table
 from casusregie.rejudge import request_case_sweep
 from referrals import services as referrals
 from referrals.lifecycle import Status
@@ -33,8 +47,12 @@ from .models import (
     DecisionKind,
     Escalation,
     EscalationSource,
+    Invitation,
+    InvitationKind,
     TableSession,
 )
+
+DAY = "%d-%m-%Y"
 
 
 def open_escalation_of(case: Case) -> Escalation | None:
@@ -68,17 +86,21 @@ def submit_escalation(
     tried: str = "",
     declined_referrals: Iterable = (),
     supplement: bool = False,
+    consent_given_on: dt.date | None = None,
 ) -> Escalation:
     """Bring ``case`` to its region's expert table; the open escalation when there is one.
 
     A later request for a case already on the table attaches to the open escalation (a flag
     links to it, the sweep leaves it as it is). With ``supplement`` — the regisseur's own
     aanmelding form — its question and what was tried are added to the open escalation as new
-    paragraphs and its declined referrals joined.
+    paragraphs and its declined referrals joined. ``consent_given_on``: the family consented to
+    the table on that day (asked on the form); recorded unless a consent is in force already.
     """
     if case.closed_on is not None:
         raise ValidationError(_("Deze casus is gesloten."))
     declined = _declined_of(case, declined_referrals)
+    if consent_given_on is not None:
+        record_table_consent(case=case, given_on=consent_given_on, by=by)
     existing = open_escalation_of(case)
     if existing is None:
         try:
@@ -114,6 +136,150 @@ def submit_escalation(
     return escalation
 
 
+def has_table_consent(case: Case | int, on: dt.date | None = None) -> bool:
+    """The family's consent for the expert table is in force on ``on`` (today)."""
+    on = on or timezone.localdate()
+    case_id = case if isinstance(case, int) else case.pk
+    return Consent.objects.filter(consent_for_expert_table(on), case_id=case_id).exists()
+
+
+@transaction.atomic
+def record_table_consent(*, case: Case, given_on: dt.date, by: Worker | None) -> Consent | None:
+    """Record the family's consent for the expert table (``casusregie.services``), unless one
+    is in force already (then None)."""
+    if has_table_consent(case):
+        return None
+    return core.record_consent(
+        case=case, purpose=ConsentPurpose.EXPERT_TABLE, given_on=given_on, by=by
+    )
+
+
+# What a rulebook escalation says; the sweep (flags, a floor above) passes the words down.
+_DESCRIBE = """
+WITH given(escalation_id, title, since) AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(titles)s::text[], %(sinces)s::date[])
+), said AS (
+    SELECT escalation_id,
+           string_agg('- ' || title || ' (' || %(since_word)s || ' ' || to_char(since, 'DD-MM-YYYY')
+                      || ')', E'\n' ORDER BY since, title) AS flags
+    FROM given GROUP BY escalation_id
+)
+UPDATE escalations_escalation e
+SET reason = %(intro)s || E'\n' || said.flags, updated_at = now()
+FROM said WHERE e.id = said.escalation_id AND e.source = 'rulebook'
+RETURNING e.id
+"""
+
+_TRIED = """
+WITH esc AS (
+    SELECT id, case_id FROM escalations_escalation
+    WHERE id = ANY(%(ids)s::bigint[]) AND source = 'rulebook'
+), linked AS (
+    INSERT INTO escalations_escalation_declined_referrals (escalation_id, referral_id)
+    SELECT esc.id, r.id FROM esc JOIN referrals_referral r ON r.case_id = esc.case_id
+    WHERE r.status = 'declined'
+    ON CONFLICT DO NOTHING
+), lines AS (
+    SELECT esc.id AS escalation_id,
+           string_agg(
+               CASE WHEN r.status = 'declined' THEN
+                    format(%(declined)s, p.name, pr.name,
+                           coalesce(to_char(r.answered_on, 'DD-MM-YYYY'), '–'),
+                           coalesce(nullif(r.decline_reason, ''), nullif(r.decline_code, ''), '–'))
+               ELSE format(%(waiting)s, p.name, pr.name, to_char(r.sent_on, 'DD-MM-YYYY'))
+               END, E'\n' ORDER BY r.status, coalesce(r.answered_on, r.sent_on), r.id
+           ) AS tried
+    FROM esc
+    JOIN referrals_referral r ON r.case_id = esc.case_id
+    JOIN referrals_product p ON p.id = r.product_id
+    JOIN referrals_provider pr ON pr.id = r.provider_id
+    WHERE r.status = 'declined' OR (r.status = 'sent' AND r.sent_on IS NOT NULL)
+    GROUP BY esc.id
+)
+UPDATE escalations_escalation e SET tried = lines.tried
+FROM lines WHERE e.id = lines.escalation_id AND e.tried = ''
+"""
+
+_ASK_CONSENT = f"""
+INSERT INTO {Notification._meta.db_table}
+    (recipient_id, kind, case_id, text, url_name, url_args, created_at, email_due)
+SELECT w.id, %(kind)s, e.case_id, %(text)s, 'escalation-submit', jsonb_build_array(fa.ref),
+       now(), {EMAIL_DUE_SQL}
+FROM escalations_escalation e
+JOIN casusregie_case c ON c.id = e.case_id
+JOIN casusregie_family fa ON fa.id = c.family_id
+JOIN {RegisseurPeriod._meta.db_table} p ON p.case_id = c.id
+     AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
+JOIN casusregie_worker w ON w.id = p.worker_id AND w.is_active
+WHERE e.id = ANY(%(ids)s::bigint[])
+  AND NOT EXISTS (
+      SELECT 1 FROM {Consent._meta.db_table} k
+      WHERE k.case_id = e.case_id AND k.purpose = %(purpose)s AND k.given_on <= %(d)s
+        AND (k.withdrawn_on IS NULL OR k.withdrawn_on > %(d)s)
+  )
+RETURNING email_due
+"""  # noqa: S608
+
+
+def describe_rulebook_escalations(
+    flags: Iterable[tuple[int, str, dt.date]], on: dt.date
+) -> tuple[int, int]:
+    """Say in words what the rulebook brought to the table, for escalations the sweep has just
+    submitted: ``flags`` are (escalation id, rule title, since) — the words come from the
+    rulebook, a floor above. Set-based, three statements whatever the number:
+
+    - the question lists the flags by title and since when;
+    - *what was tried* lists the case's declined referrals (with their reason, and linked as
+      the escalation's declined referrals) and those sent and still waiting (since when);
+    - without the family's consent for the table, the case's regisseur gets a melding to ask
+      for it (the family page shows the task too).
+
+    Returns (escalations described, meldingen written)."""
+    rows = sorted(set(flags))
+    if not rows:
+        return 0, 0
+    ids = sorted({r[0] for r in rows})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _DESCRIBE,
+            {
+                "ids": [r[0] for r in rows],
+                "titles": [str(r[1]) for r in rows],
+                "sinces": [r[2] for r in rows],
+                "intro": _("Aangemeld door de signalering. Deze signalen bleven te lang open:"),
+                "since_word": _("sinds"),
+            },
+        )
+        described = cursor.rowcount
+        cursor.execute(
+            _TRIED,
+            {
+                "ids": ids,
+                # %1$s …: positional placeholders of PostgreSQL's format(), not Python's.
+                "declined": _("- %1$s bij %2$s: afgewezen op %3$s, reden: %4$s"),
+                "waiting": _("- %1$s bij %2$s: verzonden op %3$s, wacht nog op antwoord"),
+            },
+        )
+        cursor.execute(
+            _ASK_CONSENT,
+            {
+                "ids": ids,
+                "d": on,
+                "kind": str(NotificationKind.TABLE_CONSENT_NEEDED),
+                "purpose": str(ConsentPurpose.EXPERT_TABLE),
+                "text": _(
+                    "De signalering meldde de casus aan bij de experttafel. Vraag het gezin "
+                    "toestemming voor de bespreking: zonder toestemming ziet de tafel alleen "
+                    "de vraag."
+                ),
+            },
+        )
+        due = [row[0] for row in cursor.fetchall()]
+    if any(due):
+        mail_on_commit()
+    return described, len(due)
+
+
 # --- the chair --------------------------------------------------------------------------------
 
 
@@ -131,24 +297,99 @@ def table_members(region_id: int):
     ).distinct()
 
 
+def https_video_url(url: str) -> str:
+    """A session's video link: an https URL with a host, nothing else (no ``http:`` that
+    leaks the meeting, no ``javascript:`` or ``data:`` that would run in a member's browser
+    when clicked). Empty stays empty."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+        raise ValidationError(_("Een videolink is een https-adres (https://…)."))
+    return url
+
+
+def _session_times(starts_at: dt.time | None, ends_at: dt.time | None) -> None:
+    if starts_at is None or ends_at is None:
+        raise ValidationError(_("Geef de begin- en eindtijd van de zitting."))
+    if ends_at <= starts_at:
+        raise ValidationError(_("Een zitting eindigt na het begin."))
+
+
 @transaction.atomic
-def plan_session(*, held_on: dt.date, by: Worker, members: Iterable[Worker] = ()) -> TableSession:
-    """The chair plans a session of their table; the chair is always one of its members."""
+def plan_session(
+    *,
+    held_on: dt.date,
+    by: Worker,
+    members: Iterable[Worker] = (),
+    starts_at: dt.time | None = None,
+    ends_at: dt.time | None = None,
+    place: str = "",
+    video_url: str = "",
+) -> TableSession:
+    """The chair plans a session of their table: a date, a time, a place or a video link (or
+    both), and its members — the chair always one of them; each member is invited (an
+    ``Invitation`` of kind ``member``). Another session of the table at the same hour is
+    allowed (``selectors.overlapping_sessions`` warns), not refused."""
     region = policies.chaired_region_id(by)
     if region is None:
         raise PermissionDenied(_("Alleen de voorzitter van een experttafel plant een zitting."))
+    _session_times(starts_at, ends_at)
+    place, video_url = place.strip(), https_video_url(video_url)
+    if not place and not video_url:
+        raise ValidationError(_("Geef een plaats of een videolink."))
     chosen = {m.pk for m in members} | {by.pk}
     allowed = set(table_members(region).filter(pk__in=chosen).values_list("pk", flat=True))
     if chosen - allowed:
         raise ValidationError(_("Kies alleen leden van deze experttafel."))
-    session = TableSession.objects.create(region_id=region, held_on=held_on, planned_by=by)
+    session = TableSession.objects.create(
+        region_id=region,
+        held_on=held_on,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        video_url=video_url,
+        planned_by=by,
+    )
     session.members.set(sorted(chosen))
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        Invitation(
+            session=session,
+            kind=InvitationKind.MEMBER,
+            worker_id=pk,
+            invited_at=now,
+            invited_by=by,
+        )
+        for pk in sorted(chosen)
+    )
     return session
+
+
+def _current_regisseur_id(case_id: int, on: dt.date) -> int | None:
+    return (
+        RegisseurPeriod.objects.filter(case_id=case_id, from_date__lte=on)
+        .exclude(until__lte=on)
+        .values_list("worker_id", flat=True)
+        .first()
+    )
+
+
+def session_label(session: TableSession) -> str:
+    """How a session is told apart from others on the same day: date, time and place."""
+    label = session.held_on.strftime(DAY)
+    if session.starts_at and session.ends_at:
+        label += f" {session.starts_at:%H:%M}–{session.ends_at:%H:%M}"
+    if session.where:
+        label += f", {session.where}"
+    return label
 
 
 @transaction.atomic
 def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) -> AgendaItem:
-    """Put a waiting escalation of the table's region on the session's agenda (once)."""
+    """Put a waiting escalation of the table's region on the session's agenda (once), and
+    invite the case's regisseur for that item (with a melding)."""
     _ensure_chair(by, session)
     escalation = Escalation.objects.select_related("case__family__municipality").get(
         pk=escalation.pk
@@ -160,9 +401,81 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
     if escalation.submitted_on > session.held_on:
         raise ValidationError(_("De zitting is eerder dan de aanmelding."))
     position = session.items.count() + 1
-    item, _created = AgendaItem.objects.get_or_create(
+    item, created = AgendaItem.objects.get_or_create(
         session=session, escalation=escalation, defaults={"position": position}
     )
+    regisseur = _current_regisseur_id(escalation.case_id, timezone.localdate())
+    if created and regisseur is not None:
+        Invitation.objects.get_or_create(
+            session=session,
+            item=item,
+            worker_id=regisseur,
+            defaults={
+                "kind": InvitationKind.REGISSEUR,
+                "invited_at": timezone.now(),
+                "invited_by": by,
+            },
+        )
+        notify(
+            [regisseur],
+            NotificationKind.TABLE_INVITATION,
+            escalation.case_id,
+            _("U bent uitgenodigd voor de zitting van de experttafel: %(session)s.")
+            % {"session": session_label(session)},
+            "escalation-inbox",
+            [],
+            by=by,
+        )
+    return item
+
+
+EXTERNAL_KINDS = (InvitationKind.FAMILY, InvitationKind.YOUTH, InvitationKind.GUEST)
+
+
+@transaction.atomic
+def invite_person(*, item: AgendaItem, kind: str, name: str, email: str, by: Worker) -> Invitation:
+    """The chair invites someone outside the system for an agenda item — a parent, the youth,
+    another guest — by name and e-mail address (validated; once per item)."""
+    _ensure_chair(by, item.session)
+    if kind not in EXTERNAL_KINDS:
+        raise ValidationError(_("Kies wie u uitnodigt: ouder of opvoeder, jeugdige of andere."))
+    name, email = name.strip(), email.strip().lower()
+    if not name:
+        raise ValidationError(_("Geef de naam van de genodigde."))
+    EmailValidator(message=_("Geef een geldig e-mailadres."))(email)
+    if Invitation.objects.filter(item=item, email=email).exists():
+        raise ValidationError(_("Dit e-mailadres is voor dit agendapunt al uitgenodigd."))
+    return Invitation.objects.create(
+        session=item.session,
+        item=item,
+        kind=kind,
+        name=name,
+        email=email,
+        invited_at=timezone.now(),
+        invited_by=by,
+    )
+
+
+@transaction.atomic
+def update_agenda_item(
+    *, item: AgendaItem, by: Worker, duration_minutes: int | None = None, minutes: str | None = None
+) -> AgendaItem:
+    """The chair sets an item's time on the agenda (its duration) or writes its minutes; the
+    change history (pghistory) keeps every version with who wrote it."""
+    _ensure_chair(by, item.session)
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    fields = []
+    if duration_minutes is not None:
+        if not 5 <= duration_minutes <= 240:
+            raise ValidationError(_("Een agendapunt duurt 5 tot 240 minuten."))
+        item.duration_minutes = duration_minutes
+        fields.append("duration_minutes")
+    if minutes is not None and minutes.strip() != item.minutes:
+        item.minutes = minutes.strip()
+        item.minutes_by, item.minutes_at = by, timezone.now()
+        fields += ["minutes", "minutes_by", "minutes_at"]
+    if fields:
+        item.save(update_fields=fields)
     return item
 
 
@@ -186,6 +499,7 @@ def record_decision(
     by: Worker,
     product=None,
     providers: Iterable = (),
+    family_text: str = "",
 ) -> Decision:
     """The chair records the table's decision on an agenda item: the escalation is discussed
     on the session's date (ESCALATION_NOT_DISCUSSED resolves at the case's next sweep), and
@@ -225,14 +539,19 @@ def record_decision(
         text=text.strip(),
         product=product,
         follow_up_on=follow_up_on,
+        family_text=family_text.strip(),
         decided_by=by,
     )
     decision.providers.set(providers)
     notify_regisseur(
         escalation.case_id,
         NotificationKind.TABLE_DECISION,
-        _("De Regionale Experttafel besloot op %(day)s: %(kind)s.")
-        % {"day": session.held_on.strftime("%d-%m-%Y"), "kind": decision.get_kind_display()},
+        _("De Regionale Experttafel besloot op %(day)s: %(kind)s. Vervolg op %(follow_up)s.")
+        % {
+            "day": session.held_on.strftime(DAY),
+            "kind": decision.get_kind_display(),
+            "follow_up": follow_up_on.strftime(DAY),
+        },
         "escalation-inbox",
         [],
         by=by,
@@ -323,3 +642,47 @@ def close_escalation(*, escalation: Escalation, by: Worker) -> Escalation:
     escalation.closed_by = by
     escalation.save(update_fields=["closed_on", "closed_by", "updated_at"])
     return escalation
+
+
+# --- the follow-up date -----------------------------------------------------------------------
+
+_FOLLOW_UPS_DUE = f"""
+WITH due AS (
+    UPDATE escalations_decision d SET follow_up_noticed_on = %(d)s
+    FROM escalations_escalation e
+    WHERE e.id = d.escalation_id AND e.closed_on IS NULL
+      AND d.follow_up_on <= %(d)s AND d.follow_up_noticed_on IS NULL
+    RETURNING d.id, e.case_id, d.follow_up_on
+)
+INSERT INTO {Notification._meta.db_table}
+    (recipient_id, kind, case_id, text, url_name, url_args, created_at, email_due)
+SELECT w.id, %(kind)s, due.case_id,
+       format(%(text)s, to_char(due.follow_up_on, 'DD-MM-YYYY')),
+       'escalation-inbox', '[]'::jsonb, now(), {EMAIL_DUE_SQL}
+FROM due
+JOIN casusregie_case c ON c.id = due.case_id AND c.closed_on IS NULL
+JOIN {RegisseurPeriod._meta.db_table} p ON p.case_id = c.id
+     AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
+JOIN casusregie_worker w ON w.id = p.worker_id AND w.is_active
+RETURNING email_due
+"""  # noqa: S608
+
+
+@transaction.atomic
+def notify_follow_ups_due(on: dt.date | None = None) -> int:
+    """On a decision's follow-up date the case's regisseur gets a melding (once: the decision
+    remembers the day it went out; a missed day is caught up the next run). One statement for
+    every due decision; returns how many meldingen."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FOLLOW_UPS_DUE,
+            {
+                "d": on or timezone.localdate(),
+                "kind": str(NotificationKind.TABLE_FOLLOW_UP),
+                "text": _("Vandaag (%1$s) is het vervolg van het besluit van de experttafel."),
+            },
+        )
+        due = [row[0] for row in cursor.fetchall()]
+    if any(due):
+        mail_on_commit()
+    return len(due)

@@ -34,6 +34,7 @@ from casusregie.models import (
     SweepRequest,
 )
 from casusregie.notifications import EMAIL_DUE_SQL, FAMILY_PAGE, mail_on_commit
+from escalations.services import describe_rulebook_escalations
 
 from .calendar import ensure_calendar
 from .emails import send_flag_emails
@@ -397,7 +398,9 @@ _ESCALATE_DUE = """
 
 
 def _escalate(cursor, params: dict) -> tuple[int, int]:
-    """Escalate violations open long enough: link to the case's open escalation, or submit one."""
+    """Escalate violations open long enough: link to the case's open escalation, or submit one.
+    A submitted one then says in words which flags (their rules' titles), since when, and what
+    was tried (``escalations.services.describe_rulebook_escalations``; the titles go down)."""
     cursor.execute(
         f"""
         WITH {_OPEN_CASE}
@@ -412,13 +415,15 @@ def _escalate(cursor, params: dict) -> tuple[int, int]:
               WHERE e.case_id = f.case_id AND e.discussed_on IS NULL
           )
         ON CONFLICT DO NOTHING
+        RETURNING id
         """,
         {
             **params,
             "reason": _("Aangemeld door de signalering: een overtreding bleef te lang open."),
         },
     )
-    submitted = cursor.rowcount
+    new_ids = [row[0] for row in cursor.fetchall()]
+    submitted = len(new_ids)
     cursor.execute(
         f"""
         WITH {_OPEN_CASE}
@@ -429,7 +434,18 @@ def _escalate(cursor, params: dict) -> tuple[int, int]:
         """,
         params,
     )
-    return submitted, cursor.rowcount
+    escalated = cursor.rowcount
+    if new_ids:
+        cursor.execute(
+            "SELECT escalation_id, rule, since FROM flags_flag WHERE escalation_id = ANY(%s)",
+            [new_ids],
+        )
+        titles = {rule.code: str(rule.title) for rule in RULES}
+        describe_rulebook_escalations(
+            [(e, titles.get(code, code), since) for e, code, since in cursor.fetchall()],
+            params["d"],
+        )
+    return submitted, escalated
 
 
 def _notify(cursor, params: dict) -> int:

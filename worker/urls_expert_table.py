@@ -41,5 +41,25 @@ urlpatterns = [
         views.decision,
         name="expert-table-decision",
     ),
+    path(
+        "experttafel/zittingen/<str:session_ref>/agenda/<str:escalation_ref>/punt/",
+        views.agenda_item,
+        name="expert-table-agenda-item",
+    ),
+    path(
+        "experttafel/zittingen/<str:session_ref>/agenda/<str:escalation_ref>/uitnodigen/",
+        views.invite,
+        name="expert-table-invite",
+    ),
+    path(
+        "experttafel/aanmeldingen/<str:escalation_ref>/brief/<str:audience>/",
+        views.decision_letter,
+        name="escalation-letter",
+    ),
+    path(
+        "experttafel/aanmeldingen/<str:escalation_ref>/brief/<str:audience>/pdf/",
+        views.decision_letter_pdf,
+        name="escalation-letter-pdf",
+    ),
     path("experttafel/cijfers/", views.figures_page, name="expert-table-figures"),
 ]

@@ -789,6 +789,24 @@ def _decision(w: World, side: str) -> dict:
     }
 
 
+def _letter(w: World, side: str) -> dict:
+    return _decided(w, side) | {"audience": "gezin"}
+
+
+def _item_notes(w: World, side: str) -> dict:
+    prefix = f"punt-{_table_objects(w, side)['escalation'].ref}"
+    return {f"{prefix}-duration_minutes": "30", f"{prefix}-minutes": "Besproken met de school."}
+
+
+def _invitee(w: World, side: str) -> dict:
+    prefix = f"uitnodiging-{_table_objects(w, side)['escalation'].ref}"
+    return {
+        f"{prefix}-kind": "family",
+        f"{prefix}-name": "Moeder de Vries",
+        f"{prefix}-email": f"moeder-{side}@example.org",
+    }
+
+
 TABLE_PAGES: dict[str, Page] = {
     "escalation-submit": Page("get", frozenset(CASE_WORK)),
     "escalation-inbox": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
@@ -817,7 +835,12 @@ TABLE_PAGES: dict[str, Page] = {
         "post",
         frozenset({"chair"}),
         family=False,
-        data=lambda w, side: {"held_on": timezone.localdate().isoformat()},
+        data=lambda w, side: {
+            "held_on": timezone.localdate().isoformat(),
+            "starts_at": "14:00",
+            "ends_at": "16:00",
+            "place": "Stadskantoor",
+        },
         success=(302,),
     ),
     "expert-table-session": Page("get", TABLE, family=False, kwargs=_session_ref),
@@ -833,6 +856,29 @@ TABLE_PAGES: dict[str, Page] = {
         success=(302,),
     ),
     "expert-table-figures": Page("get", TABLE, family=False),
+    "expert-table-agenda-item": Page(
+        "post",
+        frozenset({"chair"}),
+        family=False,
+        kwargs=_on_agenda,
+        data=_item_notes,
+        success=(302,),
+    ),
+    "expert-table-invite": Page(
+        "post",
+        frozenset({"chair"}),
+        family=False,
+        kwargs=_on_agenda,
+        data=_invitee,
+        success=(302,),
+    ),
+    # the regisseur of the case; the chair while the family's consent for the table holds
+    "escalation-letter": Page(
+        "get", frozenset({"regisseur", "chair"}), family=False, kwargs=_letter
+    ),
+    "escalation-letter-pdf": Page(
+        "get", frozenset({"regisseur", "chair"}), family=False, kwargs=_letter
+    ),
 }
 PAGES |= TABLE_PAGES
 # --- end of the Regionale Experttafel -------------------------------------------------------------

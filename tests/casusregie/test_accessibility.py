@@ -86,7 +86,7 @@ def _role_for(name: str) -> str:
 def test_every_page_meets_the_basics(client, world, name):  # noqa: F811
     if name == "family-access-history":
         pytest.skip("a CSV download, not a page")
-    if name == "plan-pdf":
+    if name in ("plan-pdf", "escalation-letter-pdf"):
         pytest.skip("a PDF download, not a page")
     if name == "dossier-family-export":
         pytest.skip("a JSON download, not a page")

@@ -72,6 +72,9 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
     declined = regisseur.locator("input[name='declined_referrals']")
     if declined.count():
         declined.first.check()
+    consent = regisseur.get_by_label("Het gezin geeft toestemming")
+    if consent.count():  # asked while the family's consent for the table is not in force
+        consent.check()
     regisseur.get_by_role("button", name="Aanmelden").click()
     expect(
         regisseur.get_by_text("De casus is aangemeld bij de Regionale Experttafel.")
@@ -91,6 +94,9 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
         "link", name="Zittingen"
     ).click()
     chair.get_by_label("Datum van de zitting").fill(timezone.localdate().isoformat())
+    chair.get_by_label("Begint om").fill("13:00")
+    chair.get_by_label("Eindigt om").fill("14:30")
+    chair.get_by_label("Plaats").fill("Stadskantoor, zaal 5")
     chair.get_by_label("Eva de Boer").check()
     chair.get_by_role("button", name="Zitting plannen").click()
     expect(chair.get_by_text("De zitting is gepland.")).to_be_visible()

@@ -29,6 +29,13 @@ from tests.factories import (
 
 D = dt.date
 
+#: A session's time and place (a meeting: ``services.plan_session`` asks both).
+MEETING = {
+    "starts_at": dt.time(14, 0),
+    "ends_at": dt.time(16, 0),
+    "place": "Stadskantoor, zaal 3",
+}
+
 
 def today() -> dt.date:
     return timezone.localdate()
@@ -150,7 +157,7 @@ def declined_referral():
 @pytest.fixture
 def session(chair, member):
     """A session of the table today, planned by the chair with the member."""
-    return services.plan_session(held_on=today(), members=[member], by=chair)
+    return services.plan_session(**MEETING, held_on=today(), members=[member], by=chair)
 
 
 @pytest.fixture

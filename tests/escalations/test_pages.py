@@ -249,7 +249,7 @@ def queries_of(client, url: str) -> int:
 # regisseurs, sessions, the access log (the entries, the chain's seal) and the menu's count of
 # unread meldingen.
 QUEUE_QUERIES = 23
-SESSION_QUERIES = 26
+SESSION_QUERIES = 28  # + the invitations: of the members, and per item
 
 
 def test_the_queue_page_s_queries_do_not_grow_with_its_length(
@@ -376,7 +376,13 @@ def test_from_escalation_to_sent_maatwerk_through_the_pages(
     verified_login(client, chair)
     response = client.post(
         reverse("expert-table-session-plan"),
-        {"held_on": today().isoformat(), "members": [member.pk]},
+        {
+            "held_on": today().isoformat(),
+            "starts_at": "14:00",
+            "ends_at": "16:00",
+            "place": "Stadskantoor, zaal 3",
+            "members": [member.pk],
+        },
     )
     assert response.status_code == 302
     session = chair.table_sessions.get()

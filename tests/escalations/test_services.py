@@ -17,7 +17,7 @@ from referrals.lifecycle import Status
 from referrals.models import Referral, ReferralEvent
 from tests.factories import ProductFactory, ProviderFactory, WorkerFactory
 
-from .conftest import days_ago, today
+from .conftest import MEETING, days_ago, today
 
 pytestmark = pytest.mark.django_db
 
@@ -92,9 +92,10 @@ def test_the_regisseur_s_later_aanmelding_supplements_the_open_escalation(
 
 
 def test_the_regisseur_s_question_joins_an_escalation_the_rulebook_submitted(make_case, regisseur):
-    """The sweep submits in SQL (no ``tried``: the database default), the regisseur adds to it."""
+    """The sweep submits in SQL and says what was tried (the declined referral, with its
+    reason); the regisseur adds to it."""
     case = make_case()
-    case.referrals.create(
+    declined = case.referrals.create(
         youth=case.family.youths.get(),
         product=ProductFactory(),
         provider=ProviderFactory(),
@@ -105,7 +106,12 @@ def test_the_regisseur_s_question_joins_an_escalation_the_rulebook_submitted(mak
     )
     sweep(today())  # DECLINED_WITHOUT_ALTERNATIVE escalates at once (escalate_after 0)
     auto = Escalation.objects.get(case=case)
-    assert (auto.source, auto.tried) == (EscalationSource.RULEBOOK, "")
+    rulebook_tried = (
+        f"- {declined.product.name} bij {declined.provider.name}: "
+        f"afgewezen op {days_ago(59):%d-%m-%Y}, reden: vol"
+    )
+    assert (auto.source, auto.tried) == (EscalationSource.RULEBOOK, rulebook_tried)
+    assert list(auto.declined_referrals.all()) == [declined]
     joined = services.submit_escalation(
         case=case,
         reason="Graag maatwerk.",
@@ -115,7 +121,8 @@ def test_the_regisseur_s_question_joins_an_escalation_the_rulebook_submitted(mak
     )
     assert joined == auto
     joined.refresh_from_db()
-    assert joined.reason.endswith("Graag maatwerk.") and joined.tried == "Twee aanbieders"
+    assert joined.reason.endswith("Graag maatwerk.")
+    assert joined.tried == f"{rulebook_tried}\n\nTwee aanbieders"
     assert joined.source == EscalationSource.RULEBOOK
 
 
@@ -154,7 +161,7 @@ def test_escalating_a_flag_attaches_to_the_open_escalation(make_case, regisseur,
 
 
 def test_the_chair_plans_a_session_with_members_of_the_table(chair, member):
-    session = services.plan_session(held_on=today(), members=[member], by=chair)
+    session = services.plan_session(**MEETING, held_on=today(), members=[member], by=chair)
     assert session.region_id == chair.region_id
     assert set(session.members.all()) == {chair, member}  # the chair is always a member
     assert session.planned_by == chair
@@ -163,13 +170,13 @@ def test_the_chair_plans_a_session_with_members_of_the_table(chair, member):
 def test_only_the_chair_plans_a_session(member, regisseur):
     for worker in (member, regisseur):
         with pytest.raises(PermissionDenied):
-            services.plan_session(held_on=today(), by=worker)
+            services.plan_session(**MEETING, held_on=today(), by=worker)
 
 
 def test_members_of_a_session_sit_at_that_table(chair, regisseur, foreign_member):
     for outsider in (regisseur, foreign_member):
         with pytest.raises(ValidationError):
-            services.plan_session(held_on=today(), members=[outsider], by=chair)
+            services.plan_session(**MEETING, held_on=today(), members=[outsider], by=chair)
 
 
 def test_the_chair_puts_an_escalation_on_the_agenda_once(make_case, escalate, chair, session):
@@ -204,7 +211,7 @@ def test_an_escalation_of_another_region_is_not_on_this_table(
 
 def test_a_session_before_the_submission_cannot_discuss_it(make_case, escalate, chair):
     escalation = escalate(make_case(), submitted_on=today())
-    earlier = services.plan_session(held_on=days_ago(1), by=chair)
+    earlier = services.plan_session(**MEETING, held_on=days_ago(1), by=chair)
     with pytest.raises(ValidationError):
         services.add_to_agenda(session=earlier, escalation=escalation, by=chair)
 
@@ -213,7 +220,7 @@ def test_recording_the_decision_marks_the_escalation_discussed_on_the_session_da
     make_case, escalate, chair
 ):
     escalation = escalate(make_case(), submitted_on=days_ago(20))
-    held = services.plan_session(held_on=days_ago(2), by=chair)
+    held = services.plan_session(**MEETING, held_on=days_ago(2), by=chair)
     services.add_to_agenda(session=held, escalation=escalation, by=chair)
     decision = services.record_decision(
         session=held,
@@ -269,7 +276,7 @@ def test_a_decision_is_for_an_agenda_item_once_and_not_before_the_session(
     services.record_decision(session=session, escalation=escalation, **args)
     with pytest.raises(ValidationError, match="al besloten"):
         services.record_decision(session=session, escalation=escalation, **args)
-    future = services.plan_session(held_on=today() + dt.timedelta(days=7), by=chair)
+    future = services.plan_session(**MEETING, held_on=today() + dt.timedelta(days=7), by=chair)
     second = escalate(make_case())
     services.add_to_agenda(session=future, escalation=second, by=chair)
     with pytest.raises(ValidationError, match="op of na de dag van de zitting"):

@@ -134,7 +134,9 @@ def test_a_decision_of_the_table_by_e_mail(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         decide(case, opted_in, chair)
-    (message,) = mail.outbox
+    invitation, message = mail.outbox  # the invitation to the zitting, then the besluit
+    assert "uitgenodigd voor een zitting van de experttafel" in invitation.body
+    assert_discreet(invitation, case)
     assert (
         f"De Regionale Experttafel heeft een besluit genomen over casus {case.ref}." in message.body
     )

@@ -15,6 +15,7 @@ from escalations import services as table
 from flags.services import sweep
 from referrals import services as referrals
 from referrals.lifecycle import Status
+from tests.escalations.conftest import MEETING
 
 from .conftest import make_case, notes_of, today
 
@@ -159,7 +160,7 @@ def decide(case, anna, chair, kind="advice"):
     escalation = table.submit_escalation(
         case=case, reason="Geen passend aanbod.", by=anna, submitted_on=today()
     )
-    session = table.plan_session(held_on=today(), by=chair)
+    session = table.plan_session(**MEETING, held_on=today(), by=chair)
     table.add_to_agenda(session=session, escalation=escalation, by=chair)
     return table.record_decision(
         session=session,
@@ -173,18 +174,21 @@ def decide(case, anna, chair, kind="advice"):
 
 def test_a_decision_of_the_table_tells_the_regisseur_and_nobody_else(case, anna, chair, everyone):
     decide(case, anna, chair)
-    (note,) = Notification.objects.all()
+    invitation, note = Notification.objects.order_by("id")
+    assert (invitation.recipient, invitation.kind) == (anna, "table_invitation")
     assert (note.recipient, note.kind, note.case) == (anna, "table_decision", case)
     assert (note.url_name, note.url_args) == ("escalation-inbox", [])
+    follow_up = today() + dt.timedelta(days=42)
     assert note.text == (
-        f"De Regionale Experttafel besloot op {today():%d-%m-%Y}: Advies aan de regisseur."
+        f"De Regionale Experttafel besloot op {today():%d-%m-%Y}: Advies aan de regisseur. "
+        f"Vervolg op {follow_up:%d-%m-%Y}."
     )
 
 
 def test_a_refused_decision_writes_nothing(case, anna, chair):
     with pytest.raises(table.ValidationError):
         decide(case, anna, chair, kind="no_such_kind")
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind="table_decision").exists()
 
 
 # --- new flags on my case -----------------------------------------------------------------------

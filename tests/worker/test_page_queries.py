@@ -131,7 +131,7 @@ PAGES: dict[str, tuple[str, Callable[[Small], str], int]] = {
     "expert table (family)": (
         "anna",
         lambda w: reverse("escalation-submit", args=[w.family.ref]),
-        20,
+        21,  # + the family's consent for the table (asked on the form when not in force)
     ),
     "my escalations": ("anna", lambda w: reverse("escalation-inbox"), 13),
     "table sessions": ("chair", lambda w: reverse("expert-table-sessions"), 11),

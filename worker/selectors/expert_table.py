@@ -16,9 +16,9 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from analyses.models import Analysis
-from casusregie.models import Case, RegisseurPeriod, Youth
+from casusregie.models import Carer, Case, RegisseurPeriod, Youth
 from escalations import policies
-from escalations.models import AgendaItem, Decision, Escalation, TableSession
+from escalations.models import AgendaItem, Decision, Escalation, Invitation, TableSession
 from flags.models import Flag
 from flags.rules import RULES_BY_CODE
 from plans.models import Goal, Plan
@@ -137,7 +137,14 @@ def session_for_page(user, ref: str, today: dt.date | None = None) -> TableSessi
             "escalation__decision__product",
             "escalation__decision__session",
         )
-        .prefetch_related("escalation__decision__providers", "escalation__decision__referrals")
+        .prefetch_related(
+            "escalation__decision__providers",
+            "escalation__decision__referrals",
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.select_related("worker").order_by("kind", "id"),
+            ),
+        )
         .annotate(consented=policies.consent_in_force(today, "escalation__case"))
         .order_by("position", "id")
     )
@@ -145,9 +152,20 @@ def session_for_page(user, ref: str, today: dt.date | None = None) -> TableSessi
         policies.table_sessions(user)
         .filter(region=policies.table_region_id(user))
         .select_related("region", "planned_by")
-        .prefetch_related("members", Prefetch("items", queryset=items, to_attr="agenda"))
+        .prefetch_related(
+            "members",
+            Prefetch("items", queryset=items, to_attr="agenda"),
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.filter(item__isnull=True)
+                .select_related("worker")
+                .order_by("worker__name", "id"),
+                to_attr="member_invitations",
+            ),
+        )
         .get(ref=ref)
     )
+    set_planned_starts(session, session.agenda)
     for item in session.agenda:
         escalation = item.escalation
         escalation.consented = item.consented
@@ -156,6 +174,85 @@ def session_for_page(user, ref: str, today: dt.date | None = None) -> TableSessi
         ).days
     attach_summaries([i.escalation for i in session.agenda if i.consented], today)
     return session
+
+
+def set_planned_starts(session: TableSession, items: Iterable[AgendaItem]) -> None:
+    """Each item's ``planned_start`` and ``planned_end``: the session's start plus the
+    durations of the items before it, in agenda order (none when the session has no time)."""
+    if session.starts_at is None:
+        for item in items:
+            item.planned_start = item.planned_end = None
+        return
+    at = dt.datetime.combine(session.held_on, session.starts_at)
+    for item in items:
+        item.planned_start = at.time()
+        at += dt.timedelta(minutes=item.duration_minutes)
+        item.planned_end = at.time()
+        item.runs_over = session.ends_at is not None and at.time() > session.ends_at
+
+
+def overlapping_sessions(session: TableSession) -> list[TableSession]:
+    """Other sessions of the same table on the same day whose times overlap this one's: a
+    warning for the chair, not a refusal (two rooms, two chairs may be fine)."""
+    if session.starts_at is None or session.ends_at is None:
+        return []
+    return list(
+        TableSession.objects.filter(
+            region=session.region_id,
+            held_on=session.held_on,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+        )
+        .exclude(pk=session.pk)
+        .order_by("starts_at", "ref")
+    )
+
+
+def decision_letter(escalation: Escalation) -> Escalation:
+    """The escalation with what a decision letter names: the decision, its session, the
+    family's youths and carers, the case's regisseur and team (a fixed number of queries)."""
+    escalation = (
+        Escalation.objects.select_related(
+            "case__family",
+            "case__local_team",
+            "decision__session__region",
+            "decision__product",
+            "decision__decided_by",
+        )
+        .prefetch_related(
+            "decision__providers",
+            Prefetch("case__family__youths", queryset=Youth.objects.order_by("birth_date", "ref")),
+            Prefetch("case__family__carers", queryset=Carer.objects.order_by("name", "ref")),
+        )
+        .get(pk=escalation.pk)
+    )
+    today = timezone.localdate()
+    period = (
+        RegisseurPeriod.objects.filter(case=escalation.case_id, from_date__lte=today)
+        .exclude(until__lte=today)
+        .select_related("worker")
+        .first()
+    )
+    escalation.case.regisseur = period.worker if period else None
+    return escalation
+
+
+def follow_ups(user, today: dt.date | None = None) -> list[Decision]:
+    """The table's decisions on the regisseur's open cases whose follow-up is not done yet,
+    soonest follow-up first, with ``due`` (the date has come): one query."""
+    today = today or timezone.localdate()
+    decisions = list(
+        Decision.objects.filter(
+            escalation__in=policies.regisseur_escalations(user, today).filter(
+                closed_on__isnull=True
+            )
+        )
+        .select_related("escalation__case__family", "session")
+        .order_by("follow_up_on", "id")
+    )
+    for decision in decisions:
+        decision.due = decision.follow_up_on <= today
+    return decisions
 
 
 def escalations_of_family(family) -> list[Escalation]:

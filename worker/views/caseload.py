@@ -42,6 +42,7 @@ from casusregie.views.accounts import worker_required
 
 from ..forms import MoveConfirmForm, MoveForm, TransferForm
 from ..search import search_terms, without_search_terms
+from ..selectors import expert_table
 from ..selectors import families as selectors
 from .families import family_page_or_404
 
@@ -66,7 +67,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "signalen"
     ) == "1"
     cases = list(selectors.caseload(request.user, query, only_flagged))
+    follow_ups = expert_table.follow_ups(request.user)
     _log_cases(request, cases)
+    if follow_ups:
+        record_worker_access(
+            request,
+            [
+                Access(d.escalation.case.family.ref, "decision", d.escalation.ref)
+                for d in follow_ups
+            ],
+            purpose=PURPOSE_CASE_WORK,
+        )
     return render(
         request,
         "casusregie/caseload.html",
@@ -76,6 +87,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "only_flagged": only_flagged,
             "incoming": list(selectors.pending_transfers_for(request.user)),
             "incoming_moves": _incoming_moves(request),
+            "follow_ups": follow_ups,
         },
     )
 

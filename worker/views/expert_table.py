@@ -15,6 +15,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,15 +29,18 @@ from casusregie.views.accounts import worker_required
 from escalations import figures, policies, services
 from escalations.forms import (
     AgendaForm,
+    AgendaItemForm,
     DecisionForm,
     EscalationForm,
+    InvitationForm,
     SessionForm,
     TailoredReferralForm,
 )
-from escalations.models import Escalation, EscalationSource, TableSession
+from escalations.models import AgendaItem, Escalation, EscalationSource, TableSession
 from referrals.models import Product, Provider
 from referrals.services import ReferralRefused
 
+from ..pdf import render_pdf
 from ..selectors import expert_table as selectors
 
 PURPOSE_TABLE = "bespreking Regionale Experttafel"
@@ -122,7 +127,10 @@ def family_escalations(request: HttpRequest, ref: str) -> HttpResponse:
     case = open_case_of(family)
     if request.method == "POST" and case is None:
         raise Http404
-    form = EscalationForm(request.POST or None, case=case) if case else None
+    has_consent = case is not None and services.has_table_consent(case)
+    form = (
+        EscalationForm(request.POST or None, case=case, has_consent=has_consent) if case else None
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -136,15 +144,16 @@ def family_escalations(request: HttpRequest, ref: str) -> HttpResponse:
                     by=request.user,
                     source=EscalationSource.REGISSEUR,
                     supplement=True,
+                    consent_given_on=form.cleaned_data.get("consent_given_on"),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                changed = [Access(family.ref, "escalation", escalation.ref)]
+                if form.cleaned_data.get("consent_given_on"):
+                    changed.append(Access(family.ref, "consent", case.ref))
                 record_worker_access(
-                    request,
-                    [Access(family.ref, "escalation", escalation.ref)],
-                    action=AccessAction.CHANGE,
-                    purpose=PURPOSE_CASE_WORK,
+                    request, changed, action=AccessAction.CHANGE, purpose=PURPOSE_CASE_WORK
                 )
                 messages.success(
                     request,
@@ -177,7 +186,13 @@ def family_escalations(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request,
         "escalations/family_escalations.html",
-        {"family": family, "case": case, "form": form, "rows": rows},
+        {
+            "family": family,
+            "case": case,
+            "form": form,
+            "rows": rows,
+            "has_consent": has_consent,
+        },
         status=status,
     )
 
@@ -372,15 +387,26 @@ def session_plan(request: HttpRequest) -> HttpResponse:
     form = SessionForm(request.POST, members=_members_of_table(request))
     if form.is_valid():
         try:
+            data = form.cleaned_data
             session = services.plan_session(
-                held_on=form.cleaned_data["held_on"],
-                members=form.cleaned_data["members"],
+                held_on=data["held_on"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                video_url=data["video_url"],
+                members=data["members"],
                 by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("De zitting is gepland."))
+            for other in selectors.overlapping_sessions(session):
+                messages.warning(
+                    request,
+                    _("Let op: er is op dezelfde tijd al een zitting van deze tafel: %(session)s.")
+                    % {"session": services.session_label(other)},
+                )
             return redirect("expert-table-session", session_ref=session.ref)
     return _sessions_page(request, form, status=400)
 
@@ -422,14 +448,30 @@ def _session_page(
                 if failed is not None and failed.prefix == prefix
                 else DecisionForm(products=products, providers=providers, prefix=prefix)
             )
+        if is_chair:
+            item.form = AgendaItemForm(
+                initial={"duration_minutes": item.duration_minutes, "minutes": item.minutes},
+                prefix=f"punt-{escalation.ref}",
+            )
+            item.invite_form = InvitationForm(prefix=f"uitnodiging-{escalation.ref}")
         rows.append((item, escalation, decision, form))
-    record_worker_access(
-        request, _table_accesses(i.escalation for i in session.agenda), purpose=PURPOSE_TABLE
-    )
+    accesses = _table_accesses(i.escalation for i in session.agenda)
+    accesses += [
+        Access(item.escalation.case.family.ref, "invitation", str(invitation.pk))
+        for item in session.agenda
+        for invitation in item.invitations.all()
+        if not invitation.worker_id
+    ]
+    record_worker_access(request, accesses, purpose=PURPOSE_TABLE)
     return render(
         request,
         "escalations/session.html",
-        {"session": session, "rows": rows, "is_chair": is_chair},
+        {
+            "session": session,
+            "rows": rows,
+            "is_chair": is_chair,
+            "label": services.session_label(session),
+        },
         status=400 if failed is not None else 200,
     )
 
@@ -481,6 +523,7 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
                 follow_up_on=data["follow_up_on"],
                 product=data["product"],
                 providers=data["providers"],
+                family_text=data["family_text"],
                 by=request.user,
             )
         except ValidationError as error:
@@ -494,6 +537,160 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
             )
             return redirect("expert-table-session", session_ref=session.ref)
     return _session_page(request, session, failed=form)
+
+
+def _agenda_item_or_404(session: TableSession, escalation_ref: str) -> AgendaItem:
+    for item in session.agenda:
+        if item.escalation.ref == escalation_ref:
+            return item
+    raise Http404
+
+
+@require_POST
+@worker_required
+def agenda_item(request: HttpRequest, session_ref: str, escalation_ref: str) -> HttpResponse:
+    """The chair sets an agenda item's duration and writes its minutes (notulen)."""
+    session = _session_or_404(request, session_ref)
+    _chair_or_404(request, session)
+    item = _agenda_item_or_404(session, escalation_ref)
+    form = AgendaItemForm(request.POST, prefix=f"punt-{escalation_ref}")
+    if not form.is_valid():
+        messages.error(request, _("Geef een duur van 5 tot 240 minuten."))
+    else:
+        try:
+            services.update_agenda_item(
+                item=item,
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                minutes=form.cleaned_data["minutes"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            _record_change(request, item.escalation, PURPOSE_TABLE, object_type="agenda_item")
+            messages.success(request, _("Het agendapunt is bijgewerkt."))
+    return redirect(
+        f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
+    )
+
+
+@require_POST
+@worker_required
+def invite(request: HttpRequest, session_ref: str, escalation_ref: str) -> HttpResponse:
+    """The chair invites a parent, the youth or another guest for an agenda item."""
+    session = _session_or_404(request, session_ref)
+    _chair_or_404(request, session)
+    item = _agenda_item_or_404(session, escalation_ref)
+    form = InvitationForm(request.POST, prefix=f"uitnodiging-{escalation_ref}")
+    if not form.is_valid():
+        messages.error(request, _("Geef wie u uitnodigt, de naam en een geldig e-mailadres."))
+    else:
+        try:
+            invitation = services.invite_person(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            record_worker_access(
+                request,
+                [Access(item.escalation.case.family.ref, "invitation", str(invitation.pk))],
+                action=AccessAction.CHANGE,
+                purpose=PURPOSE_TABLE,
+            )
+            messages.success(
+                request,
+                _("%(name)s is uitgenodigd voor dit agendapunt.") % {"name": invitation.name},
+            )
+    return redirect(
+        f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
+    )
+
+
+LETTER_AUDIENCES = {
+    "regisseur": "escalations/letter_regisseur.html",
+    "gezin": "escalations/letter_family.html",
+}
+PURPOSE_LETTER = "besluit Regionale Experttafel: brief aan regisseur of gezin"
+
+
+def _letter_or_404(request: HttpRequest, escalation_ref: str, audience: str) -> Escalation:
+    """The decision letter's escalation: for its regisseur, or for the table's chair while the
+    family's consent for the table is in force (without it the table sees no names)."""
+    if audience not in LETTER_AUDIENCES:
+        raise Http404
+    escalation = _escalation_or_404(request, escalation_ref, "escalations.read_decision_letter")
+    if selectors.decision_of(escalation) is None:
+        raise Http404
+    if not policies.is_regisseur_of(request.user, escalation) and not services.has_table_consent(
+        escalation.case_id
+    ):
+        raise Http404
+    return selectors.decision_letter(escalation)
+
+
+def _letter_accesses(escalation: Escalation, audience: str) -> list[Access]:
+    family = escalation.case.family
+    items = [Access(family.ref, "decision", escalation.ref)]
+    items += [Access(family.ref, "youth", y.ref) for y in family.youths.all()]
+    if audience == "gezin":
+        items += [Access(family.ref, "carer", c.ref) for c in family.carers.all()]
+    return items
+
+
+def _letter_context(request: HttpRequest, escalation: Escalation, audience: str, for_pdf: bool):
+    return {
+        "e": escalation,
+        "decision": escalation.decision,
+        "family": escalation.case.family,
+        "audience": audience,
+        "for_pdf": for_pdf,
+        "today": timezone.localdate(),
+        "back": "expert-table-session"
+        if policies.chairs_the_table(request.user, escalation)
+        else "escalation-inbox",
+    }
+
+
+@require_GET
+@worker_required
+def decision_letter(request: HttpRequest, escalation_ref: str, audience: str) -> HttpResponse:
+    """The decision letter as a page: to the regisseur, or in plain words to the family."""
+    escalation = _letter_or_404(request, escalation_ref, audience)
+    record_worker_access(request, _letter_accesses(escalation, audience), purpose=PURPOSE_LETTER)
+    return render(
+        request,
+        LETTER_AUDIENCES[audience],
+        _letter_context(request, escalation, audience, for_pdf=False),
+    )
+
+
+@require_GET
+@worker_required
+def decision_letter_pdf(request: HttpRequest, escalation_ref: str, audience: str) -> HttpResponse:
+    """The same letter as a PDF (WeasyPrint, ``worker.pdf``); in the access log as export."""
+    escalation = _letter_or_404(request, escalation_ref, audience)
+    record_worker_access(
+        request,
+        _letter_accesses(escalation, audience),
+        action=AccessAction.EXPORT,
+        purpose=PURPOSE_LETTER,
+    )
+    html = render_to_string(
+        LETTER_AUDIENCES[audience],
+        _letter_context(request, escalation, audience, for_pdf=True),
+        request=request,
+    )
+    footer = _("Besluit Regionale Experttafel, aanmelding %(ref)s, %(on)s") % {
+        "ref": escalation.ref,
+        "on": date_filter(timezone.localdate(), "j F Y"),
+    }
+    response = HttpResponse(
+        render_pdf(html, footer=footer, page_label=_("pagina")), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="besluit-{escalation.ref}-{audience}.pdf"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -28,6 +28,7 @@ from casusregie.models import AccessAction, Consent, ConsentPurpose, Family, Rol
 from casusregie.policies import family_or_404, may_hand_over, roles_of
 from casusregie.selectors import open_case_of
 from casusregie.views.accounts import is_provider_session, worker_required
+from escalations.models import Escalation
 from flags.rules import RULES_BY_CODE
 from referrals import selectors as referral_selectors
 from referrals import services as referral_services
@@ -178,29 +179,46 @@ def _garp(request: HttpRequest, case, bridging_forms: dict | None = None) -> dic
     }
 
 
+def _asks_table_consent(case, consents) -> bool:
+    """The task "ask the family's consent for the expert table": the case is at the table
+    (an escalation not closed) and no consent for the table is in force. No query when it is."""
+    if any(
+        in_force and c.purpose == ConsentPurpose.EXPERT_TABLE and c.case_id == case.pk
+        for c, in_force in consents
+    ):
+        return False
+    return Escalation.objects.filter(case=case, closed_on__isnull=True).exists()
+
+
 def _family_page(request: HttpRequest, family: Family, **extra) -> HttpResponse:
     open_case = open_case_of(family)
     closing_bound = extra.pop("closing_bound", {})
     shown_case = open_case or next(iter(family.cases.all()), None)  # else the last one, closed
     can_change = request.user.has_perm("casusregie.change_family_record", family)
+    consents = [
+        (c, selectors.consent_in_force(c))
+        for case in family.cases.all()
+        for c in case.consents.all()
+    ]
+    context_task = open_case is not None and can_change and _asks_table_consent(open_case, consents)
     context = {
         **_garp(request, shown_case, extra.pop("bridging_forms", None)),
         **closing_sections(request, family, open_case, closing_bound, can_change=can_change),
         "family": family,
         "open_case": open_case,
         "regisseur": selectors.current_regisseur(open_case) if open_case else None,
-        "consents": [
-            (c, selectors.consent_in_force(c))
-            for case in family.cases.all()
-            for c in case.consents.all()
-        ],
+        "consents": consents,
+        "table_consent_task": context_task,
         "history": selectors.family_history(family),
         "can_change": can_change,
         "can_reveal": request.user.has_perm("casusregie.reveal_bsn", family),
         "can_manage_consent": request.user.has_perm("casusregie.manage_consent", family),
         "can_export_access": request.user.has_perm("casusregie.export_access_history", family),
         "consent_form": extra.pop("consent_form", None)
-        or ConsentForm(initial={"given_on": timezone.localdate()}),
+        or ConsentForm(
+            initial={"given_on": timezone.localdate()}
+            | ({"purpose": ConsentPurpose.EXPERT_TABLE} if context_task else {})
+        ),
         "revealed": {},
         **people_section(
             request.user,
