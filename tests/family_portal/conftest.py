@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from casusregie.models import CarerRelation, FamilyAccount
@@ -68,6 +69,7 @@ def youth_account(youth, regisseur):
 
 
 def family_login(client, account):
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)  # after a logout: a fresh session
     session = client.session
     session[ACCOUNT_KEY] = account.pk
     session.save()
