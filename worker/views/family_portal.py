@@ -154,7 +154,7 @@ def _page(request, family: Family, *, invite=None, answer=None, status=200) -> H
 @require_GET
 @worker_required
 def family_portal_page(request: HttpRequest, ref: str) -> HttpResponse:
-    family = _family(request, ref, "casusregie.view_family_record")
+    family = _family(request, ref, "casusregie.change_family_record")  # case work only
     return _page(request, family)
 
 
