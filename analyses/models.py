@@ -12,6 +12,8 @@ import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 
@@ -159,3 +161,31 @@ class Strength(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class FamilyStory(models.Model):
+    """ "Ons verhaal": the family's own words on the analysis, one text per family account,
+    written in the gezinsportaal while the analysis is a draft (``analyses.services``)."""
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="stories")
+    account = models.ForeignKey(
+        "casusregie.FamilyAccount", on_delete=models.CASCADE, related_name="stories"
+    )
+    text = models.TextField(_("ons verhaal"))
+    written_at = models.DateTimeField(_("geschreven op"))
+
+    class Meta:
+        verbose_name = _("ons verhaal")
+        verbose_name_plural = _("ons verhaal")
+        constraints = [
+            models.UniqueConstraint(fields=["analysis", "account"], name="family_story_once"),
+            models.CheckConstraint(
+                condition=Q(
+                    GreaterThanOrEqual(Length("text"), 1), LessThanOrEqual(Length("text"), 4000)
+                ),
+                name="family_story_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ons verhaal {self.account_id} bij analyse {self.analysis_id}"

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from casusregie.models import Case
 from casusregie.rejudge import request_case_sweep
+from casusregie.services import family_plain_text
 
 from .models import (
     Analysis,
@@ -47,6 +48,7 @@ from .models import (
     AnalysisStatus,
     DomainFinding,
     Explanation,
+    FamilyStory,
     Participant,
     Strength,
 )
@@ -273,3 +275,26 @@ def discard_draft(*, analysis: Analysis) -> None:
             )
         )
     analysis.delete()
+
+
+# --- "ons verhaal": the family's own words (the gezinsportaal) --------------------------------
+
+FAMILY_STORY_MAX = 4000
+
+
+@transaction.atomic
+def write_family_story(*, analysis: Analysis, account, text: str) -> FamilyStory:
+    """A family account writes (or rewrites) its own words on the analysis; only while it is a
+    draft: an established analysis stays as it was established."""
+    analysis = _locked_draft(analysis)
+    if analysis.case.family_id != account.family_id:
+        raise ValidationError(_("Deze analyse hoort niet bij uw gezin."))
+    story, _created = FamilyStory.objects.update_or_create(
+        analysis=analysis,
+        account=account,
+        defaults={
+            "text": family_plain_text(text, max_length=FAMILY_STORY_MAX),
+            "written_at": timezone.now(),
+        },
+    )
+    return story

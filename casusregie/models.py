@@ -14,6 +14,8 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
@@ -1196,6 +1198,23 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(
         Worker, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Given or withdrawn by the family itself in the gezinsportaal (else by a worker).
+    given_by_account = models.ForeignKey(
+        "casusregie.FamilyAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gegeven via het gezinsportaal door"),
+    )
+    withdrawn_by_account = models.ForeignKey(
+        "casusregie.FamilyAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ingetrokken via het gezinsportaal door"),
+    )
 
     class Meta:
         verbose_name = _("toestemming")
@@ -1316,6 +1335,7 @@ class NotificationKind(models.TextChoices):
     TABLE_CONSENT_NEEDED = "table_consent_needed", _("Toestemming vragen voor de experttafel")
     FLAG_OPENED = "flag_opened", _("Nieuw signaal")
     BREAK_GLASS = "break_glass", _("Inzage buiten het team")
+    FAMILY_MESSAGE = "family_message", _("Vraag van het gezin")
 
 
 class Notification(models.Model):
@@ -1508,3 +1528,215 @@ class SingleSignOnDevice(Device):
 
     def verify_token(self, token) -> bool:
         return False
+
+
+# --- the gezinsportaal: the family's own accounts, their login codes, the question thread -----
+
+#: The longest question or answer in the family's message thread, and of a text the family
+#: writes (the database refuses longer: hostile input never fills a table).
+FAMILY_TEXT_MAX = 2000
+
+
+class FamilyMember(models.TextChoices):
+    CARER = "carer", _("Ouder of verzorger met gezag")
+    YOUTH = "youth", _("Jongere")
+
+
+@pghistory.track(exclude=["last_login"])
+class FamilyAccount(models.Model):
+    """A carer's (with gezag) or a youth's own account for the gezinsportaal.
+
+    Invited by the case's regisseur; logs in with a link by e-mail (django-sesame: short-lived,
+    used once: ``last_login`` changes at every use and so revokes the link) and a code sent to
+    the same address. Not a ``Worker``: a family account is never a user of the worker site.
+    A youth under 16 (from 12) only with the regisseur's recorded reason (``early_reason``).
+    """
+
+    ref = models.CharField(
+        _("referentie"), max_length=64, unique=True, default=refs.family_account_ref
+    )
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, related_name="accounts", verbose_name=_("gezin")
+    )
+    carer = models.ForeignKey(
+        Carer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("opvoeder"),
+    )
+    youth = models.ForeignKey(
+        Youth,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("jongere"),
+    )
+    email = models.EmailField(_("e-mail"))
+    is_active = models.BooleanField(_("actief"), default=True)
+    invited_by = models.ForeignKey(
+        Worker, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("door")
+    )
+    invited_at = models.DateTimeField(_("uitgenodigd op"), default=timezone.now)
+    early_reason = models.TextField(
+        _("reden voor een account onder de 16"), blank=True, default="", db_default=""
+    )
+    last_login = models.DateTimeField(_("laatst ingelogd"), null=True, blank=True)
+    broker_subject = models.CharField(
+        _("kenmerk bij de inlogmakelaar"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Het pseudonieme kenmerk van DigiD/eHerkenning via de makelaar."),
+    )
+    deactivated_at = models.DateTimeField(_("gedeactiveerd op"), null=True, blank=True)
+
+    #: django-sesame reads a password to revoke links on its change; the family has none.
+    password = None
+
+    class Meta:
+        verbose_name = _("gezinsaccount")
+        verbose_name_plural = _("gezinsaccounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(carer__isnull=True, youth__isnull=False)
+                | Q(carer__isnull=False, youth__isnull=True),
+                name="family_account_one_person",
+                violation_error_message=_("Een gezinsaccount is van één opvoeder of jongere."),
+            ),
+            models.UniqueConstraint(
+                fields=["carer"], condition=Q(is_active=True), name="family_account_one_per_carer"
+            ),
+            models.UniqueConstraint(
+                fields=["youth"], condition=Q(is_active=True), name="family_account_one_per_youth"
+            ),
+            models.UniqueConstraint(
+                fields=["broker_subject"],
+                condition=~Q(broker_subject=""),
+                name="family_account_broker_subject_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True) | Q(deactivated_at__isnull=False),
+                name="family_account_deactivated_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def member(self) -> str:
+        return FamilyMember.CARER if self.carer_id else FamilyMember.YOUTH
+
+    @property
+    def person(self):
+        return self.carer if self.carer_id else self.youth
+
+    @property
+    def is_authenticated(self) -> bool:  # for django-sesame's logging only
+        return True
+
+
+class FamilyLoginCode(models.Model):
+    """The second factor of a family login: a 6-digit code sent by e-mail. Only its keyed hash
+    is stored; it expires after ``FAMILY_CODE_MINUTES``, works once, and dies after
+    ``FAMILY_CODE_ATTEMPTS`` wrong tries."""
+
+    account = models.ForeignKey(FamilyAccount, on_delete=models.CASCADE, related_name="login_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("inlogcode gezinsportaal")
+        verbose_name_plural = _("inlogcodes gezinsportaal")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code_hash__regex=r"^[0-9a-f]{64}$"), name="family_code_is_a_hash"
+            ),
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(used_at__lte=F("expires_at")),
+                name="family_code_used_in_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"code {self.pk} ({self.account_id})"
+
+
+class FamilyMessage(models.Model):
+    """One message of the thread between the family and its regisseur: a question from a
+    family account or an answer from a worker (plain text, at most ``FAMILY_TEXT_MAX``)."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="family_messages", verbose_name=_("casus")
+    )
+    account = models.ForeignKey(
+        FamilyAccount,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("van het gezin"),
+    )
+    worker = models.ForeignKey(
+        Worker,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("van de medewerker"),
+    )
+    text = models.TextField(_("bericht"))
+    created_at = models.DateTimeField(_("verstuurd op"), default=timezone.now)
+    read_at = models.DateTimeField(_("gelezen op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bericht van of aan het gezin")
+        verbose_name_plural = _("berichten van en aan het gezin")
+        ordering = ["case", "created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="family_message_by_case")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(account__isnull=False, worker__isnull=False),
+                name="family_message_one_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    GreaterThanOrEqual(Length("text"), 1),
+                    LessThanOrEqual(Length("text"), FAMILY_TEXT_MAX),
+                ),
+                name="family_message_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"bericht {self.pk} ({self.case_id})"
+
+
+class CarerDisclosure(models.Model):
+    """The regisseur's choice, per item about a youth of 16 or older, whether the carers see it
+    in the gezinsportaal (the youth's own right to privacy against the carers' right to be
+    informed). Without a row the carers do not see it. Every choice is in the access log."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="carer_disclosures")
+    item_type = models.CharField(_("soort gegeven"), max_length=32)
+    item_ref = models.CharField(_("gegeven"), max_length=64)
+    shown = models.BooleanField(_("zichtbaar voor de ouders"))
+    decided_by = models.ForeignKey(Worker, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("keuze: zichtbaar voor de ouders")
+        verbose_name_plural = _("keuzes: zichtbaar voor de ouders")
+        constraints = [
+            models.UniqueConstraint(fields=["item_type", "item_ref"], name="carer_disclosure_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_type} {self.item_ref}: {self.shown}"

@@ -41,3 +41,7 @@ def referral_ref() -> str:
 
 def escalation_ref() -> str:
     return _ref("e")
+
+
+def family_account_ref() -> str:
+    return _ref("ga")

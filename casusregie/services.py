@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -18,14 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from .access_log import Access, record_access
+from .access_log import PURPOSE_FAMILY_ACCOUNT, Access, record_access
 from .enrolment import ENROLMENT_CODE_ALPHABET, enrolment_code_hash
 from .models import (
+    FAMILY_TEXT_MAX,
     SHARING_WITH_PROVIDER,
     AccessAction,
     BreakGlassGrant,
     BreakGlassReason,
     Carer,
+    CarerDisclosure,
     CarerRelation,
     Case,
     CloseReason,
@@ -34,6 +39,9 @@ from .models import (
     EducationPeriod,
     EnrolmentCode,
     Family,
+    FamilyAccount,
+    FamilyLoginCode,
+    FamilyMessage,
     FamilyMove,
     IdentityProvider,
     InvolvedProfessional,
@@ -52,7 +60,7 @@ from .models import (
     Worker,
     Youth,
 )
-from .notifications import notify
+from .notifications import notify, notify_regisseur
 from .policies import (
     CASE_WORK_ROLES,
     may_close_case,
@@ -71,7 +79,7 @@ def record_consent(
     purpose: str,
     given_on: dt.date,
     provider=None,
-    by: Worker,
+    by: Worker | None,
 ) -> Consent:
     """Record the family's consent to share for ``purpose`` (with ``provider`` where it names
     one). Sharing the analysis or the contact details needs a provider; the expert table is not
@@ -95,7 +103,7 @@ def record_consent(
 
 
 @transaction.atomic
-def withdraw_consent(*, consent: Consent, by: Worker) -> Consent:
+def withdraw_consent(*, consent: Consent, by: Worker | None) -> Consent:
     """Withdrawal takes effect at once: from today the consent is no longer in force."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
@@ -1095,3 +1103,339 @@ def review_break_glass(
         origin=origin,
     )
     return grant
+
+
+# --- the gezinsportaal: accounts for the family, their login, questions, consent --------------
+
+#: A youth has an account of their own from this age; from ``FAMILY_EARLY_AGE`` only with the
+#: regisseur's recorded reason (Jeugdwet/WGBO: competent from 12, own rights from 16).
+FAMILY_OWN_AGE = 16
+FAMILY_EARLY_AGE = 12
+FAMILY_LINK_SCOPE = "gezinsportaal"
+_HTML = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def family_plain_text(text: str, *, max_length: int = FAMILY_TEXT_MAX) -> str:
+    """A text the family (or a worker answering it) writes: hostile input. Plain text only —
+    no HTML, no control characters —, not empty, at most ``max_length`` characters."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError(_("Schrijf eerst uw bericht."))
+    if len(text) > max_length:
+        raise ValidationError(
+            _("Uw tekst is te lang: ten hoogste %(max)s tekens.") % {"max": max_length}
+        )
+    if _HTML.search(text) or _CONTROL.search(text):
+        raise ValidationError(_("Gebruik gewone tekst, zonder code of opmaak (zoals < en >)."))
+    return text
+
+
+def _check_current_regisseur(case: Case, by: Worker) -> None:
+    period = current_regisseur_of(case)
+    if period is None or period.worker_id != by.pk:
+        raise ValidationError(_("Alleen de regisseur van dit gezin kan dit doen."))
+
+
+def family_link_token(account: FamilyAccount) -> str:
+    """A login link's key for ``account``: signed, short-lived (``FAMILY_LINK_MINUTES``), and
+    void once used (``last_login`` changes; django-sesame)."""
+    from sesame.tokens_v2 import create_token
+
+    return create_token(account, scope=FAMILY_LINK_SCOPE)
+
+
+def _mail_link(account: FamilyAccount, *, invitation: bool) -> None:
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    token = family_link_token(account)
+    link = f"{settings.SITE_URL}{reverse('family-link')}?{settings.SESAME_TOKEN_NAME}={token}"
+    minutes = settings.FAMILY_LINK_MINUTES
+    if invitation:
+        subject = _("Uitnodiging voor het gezinsportaal")
+        intro = _("Uw regisseur nodigt u uit voor het gezinsportaal. Daar ziet u uw plan.")
+    else:
+        subject = _("Inloggen op het gezinsportaal")
+        intro = _("U vroeg om in te loggen op het gezinsportaal.")
+    body = "\n\n".join(
+        [
+            str(intro),
+            _("Klik op deze link om in te loggen (de link werkt %(minutes)s minuten, één keer):")
+            % {"minutes": minutes},
+            link,
+            _("Daarna krijgt u een code in een tweede e-mail."),
+            _("Vroeg u hier niet om? Dan kunt u deze e-mail weggooien."),
+        ]
+    )
+    transaction.on_commit(
+        lambda: send_mail(str(subject), body, settings.DEFAULT_FROM_EMAIL, [account.email])
+    )
+
+
+@transaction.atomic
+def invite_family_member(
+    *,
+    case: Case,
+    by: Worker,
+    email: str,
+    carer: Carer | None = None,
+    youth: Youth | None = None,
+    early_reason: str = "",
+    origin: str = "",
+) -> FamilyAccount:
+    """The regisseur invites a carer with gezag, or a youth from 16 (from 12 with a reason), to
+    the gezinsportaal: an account, and a login link by e-mail. In the access log."""
+    _check_current_regisseur(case, by)
+    if not case.is_open:
+        raise ValidationError(_("Deze casus is gesloten."))
+    if (carer is None) == (youth is None):
+        raise ValidationError(_("Kies één opvoeder of jongere."))
+    person = carer or youth
+    if person.family_id != case.family_id:
+        raise ValidationError(_("Deze persoon hoort niet bij dit gezin."))
+    early_reason = (early_reason or "").strip()
+    if carer is not None:
+        if not CarerRelation.objects.filter(carer=carer, has_gezag=True).exists():
+            raise ValidationError(_("Alleen een opvoeder met gezag krijgt een account."))
+        early_reason = ""
+    else:
+        age = age_on(youth.birth_date, timezone.localdate())
+        if age < FAMILY_EARLY_AGE:
+            raise ValidationError(_("Een jongere krijgt een account vanaf 12 jaar."))
+        if age < FAMILY_OWN_AGE and not early_reason:
+            raise ValidationError(
+                _("Een jongere onder de 16 krijgt alleen een account met uw reden.")
+            )
+        if age >= FAMILY_OWN_AGE:
+            early_reason = ""
+    account = FamilyAccount(
+        family=case.family,
+        carer=carer,
+        youth=youth,
+        email=email,
+        invited_by=by,
+        early_reason=family_plain_text(early_reason) if early_reason else "",
+    )
+    account.full_clean(exclude=["invited_by"], validate_constraints=False)
+    if FamilyAccount.objects.filter(
+        Q(carer=carer) if carer else Q(youth=youth), is_active=True
+    ).exists():
+        raise ValidationError(_("Deze persoon heeft al een account."))
+    account.save()
+    record_access(
+        actor_kind="worker",
+        actor=_actor(by),
+        accesses=[Access(case.family.ref, "family_account", account.ref)],
+        action=AccessAction.CHANGE,
+        purpose=PURPOSE_FAMILY_ACCOUNT
+        + (f": onder de 16, reden: {early_reason}" if early_reason else ""),
+        origin=origin,
+    )
+    _mail_link(account, invitation=True)
+    return account
+
+
+@transaction.atomic
+def deactivate_family_account(*, account: FamilyAccount, by: Worker, origin: str = "") -> None:
+    """The regisseur ends an account: it logs in no more (its links and codes die with it)."""
+    case = account.family.cases.filter(closed_on__isnull=True).first()
+    if case is not None:
+        _check_current_regisseur(case, by)
+    account.is_active, account.deactivated_at = False, timezone.now()
+    account.save(update_fields=["is_active", "deactivated_at"])
+    record_access(
+        actor_kind="worker",
+        actor=_actor(by),
+        accesses=[Access(account.family.ref, "family_account", account.ref)],
+        action=AccessAction.CHANGE,
+        purpose=PURPOSE_FAMILY_ACCOUNT + ": account beëindigd",
+        origin=origin,
+    )
+
+
+def request_family_link(email: str) -> None:
+    """A new login link for the active account with this address, if there is one; the caller
+    answers the same either way (nobody learns whether an address has an account)."""
+    for account in FamilyAccount.objects.filter(email__iexact=email.strip(), is_active=True):
+        _mail_link(account, invitation=False)
+
+
+def _active_account(pk) -> FamilyAccount | None:
+    return FamilyAccount.objects.filter(pk=pk, is_active=True).first()
+
+
+@transaction.atomic
+def use_family_link(token: str) -> FamilyAccount | None:
+    """The account a login link is for, if it is valid, unexpired and unused; using it voids it
+    (and every other link sent before)."""
+    from sesame.tokens_v2 import parse_token
+
+    account = parse_token(token, _active_account, scope=FAMILY_LINK_SCOPE)
+    if account is None:
+        return None
+    account = FamilyAccount.objects.select_for_update().get(pk=account.pk)
+    if parse_token(token, lambda pk: account, scope=FAMILY_LINK_SCOPE) is None:
+        return None  # used meanwhile by a request that got the lock first
+    account.last_login = timezone.now()
+    account.save(update_fields=["last_login"])
+    return account
+
+
+def family_code_hash(code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"family-code:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def send_family_code(account: FamilyAccount) -> None:
+    """The second step: a fresh 6-digit code by e-mail; older unused codes die."""
+    from django.core.mail import send_mail
+
+    now = timezone.now()
+    FamilyLoginCode.objects.filter(account=account, used_at__isnull=True).update(
+        expires_at=now, attempts=settings.FAMILY_CODE_ATTEMPTS
+    )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    FamilyLoginCode.objects.create(
+        account=account,
+        code_hash=family_code_hash(code),
+        expires_at=now + dt.timedelta(minutes=settings.FAMILY_CODE_MINUTES),
+    )
+    body = _(
+        "Uw code voor het gezinsportaal is %(code)s. De code werkt %(minutes)s minuten. "
+        "Geef deze code aan niemand, ook niet aan iemand die zegt dat hij van de gemeente is."
+    ) % {"code": code, "minutes": settings.FAMILY_CODE_MINUTES}
+    transaction.on_commit(
+        lambda: send_mail(
+            str(_("Uw code voor het gezinsportaal")),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [account.email],
+        )
+    )
+
+
+@transaction.atomic
+def verify_family_code(account: FamilyAccount, code: str) -> bool:
+    """True once for the right code within its time; a wrong try counts against it."""
+    now = timezone.now()
+    current = (
+        FamilyLoginCode.objects.select_for_update()
+        .filter(account=account, used_at__isnull=True, expires_at__gt=now)
+        .filter(attempts__lt=settings.FAMILY_CODE_ATTEMPTS)
+        .order_by("-created_at")
+        .first()
+    )
+    if current is None:
+        return False
+    if not hmac.compare_digest(current.code_hash, family_code_hash((code or "").strip())):
+        current.attempts += 1
+        current.save(update_fields=["attempts"])
+        return False
+    current.used_at = now
+    current.save(update_fields=["used_at"])
+    return True
+
+
+def _open_case_of_family(family_id: int) -> Case:
+    case = Case.objects.filter(family_id=family_id, closed_on__isnull=True).first()
+    if case is None:
+        raise ValidationError(_("Er is geen lopende hulp meer voor uw gezin."))
+    return case
+
+
+@transaction.atomic
+def ask_regisseur(*, account: FamilyAccount, text: str) -> FamilyMessage:
+    """A question from the family to its regisseur, with a melding for the regisseur."""
+    case = _open_case_of_family(account.family_id)
+    message = FamilyMessage.objects.create(case=case, account=account, text=family_plain_text(text))
+    notify_regisseur(
+        case,
+        NotificationKind.FAMILY_MESSAGE,
+        _("Nieuwe vraag van het gezin in het gezinsportaal"),
+        url_name="family-portal-worker",
+        url_args=[case.family.ref],
+    )
+    return message
+
+
+@transaction.atomic
+def answer_family(*, case: Case, by: Worker, text: str) -> FamilyMessage:
+    """The regisseur answers in the family's thread; the family's questions count as read."""
+    _check_current_regisseur(case, by)
+    message = FamilyMessage.objects.create(case=case, worker=by, text=family_plain_text(text))
+    mark_family_messages_read(case=case)
+    return message
+
+
+def mark_family_messages_read(*, case: Case) -> int:
+    return FamilyMessage.objects.filter(
+        case=case, account__isnull=False, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def give_consent_by_family(*, account: FamilyAccount, purpose: str, provider=None) -> Consent:
+    """The family gives consent itself (today), for a provider of its referrals or the table."""
+    case = _open_case_of_family(account.family_id)
+    if (
+        purpose in SHARING_WITH_PROVIDER
+        and provider is not None
+        and not case.referrals.filter(provider=provider).exists()
+    ):
+        raise ValidationError(_("Deze zorgaanbieder hoort niet bij uw hulp."))
+    if Consent.objects.filter(
+        case=case, purpose=purpose, provider=provider, withdrawn_on__isnull=True
+    ).exists():
+        raise ValidationError(_("Deze toestemming geeft u al."))
+    consent = record_consent(
+        case=case, purpose=purpose, provider=provider, given_on=timezone.localdate(), by=None
+    )
+    consent.given_by_account = account
+    consent.save(update_fields=["given_by_account"])
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent_by_family(*, account: FamilyAccount, consent: Consent) -> Consent:
+    """The family withdraws its consent: in force no more from this moment (provider API, the
+    provider's portal and the expert table follow on their next request)."""
+    if consent.case.family_id != account.family_id:
+        raise ValidationError(_("Deze toestemming hoort niet bij uw gezin."))
+    consent = withdraw_consent(consent=consent, by=None)
+    consent.withdrawn_by_account = account
+    consent.save(update_fields=["withdrawn_by_account"])
+    return consent
+
+
+@transaction.atomic
+def decide_carer_disclosure(
+    *, youth: Youth, item_type: str, item_ref: str, shown: bool, by: Worker, origin: str = ""
+) -> CarerDisclosure:
+    """The regisseur decides whether the carers see an item about a youth of 16 or older in
+    the gezinsportaal; the choice is in the access log."""
+    case = _open_case_of_family(youth.family_id)
+    _check_current_regisseur(case, by)
+    disclosure, _created = CarerDisclosure.objects.update_or_create(
+        item_type=item_type,
+        item_ref=item_ref,
+        defaults={"youth": youth, "shown": shown, "decided_by": by, "decided_at": timezone.now()},
+    )
+    record_access(
+        actor_kind="worker",
+        actor=_actor(by),
+        accesses=[Access(youth.family.ref, item_type, item_ref)],
+        action=AccessAction.CHANGE,
+        purpose=(
+            "gezinsportaal: zichtbaar gemaakt voor de ouders"
+            if shown
+            else "gezinsportaal: niet zichtbaar voor de ouders"
+        ),
+        origin=origin,
+    )
+    return disclosure

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "dashboard",
     "worker",
     "portal",
+    "family_portal",
     "dossier",
     "demo",
     "retention",
@@ -191,6 +192,17 @@ OIDC_USE_NONCE = True
 OIDC_CREATE_USER = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
 LOGIN_REDIRECT_URL_FAILURE = "login"
+
+# The gezinsportaal (family_portal, docs/family-portal.md): a link by e-mail (django-sesame,
+# short-lived and used once), then a code by e-mail. Family accounts are not workers: sesame
+# signs a family account's id; a link dies when it is used (``last_login`` changes).
+FAMILY_LINK_MINUTES = env.int("FAMILY_LINK_MINUTES", default=60)
+FAMILY_CODE_MINUTES = env.int("FAMILY_CODE_MINUTES", default=10)
+FAMILY_CODE_ATTEMPTS = env.int("FAMILY_CODE_ATTEMPTS", default=5)
+SESAME_MAX_AGE = FAMILY_LINK_MINUTES * 60
+SESAME_ONE_TIME = True
+SESAME_INVALIDATE_ON_PASSWORD_CHANGE = False  # a family account has no password
+SESAME_TOKEN_NAME = "sleutel"  # noqa: S105 (the name of the link's query parameter)
 
 # Content-Security-Policy (django-csp): only our own origin; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("casusregie.urls")),
     path("", include("worker.urls")),
     path("", include("portal.urls")),
+    path("", include("family_portal.urls")),
     path("", include("flags.urls")),
     path("", include("referrals.urls")),
     path("", include("dashboard.urls")),

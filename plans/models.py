@@ -5,6 +5,8 @@ from __future__ import annotations
 import pghistory
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +19,13 @@ class Plan(models.Model):
     )
     is_current = models.BooleanField(_("huidig plan"), default=True)
     agreed_on = models.DateField(_("afgesproken op"), null=True, blank=True)
+    # who agreed, and how (issue 20): the regisseur recording it, or a family account
+    agreed_by = models.CharField(
+        _("afgesproken door"), max_length=200, blank=True, default="", db_default=""
+    )
+    agreed_how = models.CharField(
+        _("afgesproken via"), max_length=16, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -328,3 +337,62 @@ class PerspectivePlan(models.Model):
     def adult_service_values(self) -> list[str]:
         """The adult services chosen, as ``AdultService`` values in their order."""
         return [s for s in AdultService.values if getattr(self, f"adult_services_{s}")]
+
+
+class AgreedHow(models.TextChoices):
+    """How the plan was agreed: recorded by the regisseur, or by the family in the portal."""
+
+    REGISSEUR = "regisseur", _("Vastgelegd door de regisseur")
+    FAMILY_PORTAL = "family_portal", _("Door het gezin in het gezinsportaal")
+
+
+class PlanResponse(models.Model):
+    """A family account's answer to the plan in the gezinsportaal: agreed, or not (with what it
+    does not agree with: a note, and per goal in ``GoalObjection``). One per account and plan;
+    a new answer replaces the old."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="responses")
+    account = models.ForeignKey(
+        "casusregie.FamilyAccount", on_delete=models.CASCADE, related_name="plan_responses"
+    )
+    agrees = models.BooleanField(_("akkoord"))
+    note = models.TextField(_("toelichting"), blank=True, default="")
+    answered_at = models.DateTimeField(_("beantwoord op"))
+
+    class Meta:
+        verbose_name = _("reactie van het gezin op het plan")
+        verbose_name_plural = _("reacties van het gezin op het plan")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "account"], name="plan_response_once"),
+            models.CheckConstraint(
+                condition=Q(LessThanOrEqual(Length("note"), 2000)),
+                name="plan_response_note_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reactie {self.account_id} op plan {self.plan_id}"
+
+
+class GoalObjection(models.Model):
+    """What a family account does not agree with in one goal of the plan."""
+
+    response = models.ForeignKey(PlanResponse, on_delete=models.CASCADE, related_name="objections")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="objections")
+    text = models.TextField(_("wat klopt er niet"))
+
+    class Meta:
+        verbose_name = _("bezwaar tegen een doel")
+        verbose_name_plural = _("bezwaren tegen doelen")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "goal"], name="goal_objection_once"),
+            models.CheckConstraint(
+                condition=Q(
+                    GreaterThanOrEqual(Length("text"), 1), LessThanOrEqual(Length("text"), 2000)
+                ),
+                name="goal_objection_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"bezwaar {self.response_id} bij doel {self.goal_id}"

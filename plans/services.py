@@ -42,19 +42,23 @@ from analyses.models import Analysis, Explanation
 from casusregie.models import Case, RegisseurPeriod, Worker, Youth
 from casusregie.policies import may_hand_over
 from casusregie.rejudge import request_case_sweep
+from casusregie.services import family_plain_text
 
 from .models import (
     Action,
     AdultService,
+    AgreedHow,
     Evaluation,
     EvaluationOutcome,
     Goal,
+    GoalObjection,
     GoalStatus,
     PerspectiveKind,
     PerspectivePart,
     PerspectivePlan,
     PerspectiveStatus,
     Plan,
+    PlanResponse,
 )
 
 #: A transition_18 perspective plan (toekomstplan) starts from this age (seed 003, 004).
@@ -131,9 +135,61 @@ def agree_plan(*, plan: Plan, agreed_on: dt.date | None = None) -> Plan:
     if not plan.goals.exists():
         raise ValidationError(_("Leg ten minste één doel vast voordat u het plan afspreekt."))
     plan.agreed_on = agreed_on
-    plan.save(update_fields=["agreed_on", "updated_at"])
+    plan.agreed_by, plan.agreed_how = "", AgreedHow.REGISSEUR
+    plan.save(update_fields=["agreed_on", "agreed_by", "agreed_how", "updated_at"])
     request_case_sweep(plan.case_id)
     return plan
+
+
+# --- the family's answer to the plan (the gezinsportaal) -----------------------------------------
+
+
+def family_member_label(account) -> str:
+    """Who agreed, as the plan records it: the carer's or the youth's name and kind."""
+    person = account.person
+    kind = _("ouder/verzorger") if account.carer_id else _("jongere")
+    return f"{person.name} ({kind})"[:200]
+
+
+@transaction.atomic
+def answer_plan_by_family(
+    *, plan: Plan, account, agrees: bool, note: str = "", objections: Mapping[int, str] = ()
+) -> PlanResponse:
+    """A family account agrees the plan, or says what it does not agree with (a note, and a text
+    per goal in ``objections``: goal id → text). The first agreement of a plan not yet agreed
+    sets ``agreed_on`` today, with who agreed and how; a later disagreement leaves it, and the
+    regisseur sees it on the gezinsportaal's worker page."""
+    plan = _locked_plan(plan)
+    if plan.case.family_id != account.family_id:
+        raise ValidationError(_("Dit plan hoort niet bij uw gezin."))
+    objections = dict(objections or {})
+    note = family_plain_text(note) if (note or "").strip() else ""
+    if agrees:
+        objections, note = {}, note
+    elif not objections and not note:
+        raise ValidationError(_("Schrijf bij ten minste één doel wat u er niet goed aan vindt."))
+    goals = {g.pk: g for g in plan.goals.all()}
+    if set(objections) - set(goals):
+        raise ValidationError(_("Dit doel hoort niet bij uw plan."))
+    response, _created = PlanResponse.objects.update_or_create(
+        plan=plan,
+        account=account,
+        defaults={"agrees": agrees, "note": note, "answered_at": timezone.now()},
+    )
+    response.objections.all().delete()
+    GoalObjection.objects.bulk_create(
+        GoalObjection(response=response, goal=goals[goal_id], text=family_plain_text(text))
+        for goal_id, text in sorted(objections.items())
+    )
+    if agrees and plan.agreed_on is None:
+        if not goals:
+            raise ValidationError(_("Dit plan heeft nog geen doelen."))
+        plan.agreed_on = timezone.localdate()
+        plan.agreed_by = family_member_label(account)
+        plan.agreed_how = AgreedHow.FAMILY_PORTAL
+        plan.save(update_fields=["agreed_on", "agreed_by", "agreed_how", "updated_at"])
+        request_case_sweep(plan.case_id)
+    return response
 
 
 # --- goals and actions --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import caseload, families, people
+from .views import caseload, families, family_portal, people
 
 urlpatterns = [
     path("", families.home, name="home"),
@@ -11,6 +11,31 @@ urlpatterns = [
     path("gezinnen/", families.family_list, name="family-list"),
     path("gezinnen/nieuw/", caseload.register_family, name="family-register"),
     path("gezinnen/<str:ref>/", families.family_detail, name="family-detail"),
+    path(
+        "gezinnen/<str:ref>/gezinsportaal/",
+        family_portal.family_portal_page,
+        name="family-portal-worker",
+    ),
+    path(
+        "gezinnen/<str:ref>/gezinsportaal/uitnodigen/",
+        family_portal.family_portal_invite,
+        name="family-portal-invite",
+    ),
+    path(
+        "gezinnen/<str:ref>/gezinsportaal/antwoord/",
+        family_portal.family_portal_answer,
+        name="family-portal-answer",
+    ),
+    path(
+        "gezinnen/<str:ref>/gezinsportaal/zichtbaar/<str:referral_ref>/",
+        family_portal.family_portal_disclose,
+        name="family-portal-disclose",
+    ),
+    path(
+        "gezinnen/<str:ref>/gezinsportaal/accounts/<str:account_ref>/beeindigen/",
+        family_portal.family_portal_deactivate,
+        name="family-portal-deactivate",
+    ),
     path("gezinnen/<str:ref>/bsn/", families.reveal_bsn, name="family-reveal-bsn"),
     path("gezinnen/<str:ref>/toestemming/", families.consent_add, name="family-consent-add"),
     path(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casusregie', '0022_consent_share_contact'),
+        ('casusregie', '0023_family_portal'),
     ]
 
     operations = [

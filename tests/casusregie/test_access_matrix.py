@@ -1117,6 +1117,82 @@ PORTAL_PAGES: dict[str, Page] = {
     ),
 }
 PAGES |= PORTAL_PAGES
+
+
+# --- the gezinsportaal (issue 20) ----------------------------------------------------------------
+# The worker's side, on the family (worker/views/family_portal.py): the case-work roles read it;
+# only the case's current regisseur invites, answers, chooses and ends (the team lead: 400).
+def _invitee(w: World, side: str) -> dict:
+    return {
+        "person": f"youth:{w.of(side, 'youth').ref}",
+        "email": "jongere@example.org",
+        "early_reason": "wil zelf meelezen; wilsbekwaam",
+    }
+
+
+def _answer(w: World, side: str) -> dict:
+    return {"text": "Ik bel u dinsdag."}
+
+
+def _family_account(w: World, side: str) -> dict:
+    from casusregie.models import FamilyAccount
+
+    youth = w.of(side, "youth")
+    account = FamilyAccount.objects.filter(youth=youth, is_active=True).first()
+    if account is None:
+        account = FamilyAccount.objects.create(
+            family=youth.family, youth=youth, email="j@example.org"
+        )
+    return {"account_ref": account.ref}
+
+
+def _shown(w: World, side: str) -> dict:
+    return {"shown": "1"}
+
+
+FAMILY_PORTAL_WORKER_PAGES: dict[str, Page] = {
+    "family-portal-worker": Page("get", frozenset(CASE_WORK)),
+    "family-portal-invite": Page(
+        "post", frozenset(CASE_WORK), data=_invitee, success=(302,), regisseur_only=True
+    ),
+    "family-portal-answer": Page(
+        "post", frozenset(CASE_WORK), data=_answer, success=(302,), regisseur_only=True
+    ),
+    "family-portal-disclose": Page(
+        "post",
+        frozenset(CASE_WORK),
+        kwargs=_referral,
+        data=_shown,
+        success=(302,),
+        regisseur_only=True,
+    ),
+    "family-portal-deactivate": Page(
+        "post", frozenset(CASE_WORK), kwargs=_family_account, success=(302,), regisseur_only=True
+    ),
+}
+PAGES |= FAMILY_PORTAL_WORKER_PAGES
+# The family's own pages (/mijn-gezin/, family_portal/urls.py) have no family or object of
+# another family in their URLs but one consent id; tests/family_portal/test_isolation.py holds
+# them: every worker role and provider user is sent to the family login, a family account gets
+# its own family's and a 404 for another family's consent, and a family session reaches no page
+# of this matrix.
+FAMILY_PORTAL_PAGES = frozenset(
+    {
+        "family-login",
+        "family-link",
+        "family-code",
+        "family-logout",
+        "family-home",
+        "family-plan",
+        "family-analysis",
+        "family-help",
+        "family-consent",
+        "family-consent-withdraw-own",
+        "family-questions",
+        "family-history",
+        "family-history-csv",
+    }
+)
 # --- end of the provider's portal -----------------------------------------------------------------
 
 # The provider API: own referral 200, another provider's 404; a worker's session is no key.
@@ -1154,7 +1230,7 @@ def _names(patterns, prefix="") -> set[str]:
 
 def test_every_url_is_in_the_matrix():
     names = {n for n in _names(get_resolver().url_patterns) if not n.startswith("health")}
-    covered = set(PAGES) | set(API) | REGION_API | PUBLIC_API | OUT_OF_MATRIX
+    covered = set(PAGES) | set(API) | REGION_API | PUBLIC_API | OUT_OF_MATRIX | FAMILY_PORTAL_PAGES
     assert names - covered == set(), "a URL without an entry in the access matrix"
 
 
