@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 SWEEP_LOCK_CLASS = 7410  # first key of pg_advisory_xact_lock(int, int); the second is the region
 MUNICIPALITY_LOCK_CLASS = 7413  # … the second is the municipality
 ANALYZE_LOCK = (7414, 0)  # one sweep at a time refreshes flags_flag's statistics
+DUE_ANALYZE_LOCK = (7414, 1)  # and flags_judgementdue's, after a full sweep
 
 
 @dataclass
@@ -677,6 +678,13 @@ def _record_judgement_due(cursor, params: dict) -> None:
         ),
         params,
     )
+    if params["case_ids"] is None:
+        # A full sweep rewrote the dates: the next daily sweep's planner must know how few are
+        # due (stale statistics said all, and it hashed every case to find them). One split
+        # sweep analyses; the others skip rather than wait for its lock.
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(DUE_ANALYZE_LOCK))
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ANALYZE {JudgementDue._meta.db_table}")
 
 
 def rulebook_version() -> str:
@@ -786,25 +794,20 @@ def _sweep_daily_region(as_of: dt.date, region: Region, municipality: int | None
     result = SweepResult(as_of=as_of)
     while True:
         # The earliest date due in this scope, not before the day after the last daily sweep.
-        first = (
-            JudgementDue.objects.filter(next_on__lte=as_of, case_id__in=scope.values("pk"))
-            .order_by("next_on")
-            .values_list("next_on", flat=True)
-            .first()
-        )
+        first = _first_due(as_of, municipality_ids)
         if first is None:
             break
         day = max(first, last + dt.timedelta(days=1))
         if day >= as_of:
             break
         ensure_calendar(day)
-        due = _due_cases(day, scope)
+        due = _due_cases(day, municipality_ids)
         result.add(_sweep_region(day, region, due, municipality))
         result.cases_judged += len(due)
         result.dates_judged += 1
     with transaction.atomic():
         requested = _take_requests(scope)
-        due = _due_cases(as_of, scope)
+        due = _due_cases(as_of, municipality_ids)
         ids = sorted(set(due) | set(requested))
         if ids:
             result.add(_sweep_region(as_of, region, ids, municipality))
@@ -815,12 +818,34 @@ def _sweep_daily_region(as_of: dt.date, region: Region, municipality: int | None
     return result
 
 
-def _due_cases(day: dt.date, scope) -> list[int]:
-    return list(
-        JudgementDue.objects.filter(next_on__lte=day, case_id__in=scope.values("pk"))
-        .order_by("case_id")
-        .values_list("case_id", flat=True)
-    )
+# The cases due by a date in some municipalities, driven from ``next_on``'s index: a join per
+# due case, not a pass over every case and family (an ``IN`` of the scope's cases hashed them).
+_DUE = f"""
+    FROM {JudgementDue._meta.db_table} j
+    JOIN casusregie_case c ON c.id = j.case_id
+    JOIN casusregie_family fa ON fa.id = c.family_id
+    WHERE j.next_on <= %(day)s AND fa.municipality_id = ANY(%(municipalities)s::bigint[])
+"""
+
+
+def _first_due(day: dt.date, municipality_ids: list[int]) -> dt.date | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # In next_on's order, stopping at the first: a walk of the index, not an aggregate.
+            f"SELECT j.next_on {_DUE} ORDER BY j.next_on LIMIT 1",
+            {"day": day, "municipalities": municipality_ids},
+        )
+        row = cursor.fetchone()
+        return row[0] if row else None
+
+
+def _due_cases(day: dt.date, municipality_ids: list[int]) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT j.case_id {_DUE} ORDER BY j.case_id",
+            {"day": day, "municipalities": municipality_ids},
+        )
+        return [case_id for (case_id,) in cursor.fetchall()]
 
 
 def _take_requests(scope) -> list[int]:
