@@ -1,0 +1,104 @@
+"""Time each statement of one incremental daily sweep on a bench database, rolled back.
+
+Run on a database ``tests.bench.sweep`` built (it keeps it)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/casusregie_bench_sweep21b \\
+      .venv/bin/python -m config.embedded exec -- .venv/bin/python -m tests.bench.sweep_profile
+
+In one transaction that is rolled back: the marks get today's fingerprint (a changed rulebook
+would make the sweep a full one), 0.5% of the open cases a sweep request, and the day after the
+earliest mark is swept with ``sweep_daily``; prints the time of the sweep and its slowest
+statements. ``--explain`` also logs the plan (``auto_explain``: analyze, buffers, nested
+statements) of every statement over 30 ms to ``--explain-file``, inside the sweep, where its temp
+tables exist. ``--dump FILE`` writes the statements with their times as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+
+
+class _Rollback(Exception):
+    pass
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--changed-share", type=float, default=0.005)
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--explain-file", default="sweep_explain.txt")
+    parser.add_argument("--dump")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from casusregie.models import Case, Region, SweepRequest
+    from flags.models import JudgementDue, SweepMark
+    from flags.services import sweep_daily, sweep_fingerprint
+
+    day = SweepMark.objects.order_by("swept_through").first().swept_through + dt.timedelta(days=1)
+    open_cases = list(
+        Case.objects.filter(closed_on__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    changed = open_cases[:: max(1, round(1 / args.changed_share))]
+    notes: list[str] = []
+    try:
+        with transaction.atomic():
+            for region in Region.objects.all():
+                SweepMark.objects.filter(municipality__region=region).update(
+                    fingerprint=sweep_fingerprint(region)
+                )
+            SweepRequest.objects.bulk_create([SweepRequest(case_id=pk) for pk in changed])
+            due = JudgementDue.objects.filter(next_on__lte=day).count()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE casusregie_sweeprequest")
+                if args.explain:
+                    connection.connection.add_notice_handler(
+                        lambda d: notes.append(d.message_primary or "")
+                    )
+                    cursor.execute("LOAD 'auto_explain'")
+                    for setting in (
+                        "auto_explain.log_min_duration = 30",
+                        "auto_explain.log_analyze = on",
+                        "auto_explain.log_buffers = on",
+                        "auto_explain.log_nested_statements = on",
+                        "client_min_messages = log",
+                    ):
+                        cursor.execute(f"SET {setting}")
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                result = sweep_daily(day)
+                total = time.perf_counter() - started
+            raise _Rollback
+    except _Rollback:
+        pass
+    print(
+        f"daily sweep of {day}: {total:.2f} s, {result.cases_judged} cases ({len(changed)} "
+        f"changed, {due} due), {result.opened} opened, {result.raised} raised, "
+        f"{result.escalated} escalated, {len(queries)} statements"
+    )
+    slowest = sorted(enumerate(queries.captured_queries), key=lambda iq: -float(iq[1]["time"]))
+    for i, query in slowest[: args.top]:
+        print(f"#{i:3d} {float(query['time']):7.3f} s  {' '.join(query['sql'].split())[:160]}")
+    if args.dump:
+        with open(args.dump, "w") as f:
+            json.dump(queries.captured_queries, f)
+    if args.explain:
+        with open(args.explain_file, "w") as f:
+            f.write("\n\n".join(notes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
