@@ -100,6 +100,7 @@ PARTS: tuple[Part, ...] = (
     Part("referrals.WebhookDelivery", ("event",)),
     Part("escalations.Escalation", ("case",)),
     Part("escalations.AgendaItem", ("escalation",)),
+    Part("escalations.Invitation", ("item",)),
     Part("escalations.Decision", ("escalation",)),
     Part("flags.Flag", ("case",)),
     Part("flags.FlagNote", ("flag",)),

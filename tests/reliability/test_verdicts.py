@@ -193,9 +193,11 @@ def test_worker_kill_fails_unless_the_sweep_completes_as_if_undisturbed(change):
 def test_scaleout_fails_when_a_split_changes_the_outcome_or_a_run_is_missing():
     ok = {"outcomes_equal": True, "flags": 10, "processes": [1, 2, 4]}
     ok.update(split_1_s=10.0, split_2_s=6.0, split_4_s=6.1)
+    ok.update(daily_split_1_s=1.0, daily_split_2_s=0.8, daily_split_4_s=0.9)
     assert scaleout.verdict(ok)
     assert not scaleout.verdict({**ok, "outcomes_equal": False})
     assert not scaleout.verdict({**ok, "split_4_s": None})
+    assert not scaleout.verdict({**ok, "daily_split_2_s": None})
 
 
 API_OK = {"rps": 130, "ceiling_ratio": 0.52, "p95_read_ms": 41, "p95_write_ms": 88, "errors": 0}
