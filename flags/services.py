@@ -447,6 +447,7 @@ def _escalate(cursor, params: dict) -> tuple[int, int]:
               SELECT 1 FROM escalations_escalation e
               WHERE e.case_id = f.case_id AND e.discussed_on IS NULL
           )
+        ORDER BY f.case_id
         ON CONFLICT DO NOTHING
         RETURNING id
         """,

@@ -112,9 +112,10 @@ def change_some_cases(day: dt.date, k: int) -> None:
         case = period.youth.family.cases.filter(closed_on__isnull=True).first()
         if case:
             request_case_sweep(case)
-    for e in Escalation.objects.filter(discussed_on__isnull=True, submitted_on__lt=day).order_by(
-        "pk"
-    )[:k]:
+    # By submission and case, not pk: which ids a sweep's escalations get is no part of the
+    # contract (both sweeps number them by case, but the full sweep's run comes first).
+    undiscussed = Escalation.objects.filter(discussed_on__isnull=True, submitted_on__lt=day)
+    for e in undiscussed.order_by("submitted_on", "case_id")[:k]:
         Escalation.objects.filter(pk=e.pk).update(discussed_on=day)
         request_case_sweep(e.case_id)
 
