@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -193,6 +194,11 @@ def consents(case: Case | None) -> list[Consent]:
     return list(Consent.objects.filter(case=case).select_related("provider").order_by("-given_on"))
 
 
+def own_consent(account: FamilyAccount, consent_id: int) -> Consent | None:
+    """A consent of the account's own family (any of its cases), or None."""
+    return Consent.objects.filter(pk=consent_id, case__family_id=account.family_id).first()
+
+
 def providers_of(case: Case | None) -> list[Provider]:
     if case is None:
         return []
@@ -224,18 +230,37 @@ ROLE_WORDS = {
 }
 
 
-def access_history(account: FamilyAccount) -> list[HistoryLine]:
-    """Who looked at the family's file (AVG art. 15): every entry of the access log about the
-    family, newest first, less what this account may not see; a worker with name, roles and
-    team, a provider's user with the provider. Three queries, whatever the number of entries."""
+HISTORY_PAGE_SIZE = 50
+
+
+def access_history_entries(account: FamilyAccount):
+    """Every entry of the access log about the account's family, newest first, less what this
+    account may not see (``hidden_refs``): a queryset, to page or to read whole."""
     family = account.family
     case_ids = list(Case.objects.filter(family=family).values_list("pk", flat=True))
-    hidden = hidden_refs(account, case_ids)
-    entries = [
-        e
-        for e in AccessLogEntry.objects.filter(family_ref=family.ref).order_by("-at", "-id")
-        if e.object_ref not in hidden
-    ]
+    return (
+        AccessLogEntry.objects.filter(family_ref=family.ref)
+        .exclude(object_ref__in=hidden_refs(account, case_ids))
+        .order_by("-at", "-id")
+    )
+
+
+def access_history_page(account: FamilyAccount, number: object) -> Page:
+    """One page (``HISTORY_PAGE_SIZE`` entries) of ``access_history``; a page number out of
+    range or not a number gives the nearest page. Its ``object_list`` are ``HistoryLine``s."""
+    page = Paginator(access_history_entries(account), HISTORY_PAGE_SIZE).get_page(number)
+    page.object_list = history_lines(list(page.object_list))
+    return page
+
+
+def access_history(account: FamilyAccount) -> list[HistoryLine]:
+    """Who looked at the family's file (AVG art. 15), whole (the download)."""
+    return history_lines(list(access_history_entries(account)))
+
+
+def history_lines(entries: list[AccessLogEntry]) -> list[HistoryLine]:
+    """The entries in words: a worker with name, roles and team, a provider's user with the
+    provider. Two queries, whatever the number of entries."""
     worker_refs = {
         e.actor.split(" ", 1)[0] for e in entries if e.actor_kind in ("worker", "provider")
     }

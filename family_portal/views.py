@@ -5,6 +5,7 @@ plan, analysis, help, consent, questions and access history. Every page reads th
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 
 from django import forms
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analyses import services as analysis_services
 from casusregie import services
 from casusregie.access_log import PURPOSE_AVG_FAMILY, Access, record_family_access
-from casusregie.models import FAMILY_TEXT_MAX, AccessAction, Consent, ConsentPurpose
+from casusregie.models import FAMILY_TEXT_MAX, AccessAction, ConsentPurpose
 from plans import services as plan_services
 
 from . import selectors
@@ -112,6 +113,31 @@ def _family_items(account) -> list[Access]:
     return [Access(account.family.ref, "family", account.family.ref)]
 
 
+def _family_write(
+    request: HttpRequest,
+    write: Callable[[], object],
+    item: Callable[[object], Access],
+    done: str,
+    form: forms.Form | None = None,
+    field: str | None = None,
+) -> bool:
+    """One write of the family's: the service call, its refusal (``ValidationError``) as the
+    form's error (or a message, without a form), the change in the access log, and ``done`` as
+    the message. True when written. The caller's ``family_required`` made it one transaction."""
+    try:
+        written = write()
+    except ValidationError as error:
+        if form is None:
+            messages.error(request, " ".join(error.messages))
+        else:
+            form.add_error(field, " ".join(error.messages))
+        return False
+    account = request.family_account
+    record_family_access(request, account, [item(written)], action=AccessAction.CHANGE)
+    messages.success(request, done)
+    return True
+
+
 @require_GET
 @family_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -177,26 +203,20 @@ def plan(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if the_plan is None:
             raise Http404
-        if form.is_valid():
-            try:
-                plan_services.answer_plan_by_family(
-                    plan=the_plan,
-                    account=account,
-                    agrees=form.cleaned_data["agrees"],
-                    note=form.cleaned_data["note"],
-                    objections=form.objections(),
-                )
-            except ValidationError as error:
-                form.add_error(None, " ".join(error.messages))
-            else:
-                record_family_access(
-                    request,
-                    account,
-                    [Access(account.family.ref, "plan", str(the_plan.pk))],
-                    action=AccessAction.CHANGE,
-                )
-                messages.success(request, _("Dank u. Uw regisseur ziet uw antwoord."))
-                return redirect("family-plan")
+        if form.is_valid() and _family_write(
+            request,
+            lambda: plan_services.answer_plan_by_family(
+                plan=the_plan,
+                account=account,
+                agrees=form.cleaned_data["agrees"],
+                note=form.cleaned_data["note"],
+                objections=form.objections(),
+            ),
+            lambda _answer: Access(account.family.ref, "plan", str(the_plan.pk)),
+            _("Dank u. Uw regisseur ziet uw antwoord."),
+            form,
+        ):
+            return redirect("family-plan")
     if the_plan is not None:
         record_family_access(
             request, account, [Access(account.family.ref, "plan", str(the_plan.pk))]
@@ -241,22 +261,17 @@ def analysis(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if draft is None:
             raise Http404
-        if form.is_valid():
-            try:
-                analysis_services.write_family_story(
-                    analysis=draft, account=account, text=form.cleaned_data["text"]
-                )
-            except ValidationError as error:
-                form.add_error("text", " ".join(error.messages))
-            else:
-                record_family_access(
-                    request,
-                    account,
-                    [Access(account.family.ref, "analysis", str(draft.pk))],
-                    action=AccessAction.CHANGE,
-                )
-                messages.success(request, _("Uw verhaal is bewaard. Uw regisseur leest het."))
-                return redirect("family-analysis")
+        if form.is_valid() and _family_write(
+            request,
+            lambda: analysis_services.write_family_story(
+                analysis=draft, account=account, text=form.cleaned_data["text"]
+            ),
+            lambda _story: Access(account.family.ref, "analysis", str(draft.pk)),
+            _("Uw verhaal is bewaard. Uw regisseur leest het."),
+            form,
+            "text",
+        ):
+            return redirect("family-analysis")
     if established is not None:
         record_family_access(
             request, account, [Access(account.family.ref, "analysis", str(established.pk))]
@@ -326,20 +341,15 @@ def consent(request: HttpRequest) -> HttpResponse:
     form = FamilyConsentForm(request.POST or None, providers=selectors.providers_of(case))
     if request.method == "POST" and form.is_valid():
         purpose, provider = form.purpose_and_provider()
-        try:
-            given = services.give_consent_by_family(
+        if _family_write(
+            request,
+            lambda: services.give_consent_by_family(
                 account=account, purpose=purpose, provider=provider
-            )
-        except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
-        else:
-            record_family_access(
-                request,
-                account,
-                [Access(account.family.ref, "consent", str(given.pk))],
-                action=AccessAction.CHANGE,
-            )
-            messages.success(request, _("Uw toestemming is vastgelegd; dit geldt direct."))
+            ),
+            lambda given: Access(account.family.ref, "consent", str(given.pk)),
+            _("Uw toestemming is vastgelegd; dit geldt direct."),
+            form,
+        ):
             return redirect("family-consent")
     consents = selectors.consents(case)
     record_family_access(
@@ -360,21 +370,15 @@ def consent(request: HttpRequest) -> HttpResponse:
 @family_required
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     account = request.family_account
-    found = Consent.objects.filter(pk=consent_id, case__family_id=account.family_id).first()
+    found = selectors.own_consent(account, consent_id)
     if found is None:
         raise Http404
-    try:
-        services.withdraw_consent_by_family(account=account, consent=found)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        record_family_access(
-            request,
-            account,
-            [Access(account.family.ref, "consent", str(found.pk))],
-            action=AccessAction.CHANGE,
-        )
-        messages.success(request, _("Uw toestemming is ingetrokken; dit geldt direct."))
+    _family_write(
+        request,
+        lambda: services.withdraw_consent_by_family(account=account, consent=found),
+        lambda _withdrawn: Access(account.family.ref, "consent", str(found.pk)),
+        _("Uw toestemming is ingetrokken; dit geldt direct."),
+    )
     return redirect("family-consent")
 
 
@@ -393,20 +397,19 @@ def questions(request: HttpRequest) -> HttpResponse:
     account = request.family_account
     case = selectors.open_case(account)
     form = QuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = services.ask_regisseur(account=account, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            form.add_error("text", " ".join(error.messages))
-        else:
-            record_family_access(
-                request,
-                account,
-                [Access(account.family.ref, "message", str(message.pk))],
-                action=AccessAction.CHANGE,
-            )
-            messages.success(request, _("Uw vraag is verstuurd naar uw regisseur."))
-            return redirect("family-questions")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _family_write(
+            request,
+            lambda: services.ask_regisseur(account=account, text=form.cleaned_data["text"]),
+            lambda message: Access(account.family.ref, "message", str(message.pk)),
+            _("Uw vraag is verstuurd naar uw regisseur."),
+            form,
+            "text",
+        )
+    ):
+        return redirect("family-questions")
     thread = selectors.messages(case)
     record_family_access(
         request,
@@ -427,14 +430,14 @@ def questions(request: HttpRequest) -> HttpResponse:
 def history(request: HttpRequest) -> HttpResponse:
     """Who looked at our file: the family's access history (AVG art. 15); reading it is logged."""
     account = request.family_account
-    lines = selectors.access_history(account)
+    page = selectors.access_history_page(account, request.GET.get("pagina"))
     record_family_access(
         request,
         account,
         [Access(account.family.ref, "access_history", account.family.ref)],
         purpose=PURPOSE_AVG_FAMILY,
     )
-    return render(request, "family_portal/history.html", {"account": account, "lines": lines})
+    return render(request, "family_portal/history.html", {"account": account, "page": page})
 
 
 @require_GET
@@ -451,19 +454,34 @@ def history_csv(request: HttpRequest) -> HttpResponse:
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="wie-keek-in-ons-dossier.csv"'
-    writer = csv.writer(response)
+    response.write("\ufeff")  # a byte order mark: a spreadsheet reads "ë" right
+    writer = csv.writer(response, delimiter=";")
     writer.writerow(["tijdstip", "wie", "rol", "organisatie", "handeling", "wat", "waarom"])
     for line in lines:
         e = line.entry
         writer.writerow(
             [
                 e.at.isoformat(),
-                line.who,
-                line.role,
-                line.organisation,
-                e.get_action_display(),
-                e.object_type,
-                e.purpose,
+                *(
+                    spreadsheet_text(str(value))
+                    for value in (
+                        line.who,
+                        line.role,
+                        line.organisation,
+                        e.get_action_display(),
+                        e.object_type,
+                        e.purpose,
+                    )
+                ),
             ]
         )
     return response
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: a value that starts like a formula (a
+    worker's name "=HYPERLINK(…)" in the family's download) gets a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analyses.models import Analysis, AnalysisStatus, FamilyStory
+from casusregie.access_log import Access, record_access
 from casusregie.models import (
     AccessLogEntry,
     CarerDisclosure,
@@ -15,6 +16,7 @@ from casusregie.models import (
     FamilyMessage,
     Notification,
 )
+from family_portal.selectors import HISTORY_PAGE_SIZE
 from plans.models import Action, PlanResponse
 from tests.conftest import verified_login
 from tests.factories import EvaluationFactory, GoalFactory, PlanFactory
@@ -196,11 +198,59 @@ def test_who_looked_at_my_file(client, as_family, mother_account, regisseur, cas
     assert sorted(logged.values_list("action", flat=True)) == ["export", "read"]
 
 
+def test_the_history_is_paged_newest_first_in_a_constant_number_of_queries(
+    as_family, mother_account, regisseur, case, django_assert_num_queries
+):
+    def read(n: int) -> None:
+        for i in range(n):
+            record_access(
+                actor_kind="worker",
+                actor=f"{regisseur.ref} (x)",
+                purpose=f"lezing {i:03}",
+                accesses=[Access(case.family.ref, "family", case.family.ref)],
+            )
+
+    read(HISTORY_PAGE_SIZE - 2)  # with the two readings of the history below: one page full
+    family = as_family(mother_account)
+    family.get(reverse("family-history"))
+    with django_assert_num_queries(15):  # with workers in it
+        first = family.get(reverse("family-history")).content.decode()
+    assert "Pagina 1 van" not in first  # one page: no paging
+    read(HISTORY_PAGE_SIZE + 5)
+    with django_assert_num_queries(15):  # with workers in it
+        first = family.get(reverse("family-history")).content.decode()
+    assert "Pagina 1 van 3" in first and "?pagina=2" in first
+    assert f"lezing {HISTORY_PAGE_SIZE + 4:03}" in first and "lezing 000" not in first
+    last = family.get(reverse("family-history") + "?pagina=3").content.decode()
+    assert "lezing 000" in last and "?pagina=2" in last
+    assert "lezing 000" in family.get(reverse("family-history") + "?pagina=99").content.decode()
+    assert family.get(reverse("family-history") + "?pagina=x").status_code == 200
+
+
+def test_the_download_holds_every_line_and_no_formula_runs(
+    as_family, mother_account, regisseur, case
+):
+    regisseur.name = '=HYPERLINK("http://example.invalid","klik")'
+    regisseur.save()
+    for i in range(HISTORY_PAGE_SIZE + 1):
+        record_access(
+            actor_kind="worker",
+            actor=f"{regisseur.ref} (x)",
+            purpose="@SUM(1)" if i == 0 else "regie",
+            accesses=[Access(case.family.ref, "family", case.family.ref)],
+        )
+    text = as_family(mother_account).get(reverse("family-history-csv")).content.decode()
+    assert text.startswith("\ufefftijdstip;wie;")
+    rows = text.splitlines()[1:]
+    assert len(rows) == HISTORY_PAGE_SIZE + 1
+    assert all(";\"'=HYPERLINK(" in row for row in rows)
+    assert sum(";'@SUM(1)" in row for row in rows) == 1
+    assert not any(";=" in row or ";@" in row for row in rows)
+
+
 def test_a_youths_history_leaves_out_another_youths_data(
     as_family, youth_account, little, regisseur, case
 ):
-    from casusregie.access_log import Access, record_access
-
     record_access(
         actor_kind="worker",
         actor=f"{regisseur.ref} (x)",
@@ -231,7 +281,7 @@ PAGES = [
         ("family-help", 9),
         ("family-consent", 10),
         ("family-questions", 9),
-        ("family-history", 11),
+        ("family-history", 12),
     ],
 )
 def test_pages_have_pinned_query_counts(
