@@ -299,7 +299,7 @@ def run() -> int:
     try:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "demo_data", "--if-empty")
-        from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+        from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, FAMILY_LOGINS
 
         lines = [
             "",
@@ -309,6 +309,9 @@ def run() -> int:
             "Tweede stap (TOTP): authenticator-sleutel GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ, of de",
             "  code van nu: .venv/bin/python -m config.embedded exec -- "
             ".venv/bin/python manage.py demo_totp",
+            f"Gezinsportaal: http://127.0.0.1:{port}/mijn-gezin/inloggen/ met het e-mailadres;",
+            "  de link en de code komen als e-mail hieronder in deze uitvoer:",
+            *[f"  {email:<28} {description}" for email, description in FAMILY_LOGINS],
             "Stoppen: Ctrl-C",
             "",
         ]

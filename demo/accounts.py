@@ -43,6 +43,14 @@ PROVIDER_USERS: list[tuple[str, str, str, str, str]] = [
         "medewerker zorgaanbieder, Jeugdzorg Horizon (portaal)",
     ),
 ]
+# The gezinsportaal's demo accounts (issue 20), invited by the regisseur of the family that
+# Jeugdzorg Horizon has in care: e-mail address, Dutch description. They log in at
+# /mijn-gezin/inloggen/ with the address; the link and the code arrive as e-mails, which
+# ``make run`` prints in its output (the console e-mail backend).
+FAMILY_LOGINS: list[tuple[str, str]] = [
+    ("ouder@gezin.demo.example", "ouder met gezag (gezinsportaal)"),
+    ("jongere@gezin.demo.example", "jongere van 17 (gezinsportaal)"),
+]
 DEMO_LOGINS: list[tuple[str, str]] = [(w[0], w[4]) for w in WORKERS] + [
     (u[0], u[4]) for u in PROVIDER_USERS
 ]

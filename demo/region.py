@@ -18,16 +18,22 @@ from analyses.models import Explanation
 from casusregie.admin_roles import ensure_functional_admin_group
 from casusregie.bsn import synthetic_bsn
 from casusregie.models import (
+    Carer,
+    CarerRelation,
     Case,
     CloseReason,
     Consent,
     ConsentPurpose,
+    FamilyAccount,
     InvolvedRole,
     Region,
     RegisseurPeriod,
+    Relation,
     Role,
     Worker,
+    Youth,
 )
+from casusregie.services import current_regisseur_of, invite_family_member
 from dossier.importer import import_dossier
 from escalations.models import (
     AgendaItem,
@@ -39,7 +45,14 @@ from escalations.models import (
 from plans.models import Evaluation, EvaluationOutcome, Goal, GoalStatus, Plan
 from referrals.models import Provider, ProviderMembership, Referral, Referrer
 
-from .accounts import DEMO_LOGINS, DEMO_PASSWORD, PROVIDER_USERS, REGION, WORKERS
+from .accounts import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    FAMILY_LOGINS,
+    PROVIDER_USERS,
+    REGION,
+    WORKERS,
+)
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "build_dossier", "load_demo_data"]
 
@@ -430,6 +443,39 @@ def _demo_horizon_sharing() -> int:
     return int(made)
 
 
+def _demo_family_accounts() -> int:
+    """The family of ``HORIZON_IN_CARE_REFERRAL`` in the gezinsportaal: its regisseur invites a
+    carer with gezag and the youth of 17 (``FAMILY_LOGINS``), through the service a regisseur's
+    invitation takes (in the access log; the invitation e-mail goes out). Idempotent; returns
+    the accounts created."""
+    referral = (
+        Referral.objects.filter(ref=HORIZON_IN_CARE_REFERRAL)
+        .select_related("case__family", "youth")
+        .first()
+    )
+    if referral is None or not referral.case.is_open:
+        return 0
+    case = referral.case
+    period = current_regisseur_of(case)
+    carer = Carer.objects.filter(family=case.family).order_by("ref").first()
+    if period is None or carer is None:
+        return 0
+    # The dossier format carries no relations: the first carer is a parent with gezag over
+    # the family's youths.
+    for youth in Youth.objects.filter(family=case.family):
+        CarerRelation.objects.get_or_create(
+            carer=carer, youth=youth, defaults={"relation": Relation.PARENT, "has_gezag": True}
+        )
+    people = [{"carer": carer}, {"youth": referral.youth}]
+    created = 0
+    for (email, _description), person in zip(FAMILY_LOGINS, people, strict=True):
+        if FamilyAccount.objects.filter(email=email).exists():
+            continue
+        invite_family_member(case=case, by=period.worker, email=email, **person)
+        created += 1
+    return created
+
+
 #: Who referred (iJw verwijzer) by family number modulo 4; the others: the gemeente.
 DEMO_REFERRERS = {0: Referrer.GP.value, 2: Referrer.GI.value}
 
@@ -562,7 +608,8 @@ def load_demo_data(today: dt.date) -> int:
     _plan_demo_table_session(today, region)
     _demo_plans_and_closings()
     sharing = _demo_horizon_sharing()
-    return result.created + result.updated + result.deleted + provider_users + sharing
+    accounts = _demo_family_accounts()
+    return result.created + result.updated + result.deleted + provider_users + sharing + accounts
 
 
 def _demo_provider_users() -> int:

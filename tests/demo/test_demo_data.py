@@ -1,10 +1,13 @@
 """manage.py demo_data builds a believable region, idempotently, with a login for every role."""
 
 import io
+import re
 
 import pytest
 from django.apps import apps
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -14,13 +17,14 @@ from casusregie.models import (
     Consent,
     ConsentPurpose,
     Family,
+    FamilyAccount,
     InvolvedProfessional,
     Role,
     Worker,
     Youth,
 )
 from casusregie.policies import visible_families
-from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+from demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, FAMILY_LOGINS
 from demo.region import HORIZON_IN_CARE_REFERRAL
 from flags.models import Flag
 from plans.models import Evaluation, Goal
@@ -84,17 +88,49 @@ def test_demo_data_is_a_believable_region():
     assert not provider_users.filter(role_memberships__isnull=False).exists()
 
 
-@pytest.mark.parametrize(("username", "description"), DEMO_LOGINS)
-def test_every_demo_login_works_with_both_factors(client, username, description):
+def test_every_demo_login_works_with_both_factors():
+    """One demo region, every login printed by ``make run`` in turn, each in its own browser."""
     call_command("demo_data", stdout=io.StringIO())
-    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, description
-    assert response["Location"].startswith(reverse("otp-verify"))
-    code = io.StringIO()
-    call_command("demo_totp", stdout=code)
-    response = client.post(response["Location"], {"token": code.getvalue().strip()})
-    assert response.status_code == 302
-    assert client.get(reverse("home"), follow=True).status_code == 200
+    for username, description in DEMO_LOGINS:
+        client = Client()
+        response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, description
+        assert response["Location"].startswith(reverse("otp-verify")), description
+        code = io.StringIO()
+        call_command("demo_totp", stdout=code)
+        response = client.post(response["Location"], {"token": code.getvalue().strip()})
+        assert response.status_code == 302, description
+        assert client.get(reverse("home"), follow=True).status_code == 200, description
+
+
+def test_the_demo_family_logs_in_to_the_gezinsportaal_with_link_and_code(
+    django_capture_on_commit_callbacks,
+):
+    """The two family logins printed by ``make run``: the address, the link from the first
+    e-mail, the code from the second; then the plan of the family Horizon has in care."""
+    call_command("demo_data", stdout=io.StringIO())
+    call_command("demo_data", stdout=io.StringIO())  # twice: still one account each
+    referral = Referral.objects.select_related("case__family").get(ref=HORIZON_IN_CARE_REFERRAL)
+    accounts = FamilyAccount.objects.filter(family=referral.case.family, is_active=True)
+    assert sorted(accounts.values_list("email", flat=True)) == sorted(e for e, _ in FAMILY_LOGINS)
+    assert accounts.get(youth=referral.youth) and accounts.get(carer__isnull=False)
+    for email, description in FAMILY_LOGINS:
+        client = Client()
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("family-login"), {"email": email})
+        [message] = mail.outbox
+        token = re.search(r"sleutel=([A-Za-z0-9_-]+)", message.body)[1]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("family-link"), {"sleutel": token})
+        assert response["Location"] == reverse("family-code"), description
+        code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body)[1]
+        assert client.post(reverse("family-code"), {"code": code})["Location"] == reverse(
+            "family-home"
+        )
+        page = client.get(reverse("family-plan")).content.decode()
+        goal = Goal.objects.filter(plan__case=referral.case, plan__is_current=True).first()
+        assert goal is not None and goal.text in page, description
 
 
 def test_the_functional_administrator_is_no_superuser_and_sees_no_family():
