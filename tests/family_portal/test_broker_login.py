@@ -23,14 +23,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from casusregie import services
 from casusregie.models import AccessLogEntry, FamilyAccount, FamilyLoginCode
+from casusregie.selectors import SingleSignOnRefused
 from family_portal.broker import PURPOSE_BROKER_LOGIN
 from family_portal.session import ACCOUNT_KEY, PENDING_KEY
 from tests.conftest import verified_login
-from tests.factories import WorkerFactory, synthetic_bsn
+from tests.factories import CarerFactory, WorkerFactory, synthetic_bsn
 from tests.oidc_provider.process import BASE_DIR, log_in_at_provider, running_provider
 
-from .conftest import make_account
+from .conftest import make_account, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -402,3 +404,45 @@ def test_no_bsn_in_a_url_or_a_log_line(client, broker, people, mother_account, c
     assert MIRA_BSN not in caplog.text
     assert UNKNOWN_BSN not in caplog.text
     assert "family broker login refused" in caplog.text
+
+
+# --- the match, without the broker --------------------------------------------------------------
+
+
+def test_two_accounts_with_the_bsn_are_refused(people, mother_account, regisseur):
+    """The same carer registered in two families, each with an account: which one is unclear."""
+    elsewhere = CarerFactory(bsn=MIRA_BSN)
+    make_account(carer=elsewhere, invited_by=regisseur)
+    with pytest.raises(SingleSignOnRefused) as refused:
+        services.family_account_for_broker(issuer="https://a/", subject="s-1", identifier=MIRA_BSN)
+    assert refused.value.reason == "more than one account for this BSN"
+    assert not FamilyAccount.objects.exclude(broker_subject="").exists()
+
+
+def test_a_subject_counts_only_for_the_broker_that_gave_it(people, mother_account):
+    account = services.family_account_for_broker(
+        issuer="https://a/", subject="s-1", identifier=MIRA_BSN
+    )
+    assert account == mother_account
+    assert account.broker_subject == services.broker_subject_key("https://a/", "s-1")
+    people["mira"].bsn = ""
+    people["mira"].save()
+    with pytest.raises(SingleSignOnRefused) as refused:
+        services.family_account_for_broker(issuer="https://b/", subject="s-1", identifier="")
+    assert refused.value.reason == "no valid BSN asserted"
+    again = services.family_account_for_broker(issuer="https://a/", subject="s-1", identifier="")
+    assert again == mother_account
+
+
+def test_a_youth_of_12_to_15_logs_in_only_with_the_recorded_reason(people, regisseur):
+    people["noor"].birth_date = years_ago(14)
+    people["noor"].save()
+    account = make_account(youth=people["noor"], invited_by=regisseur)
+    with pytest.raises(SingleSignOnRefused) as refused:
+        services.family_account_for_broker(issuer="https://a/", subject="s-2", identifier=NOOR_BSN)
+    assert refused.value.reason == "youth under the age limit"
+    FamilyAccount.objects.filter(pk=account.pk).update(early_reason="wilsbekwaam, wil meelezen")
+    assert (
+        services.family_account_for_broker(issuer="https://a/", subject="s-2", identifier=NOOR_BSN)
+        == account
+    )
