@@ -31,6 +31,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_GET
 from django.views.generic import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -229,12 +230,11 @@ def _refuse(request: HttpRequest, refusal: SingleSignOnRefused) -> HttpResponse:
 
 
 @never_cache
+@require_GET
 def broker_callback(request: HttpRequest) -> HttpResponse:
     """The broker sends the family member back here with a code and the login's state."""
     if not enabled():
         raise Http404
-    if request.method != "GET":
-        return HttpResponse(status=405, headers={"Allow": "GET"})
     state = request.GET.get("state", "")
     states = request.session.get(STATES)
     entry = states.get(state) if state and isinstance(states, dict) else None

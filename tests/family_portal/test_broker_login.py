@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -212,6 +213,7 @@ def test_the_start_is_a_post(client, broker):
 def test_a_carer_matched_by_bsn_is_logged_in_straight_away(
     client, broker, people, mother_account, caplog
 ):
+    link_sent_before = services.family_link_token(mother_account)
     response = digid_login(client, "mira")
     assert response.status_code == 302
     assert response["Location"] == reverse("family-home")
@@ -226,6 +228,7 @@ def test_a_carer_matched_by_bsn_is_logged_in_straight_away(
     mother_account.refresh_from_db()
     assert len(mother_account.broker_subject) == 64  # a keyed digest, not the subject itself
     assert mother_account.last_login is not None
+    assert services.use_family_link(link_sent_before) is None  # last_login voids older links
     entry = AccessLogEntry.objects.get(purpose=PURPOSE_BROKER_LOGIN)
     assert (entry.actor_kind, entry.object_ref, entry.action) == (
         "family",
@@ -363,11 +366,38 @@ def test_an_expired_state_is_refused(client, broker, people, mother_account, set
     assert refusals(caplog) == ["state expired"]
 
 
-def test_a_broker_that_does_not_answer_is_refused_before_leaving(client, broker, settings):
+def test_a_broker_that_does_not_answer_is_refused_before_leaving(client, broker, settings, caplog):
     settings.FAMILY_OIDC_ISSUER = "http://127.0.0.1:9/geen-makelaar"
     response = client.post(reverse("family-broker-start"))
     assert response["Location"] == reverse("family-login")
     assert any("lukt nu niet" in m for m in messages_of(response))
+    assert "family broker login unavailable: discovery failed" in caplog.text
+
+
+def test_with_production_a_broker_over_http_is_refused_before_leaving(
+    client, broker, settings, caplog
+):
+    settings.PRODUCTION = True
+    response = client.post(reverse("family-broker-start"))
+    assert response["Location"] == reverse("family-login")
+    assert any("lukt nu niet" in m for m in messages_of(response))
+    assert "family broker login unavailable: not https" in caplog.text
+
+
+def test_a_state_the_workers_login_started_logs_no_family_in(client, broker, people, caplog):
+    """The workers' single sign-on keeps its states under the same session key; the family
+    callback takes only the states its own start marked."""
+    session = client.session
+    session["oidc_states"] = {
+        "van-een-medewerker": {"nonce": "n", "code_verifier": None, "added_on": time.time()}
+    }
+    session.save()
+    response = client.get(
+        reverse("family-broker-callback"), {"state": "van-een-medewerker", "code": "c"}
+    )
+    assert_refused(client, response, "niet gelukt")
+    assert refusals(caplog) == ["unknown state"]
+    assert "van-een-medewerker" in client.session["oidc_states"]  # left for the workers' login
 
 
 def test_a_worker_session_is_untouched(broker, people, mother_account):
