@@ -93,6 +93,12 @@ def _discovery(issuer: str) -> dict:
     return document
 
 
+def discovery(issuer: str) -> dict:
+    """The issuer's discovery document (cached, its ``issuer`` checked; also the gezinsportaal's
+    broker, ``family_portal.broker``), or ``SingleSignOnRefused``."""
+    return _discovery(issuer)
+
+
 def provider_settings(provider: IdentityProvider) -> ProviderSettings:
     """The provider's endpoints and client credentials, or ``SingleSignOnRefused``."""
     secret = os.environ.get(provider.client_secret_variable, "")
@@ -118,6 +124,19 @@ def provider_settings(provider: IdentityProvider) -> ProviderSettings:
         sign_algorithm=provider.sign_algorithm,
         **endpoints,
     )
+
+
+def check_id_token_claims(payload: dict, *, issuer: str, client_id: str) -> None:
+    """Beyond the library's checks (signature, expiry, nonce): the ID token is from ``issuer``
+    and for ``client_id`` (and authorised for it when it names several audiences)."""
+    audience = payload.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if payload.get("iss") != issuer:
+        raise _invalid("ID token from another issuer")
+    if client_id not in audiences:
+        raise _invalid("ID token for another client")
+    if len(audiences) > 1 and payload.get("azp") != client_id:
+        raise _invalid("ID token authorised for another party")
 
 
 @dataclass(frozen=True)
@@ -176,14 +195,7 @@ class WorkerOIDCBackend(OIDCAuthenticationBackend):
     def verify_token(self, token: str, **kwargs) -> dict:
         """The library checks the signature, expiry and nonce; we add issuer and audience."""
         payload = super().verify_token(token, **kwargs)
-        audience = payload.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        if payload.get("iss") != self.issuer:
-            raise _invalid("ID token from another issuer")
-        if self.OIDC_RP_CLIENT_ID not in audiences:
-            raise _invalid("ID token for another client")
-        if len(audiences) > 1 and payload.get("azp") != self.OIDC_RP_CLIENT_ID:
-            raise _invalid("ID token authorised for another party")
+        check_id_token_claims(payload, issuer=self.issuer, client_id=self.OIDC_RP_CLIENT_ID)
         return payload
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> Worker:

@@ -19,9 +19,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django_otp import login as otp_login
 
 from .access_log import PURPOSE_FAMILY_ACCOUNT, Access, record_access
+from .bsn import is_valid_bsn
+from .bsn_vault import bsn_digest
 from .enrolment import ENROLMENT_CODE_ALPHABET, enrolment_code_hash
 from .models import (
     FAMILY_TEXT_MAX,
@@ -69,7 +72,7 @@ from .policies import (
     visible_families,
 )
 from .rejudge import request_case_sweep
-from .selectors import KnownFamily, KnownPerson, known_families
+from .selectors import KnownFamily, KnownPerson, SingleSignOnRefused, known_families
 
 
 @transaction.atomic
@@ -1340,6 +1343,85 @@ def verify_family_code(account: FamilyAccount, code: str) -> bool:
     current.used_at = now
     current.save(update_fields=["used_at"])
     return True
+
+
+def broker_subject_key(issuer: str, subject: str) -> str:
+    """What ``FamilyAccount.broker_subject`` holds for the broker's ``sub``: an HMAC-SHA256
+    under ``BSN_HASH_KEY`` over the issuer and the subject. Bound to the issuer (a subject
+    counts only for the broker that gave it) and never the subject in clear (a broker may use
+    the BSN itself as the subject)."""
+    message = f"family-broker:{issuer}\n{subject}".encode()
+    return hmac.new(settings.BSN_HASH_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _broker_refused(reason: str) -> SingleSignOnRefused:
+    return SingleSignOnRefused(
+        _(
+            "Wij vinden bij deze inlog geen account voor het gezinsportaal. Uw regisseur kan u "
+            "uitnodigen; met een uitnodiging logt u ook in met uw e-mailadres."
+        ),
+        reason,
+    )
+
+
+def _youth_may_log_in(youth: Youth, account: FamilyAccount) -> bool:
+    age = age_on(youth.birth_date, timezone.localdate())
+    return age >= FAMILY_OWN_AGE or (age >= FAMILY_EARLY_AGE and bool(account.early_reason))
+
+
+@sensitive_variables("identifier", "digest")
+@transaction.atomic
+def family_account_for_broker(*, issuer: str, subject: str, identifier: str) -> FamilyAccount:
+    """The family account a broker's (DigiD) login is for: matched, never created.
+
+    First by the broker's subject stored at an earlier login (``broker_subject_key``); else by
+    the BSN the broker asserts (``identifier``): the one active account whose carer or youth
+    has that BSN, which then keeps the subject for the next logins. Refused
+    (``SingleSignOnRefused``, the reason without personal data): no account, more than one, a
+    subject whose account's person has another BSN, a youth under the age the account needs.
+    """
+    if not subject:
+        raise _broker_refused("no subject")
+    key = broker_subject_key(issuer, subject)
+    accounts = FamilyAccount.objects.select_for_update(of=("self",)).select_related(
+        "carer", "youth"
+    )
+    identifier = (identifier or "").strip()
+    digest = bsn_digest(identifier) if is_valid_bsn(identifier) else ""
+    account = accounts.filter(broker_subject=key, is_active=True).first()
+    if account is not None:
+        known = account.person.bsn_hash
+        if digest and known and not hmac.compare_digest(known, digest):
+            raise _broker_refused("subject and BSN name different people")
+    else:
+        if not digest:
+            raise _broker_refused("no valid BSN asserted")
+        matches = list(
+            accounts.filter(Q(carer__bsn_hash=digest) | Q(youth__bsn_hash=digest), is_active=True)[
+                :2
+            ]
+        )
+        if not matches:
+            raise _broker_refused("no active account for this BSN")
+        if len(matches) > 1:
+            raise _broker_refused("more than one account for this BSN")
+        account = matches[0]
+    if account.youth_id and not _youth_may_log_in(account.youth, account):
+        raise SingleSignOnRefused(
+            _(
+                "Je bent nog te jong om zelf in te loggen op het gezinsportaal. Vraag je "
+                "regisseur wat wel kan."
+            ),
+            "youth under the age limit",
+        )
+    # An ended account may still hold the subject: it moves to the account that logs in now.
+    FamilyAccount.objects.filter(broker_subject=key).exclude(pk=account.pk).update(
+        broker_subject=""
+    )
+    account.broker_subject = key
+    account.last_login = timezone.now()
+    account.save(update_fields=["broker_subject", "last_login"])
+    return account
 
 
 def _open_case_of_family(family_id: int) -> Case:

@@ -204,6 +204,37 @@ SESAME_ONE_TIME = True
 SESAME_INVALIDATE_ON_PASSWORD_CHANGE = False  # a family account has no password
 SESAME_TOKEN_NAME = "sleutel"  # noqa: S105 (the name of the link's query parameter)
 
+# DigiD/eHerkenning for the gezinsportaal through an OpenID Connect broker (family_portal/broker.py,
+# docs/family-portal.md). Off while FAMILY_OIDC_ISSUER is empty: no button, the routes are 404.
+# Set, it needs the client ID, the client secret (environment only, no default) and the acr
+# values that count (the minimum level and those above it); start-up names what is missing.
+FAMILY_OIDC_ISSUER = env.str("FAMILY_OIDC_ISSUER", default="")
+FAMILY_OIDC_CLIENT_ID = env.str("FAMILY_OIDC_CLIENT_ID", default="")
+FAMILY_OIDC_CLIENT_SECRET = env.str("FAMILY_OIDC_CLIENT_SECRET", default="")
+FAMILY_OIDC_ACR_VALUES = env.list("FAMILY_OIDC_ACR_VALUES", default=[])
+FAMILY_OIDC_IDENTIFIER_CLAIM = env.str("FAMILY_OIDC_IDENTIFIER_CLAIM", default="bsn")
+FAMILY_OIDC_SCOPES = env.str("FAMILY_OIDC_SCOPES", default="openid")
+FAMILY_OIDC_SIGN_ALGORITHM = env.str("FAMILY_OIDC_SIGN_ALGORITHM", default="RS256")
+FAMILY_OIDC_LABEL = env.str("FAMILY_OIDC_LABEL", default="DigiD")
+if FAMILY_OIDC_ISSUER:
+    _missing_broker = [
+        name
+        for name, value in (
+            ("FAMILY_OIDC_CLIENT_ID", FAMILY_OIDC_CLIENT_ID),
+            ("FAMILY_OIDC_CLIENT_SECRET", FAMILY_OIDC_CLIENT_SECRET),
+            ("FAMILY_OIDC_ACR_VALUES", FAMILY_OIDC_ACR_VALUES),
+            ("FAMILY_OIDC_IDENTIFIER_CLAIM", FAMILY_OIDC_IDENTIFIER_CLAIM),
+        )
+        if not value
+    ]
+    if _missing_broker:
+        raise ImproperlyConfigured(
+            f"FAMILY_OIDC_ISSUER is set, but not: {', '.join(_missing_broker)} "
+            "(see docs/configuration.md)."
+        )
+    if FAMILY_OIDC_SIGN_ALGORITHM not in ("RS256", "ES256"):
+        raise ImproperlyConfigured("FAMILY_OIDC_SIGN_ALGORITHM must be RS256 or ES256.")
+
 # Content-Security-Policy (django-csp): only our own origin; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

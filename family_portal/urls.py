@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from . import views
+from . import broker, views
 
 urlpatterns = [
     path("mijn-gezin/inloggen/", views.login, name="family-login"),
     path("mijn-gezin/inloggen/link/", views.link, name="family-link"),
     path("mijn-gezin/inloggen/code/", views.code, name="family-code"),
+    path(
+        "mijn-gezin/inloggen/digid/", broker.BrokerStartView.as_view(), name="family-broker-start"
+    ),
+    path("mijn-gezin/inloggen/digid/terug/", broker.broker_callback, name="family-broker-callback"),
     path("mijn-gezin/uitloggen/", views.logout, name="family-logout"),
     path("mijn-gezin/", views.home, name="family-home"),
     path("mijn-gezin/plan/", views.plan, name="family-plan"),

@@ -25,7 +25,7 @@ from casusregie.access_log import PURPOSE_AVG_FAMILY, Access, record_family_acce
 from casusregie.models import FAMILY_TEXT_MAX, AccessAction, ConsentPurpose
 from plans import services as plan_services
 
-from . import selectors
+from . import broker, selectors
 from .session import family_required, log_in, log_out, pending_account, start_pending
 
 
@@ -53,7 +53,12 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.request_family_link(form.cleaned_data["email"])
         sent = True
-    return render(request, "family_portal/login.html", {"form": form, "sent": sent})
+    broker_label = broker.label() if broker.enabled() else ""
+    return render(
+        request,
+        "family_portal/login.html",
+        {"form": form, "sent": sent, "broker_label": broker_label},
+    )
 
 
 @never_cache

@@ -1175,12 +1175,15 @@ PAGES |= FAMILY_PORTAL_WORKER_PAGES
 # another family in their URLs but one consent id; tests/family_portal/test_isolation.py holds
 # them: every worker role and provider user is sent to the family login, a family account gets
 # its own family's and a 404 for another family's consent, and a family session reaches no page
-# of this matrix.
+# of this matrix. The DigiD login through a broker (family-broker-*) has its own tests:
+# tests/family_portal/test_broker_login.py.
 FAMILY_PORTAL_PAGES = frozenset(
     {
         "family-login",
         "family-link",
         "family-code",
+        "family-broker-start",
+        "family-broker-callback",
         "family-logout",
         "family-home",
         "family-plan",

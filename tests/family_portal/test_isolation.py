@@ -34,7 +34,14 @@ GET_PAGES = [
     "family-questions",
     "family-history",
 ]
-FAMILY_ONLY = sorted(FAMILY_PORTAL_PAGES - {"family-login", "family-link", "family-code"})
+LOGIN_STEPS = {
+    "family-login",
+    "family-link",
+    "family-code",
+    "family-broker-start",  # DigiD: tests/family_portal/test_broker_login.py
+    "family-broker-callback",
+}
+FAMILY_ONLY = sorted(FAMILY_PORTAL_PAGES - LOGIN_STEPS)
 
 
 def test_the_family_urls_are_the_matrix_list_and_carry_nothing_personal():

@@ -1,7 +1,8 @@
 """Start the test identity provider: ``python -m tests.oidc_provider.serve CONFIG.json``.
 
 The JSON file holds ``port``, ``database``, ``clients`` (each ``client_id``, ``client_secret``,
-``redirect_uri``) and ``accounts`` (``username``, ``password``, ``email``, ``mfa``).
+``redirect_uri``) and ``accounts`` (``username``, ``password``, ``email``, ``mfa``, and
+optionally ``claims``: more claims of that account, e.g. a ``bsn`` or its own ``acr``).
 """
 
 import json
@@ -14,6 +15,9 @@ def main(config_path: str) -> None:
         config = json.load(handle)
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.oidc_provider.settings"
     os.environ["OIDC_TEST_PROVIDER_DB"] = config["database"]
+    os.environ["OIDC_TEST_PROVIDER_CLAIMS"] = json.dumps(
+        {account["username"]: account.get("claims", {}) for account in config["accounts"]}
+    )
     import django
 
     django.setup()

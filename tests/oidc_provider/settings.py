@@ -1,5 +1,6 @@
 """Settings of the test identity provider (see ``__init__``); every value comes from serve.py."""
 
+import json
 import os
 
 from cryptography.hazmat.primitives import serialization
@@ -34,6 +35,8 @@ TEMPLATES = [
 LOGIN_URL = "/accounts/login/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+#: username → the account's further claims (serve.py), e.g. a broker's ``bsn`` and ``acr``
+ACCOUNT_CLAIMS = json.loads(os.environ.get("OIDC_TEST_PROVIDER_CLAIMS", "{}"))
 
 _key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OAUTH2_PROVIDER = {

@@ -2,9 +2,11 @@
 
 An account in the group ``mfa`` logged in with a second factor: its ID token says
 ``amr: ["pwd", "mfa"]`` and ``acr: "urn:test:loa:substantial"``; any other account only
-``amr: ["pwd"]``.
+``amr: ["pwd"]``. An account's own ``claims`` from serve.py's configuration (``ACCOUNT_CLAIMS``)
+come on top and win: a DigiD broker's ``bsn`` and ``acr``, say.
 """
 
+from django.conf import settings
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 
@@ -18,4 +20,5 @@ class Validator(OAuth2Validator):
         claims["amr"] = ["pwd", "mfa"] if mfa else ["pwd"]
         if mfa:
             claims["acr"] = "urn:test:loa:substantial"
+        claims.update(settings.ACCOUNT_CLAIMS.get(user.username, {}))
         return claims
