@@ -13,6 +13,7 @@ JSON: {"size", "build_s", "data", "pages": {name: {"p50_ms", "p95_ms", "max_ms",
 "budget_ms": 300, "provider_budget_ms": 150, "ok": …}. The provider's portal (issue 18) is
 measured too: the inbox and a referral page of a provider user (the demo's ``joost``; at N
 youths a staff user of a provider holding 20,000 referrals, or N/50 when fewer), against 150 ms.
+On the demo data also the gezinsportaal's pages (issue 20) of both demo family accounts.
 """
 
 from __future__ import annotations
@@ -65,7 +66,44 @@ def demo_pages() -> dict[str, tuple[str, str]]:
         .values_list("ref", flat=True)
         .first()
     )
-    return pages_of("anna", "tineke", "fatima", family.ref, "joost", referral or "")
+    return {
+        **pages_of("anna", "tineke", "fatima", family.ref, "joost", referral or ""),
+        **family_pages(),
+    }
+
+
+#: The gezinsportaal's pages (issue 20), for each demo family account (``FAMILY_LOGINS``).
+FAMILY_PAGES = ["home", "plan", "analysis", "help", "consent", "questions", "history"]
+FAMILY = "family:"
+
+
+def family_pages() -> dict[str, tuple[str, str]]:
+    from django.urls import reverse
+
+    from demo.accounts import FAMILY_LOGINS
+
+    return {
+        f"gezinsportaal {page} ({email.split('@')[0]})": (
+            FAMILY + email,
+            reverse(f"family-{page}"),
+        )
+        for email, _description in FAMILY_LOGINS
+        for page in FAMILY_PAGES
+    }
+
+
+def family_client(email: str):
+    """A client logged in as the family account with ``email`` (both login steps done)."""
+    from django.test import Client
+
+    from casusregie.models import FamilyAccount
+    from family_portal.session import ACCOUNT_KEY
+
+    client = Client()
+    session = client.session
+    session[ACCOUNT_KEY] = FamilyAccount.objects.get(email=email, is_active=True).pk
+    session.save()
+    return client
 
 
 def budget_ms(name: str) -> int:
@@ -134,7 +172,9 @@ def measure(pages: dict[str, tuple[str, str]], repeat: int) -> dict[str, dict]:
     results = {}
     clients: dict[str, Client] = {}
     for name, (username, path) in pages.items():
-        if username not in clients:
+        if username not in clients and username.startswith(FAMILY):
+            clients[username] = family_client(username.removeprefix(FAMILY))
+        elif username not in clients:
             clients[username] = verified_login(Client(), Worker.objects.get(username=username))
         client = clients[username]
         assert client.get(path).status_code == 200, name
