@@ -25,7 +25,7 @@ from casusregie.models import (
     Worker,
 )
 from casusregie.policies import roles_opening_family_data, visible_families
-from tests.casusregie.test_access_matrix import world  # noqa: F401 - the fixture
+from tests.casusregie.test_access_matrix import world, world_of_the_module  # noqa: F401
 from tests.conftest import verified_login
 from tests.factories import (
     CaseFactory,

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.casusregie.test_access_matrix import PAGES, _client, _request, world  # noqa: F401
+from tests.casusregie.test_access_matrix import (  # noqa: F401 - the fixtures
+    PAGES,
+    _client,
+    _request,
+    world,
+    world_of_the_module,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from tests.casusregie.test_access_matrix import (  # noqa: F401
     _client,
     _request,
     world,
+    world_of_the_module,
 )
 from tests.casusregie.test_accessibility import PageAudit
 from tests.factories import CarerFactory, CaseFactory, FamilyFactory, RegisseurPeriodFactory
