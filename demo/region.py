@@ -36,6 +36,7 @@ from escalations.models import (
     InvitationKind,
     TableSession,
 )
+from escalations.services import expert_table_of
 from plans.models import Evaluation, EvaluationOutcome, Goal, GoalStatus, Plan
 from referrals.models import Provider, ProviderMembership, Referral, Referrer
 
@@ -608,6 +609,7 @@ def _plan_demo_table_session(today: dt.date, region: Region) -> None:
         ref="demo-zitting-1",
         defaults={
             "region": region,
+            "table": expert_table_of(region.pk),
             "held_on": held_on,
             "starts_at": dt.time(14, 0),
             "ends_at": dt.time(16, 0),
@@ -626,6 +628,7 @@ def _plan_demo_table_session(today: dt.date, region: Region) -> None:
         ref="demo-zitting-2",
         defaults={
             "region": region,
+            "table": expert_table_of(region.pk),
             "held_on": held_on,
             "starts_at": dt.time(9, 0),
             "ends_at": dt.time(10, 0),

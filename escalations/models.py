@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 
 import pghistory
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,93 @@ from casusregie import refs
 
 def session_ref() -> str:
     return f"z-{secrets.token_hex(6)}"
+
+
+def table_ref() -> str:
+    return f"t-{secrets.token_hex(6)}"
+
+
+class TableKind(models.TextChoices):
+    EXPERT_TABLE = "expert_table", _("Regionale Experttafel")
+    PROTECTION = "protection", _("Beschermingstafel")
+    PLACEMENT = "placement", _("Zorgbemiddelingstafel")
+    OTHER = "other", _("Andere tafel")
+
+
+class CallerKind(models.TextChoices):
+    """Who may bring a case to a table (aanmelden)."""
+
+    REGISSEUR = "regisseur", _("De regisseur van de casus")
+    GI = "gi", _("Een gecertificeerde instelling (GI) die bij de casus betrokken is")
+    VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis, als het bij de casus betrokken is")
+    TABLE_MEMBER = "table_member", _("Een lid van de tafel")
+
+
+#: The callers of a new table unless configured otherwise (as the expert table today).
+DEFAULT_CALLERS = [CallerKind.REGISSEUR.value]
+#: The name a region's expert table gets when it is made for the region.
+EXPERT_TABLE_NAME = "Regionale Experttafel"
+
+
+def default_callers() -> list[str]:
+    return list(DEFAULT_CALLERS)
+
+
+class Table(models.Model):
+    """A table of a region (issue 19): its expert table, Beschermingstafel,
+    Zorgbemiddelingstafel or another, with its members and who may call it.
+
+    Every region has exactly one expert table (made with the region); who sits at the expert
+    table is also everyone with an expert-table role in the region (``policies``)."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=table_ref)
+    region = models.ForeignKey(
+        "casusregie.Region",
+        on_delete=models.PROTECT,
+        related_name="tables",
+        verbose_name=_("regio"),
+    )
+    kind = models.CharField(_("soort tafel"), max_length=16, choices=TableKind.choices)
+    name = models.CharField(_("naam"), max_length=200)
+    members = models.ManyToManyField(
+        "casusregie.Worker", blank=True, related_name="tables", verbose_name=_("leden")
+    )
+    callers = ArrayField(
+        models.CharField(max_length=16, choices=CallerKind.choices),
+        default=default_callers,
+        blank=True,
+        verbose_name=_("wie mag aanmelden"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tafel")
+        verbose_name_plural = _("tafels")
+        ordering = ["region", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TableKind.values), name="table_kind_known"),
+            models.CheckConstraint(
+                condition=Q(callers__contained_by=CallerKind.values), name="table_callers_known"
+            ),
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=Q(kind="expert_table"),
+                name="table_one_expert_table_per_region",
+                violation_error_message=_("Een regio heeft één experttafel."),
+            ),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="table_name_unique_in_region",
+                violation_error_message=_("Deze regio heeft al een tafel met deze naam."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_expert_table(self) -> bool:
+        return self.kind == TableKind.EXPERT_TABLE
 
 
 class EscalationSource(models.TextChoices):
@@ -38,6 +126,9 @@ class Escalation(models.Model):
         on_delete=models.PROTECT,
         related_name="escalations",
         verbose_name=_("casus"),
+    )
+    table = models.ForeignKey(
+        Table, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("tafel")
     )
     submitted_on = models.DateField(_("aangemeld op"))
     reason = models.TextField(_("reden / vraag aan de tafel"))
@@ -118,6 +209,9 @@ class TableSession(models.Model):
         on_delete=models.PROTECT,
         related_name="table_sessions",
         verbose_name=_("regio"),
+    )
+    table = models.ForeignKey(
+        Table, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("tafel")
     )
     held_on = models.DateField(_("datum"))
     # Null only for sessions planned before they had times (issue 19); the form asks both.

@@ -42,6 +42,7 @@ from referrals.lifecycle import Status
 
 from . import policies
 from .models import (
+    EXPERT_TABLE_NAME,
     AgendaItem,
     Decision,
     DecisionKind,
@@ -49,10 +50,34 @@ from .models import (
     EscalationSource,
     Invitation,
     InvitationKind,
+    Table,
+    TableKind,
     TableSession,
 )
 
 DAY = "%d-%m-%Y"
+
+
+def expert_table_of(region_id: int) -> Table:
+    """The region's expert table, made when the region has none yet (every region has one)."""
+    table, _created = Table.objects.get_or_create(
+        region_id=region_id,
+        kind=TableKind.EXPERT_TABLE,
+        defaults={"name": EXPERT_TABLE_NAME},
+    )
+    return table
+
+
+def region_created(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A new region gets its expert table at once (post_save of ``casusregie.Region``)."""
+    if created and not raw:
+        expert_table_of(instance.pk)
+
+
+def case_region_id(case: Case) -> int:
+    return (
+        Case.objects.filter(pk=case.pk).values_list("family__municipality__region", flat=True).get()
+    )
 
 
 def open_escalation_of(case: Case) -> Escalation | None:
@@ -87,8 +112,11 @@ def submit_escalation(
     declined_referrals: Iterable = (),
     supplement: bool = False,
     consent_given_on: dt.date | None = None,
+    table: Table | None = None,
 ) -> Escalation:
-    """Bring ``case`` to its region's expert table; the open escalation when there is one.
+    """Bring ``case`` to a table of its region (``table``; its expert table unless given); the
+    open escalation when there is one. A case is open at one table at a time: while it waits
+    at another table, a request for this one is refused.
 
     A later request for a case already on the table attaches to the open escalation (a flag
     links to it, the sweep leaves it as it is). With ``supplement`` — the regisseur's own
@@ -99,14 +127,24 @@ def submit_escalation(
     if case.closed_on is not None:
         raise ValidationError(_("Deze casus is gesloten."))
     declined = _declined_of(case, declined_referrals)
+    region = case_region_id(case)
+    table = table or expert_table_of(region)
+    if table.region_id != region:
+        raise ValidationError(_("Deze tafel hoort niet bij de regio van de casus."))
+    existing = open_escalation_of(case)
+    if existing is not None and existing.table_id != table.pk:
+        raise ValidationError(
+            _("Deze casus staat al open bij een andere tafel: %(table)s.")
+            % {"table": existing.table.name}
+        )
     if consent_given_on is not None:
         record_table_consent(case=case, given_on=consent_given_on, by=by)
-    existing = open_escalation_of(case)
     if existing is None:
         try:
             with transaction.atomic():
                 escalation = Escalation.objects.create(
                     case=case,
+                    table=table,
                     reason=reason.strip(),
                     tried=tried.strip(),
                     submitted_by=by,
@@ -288,13 +326,17 @@ def _ensure_chair(by: Worker, obj) -> None:
         raise PermissionDenied(_("Alleen de voorzitter van deze experttafel doet dit."))
 
 
-def table_members(region_id: int):
-    """The active workers at the region's table (members and chair)."""
-    return Worker.objects.filter(
+def table_members(table: Table):
+    """The active workers at the table (members and chair): everyone with an expert-table role
+    in the region at its expert table, the listed members with such a role at another."""
+    workers = Worker.objects.filter(
         is_active=True,
-        region=region_id,
+        region=table.region_id,
         role_memberships__role__in=[Role.EXPERT_TABLE, Role.EXPERT_TABLE_CHAIR],
-    ).distinct()
+    )
+    if not table.is_expert_table:
+        workers = workers.filter(tables=table)
+    return workers.distinct()
 
 
 def https_video_url(url: str) -> str:
@@ -327,24 +369,30 @@ def plan_session(
     ends_at: dt.time | None = None,
     place: str = "",
     video_url: str = "",
+    table: Table | None = None,
 ) -> TableSession:
-    """The chair plans a session of their table: a date, a time, a place or a video link (or
-    both), and its members — the chair always one of them; each member is invited (an
-    ``Invitation`` of kind ``member``). Another session of the table at the same hour is
-    allowed (``selectors.overlapping_sessions`` warns), not refused."""
+    """The chair plans a session of a table they sit at (``table``; their region's expert table
+    unless given): a date, a time, a place or a video link (or both), and its members — the
+    chair always one of them; each member is invited (an ``Invitation`` of kind ``member``).
+    Another session of the same table at the same hour is allowed
+    (``selectors.overlapping_sessions`` warns), not refused."""
     region = policies.chaired_region_id(by)
     if region is None:
         raise PermissionDenied(_("Alleen de voorzitter van een experttafel plant een zitting."))
+    table = table or expert_table_of(region)
+    if not policies.chairs_the_table(by, table):
+        raise PermissionDenied(_("Alleen de voorzitter van deze tafel plant een zitting."))
     _session_times(starts_at, ends_at)
     place, video_url = place.strip(), https_video_url(video_url)
     if not place and not video_url:
         raise ValidationError(_("Geef een plaats of een videolink."))
     chosen = {m.pk for m in members} | {by.pk}
-    allowed = set(table_members(region).filter(pk__in=chosen).values_list("pk", flat=True))
+    allowed = set(table_members(table).filter(pk__in=chosen).values_list("pk", flat=True))
     if chosen - allowed:
-        raise ValidationError(_("Kies alleen leden van deze experttafel."))
+        raise ValidationError(_("Kies alleen leden van deze tafel."))
     session = TableSession.objects.create(
         region_id=region,
+        table=table,
         held_on=held_on,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -394,8 +442,11 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
     escalation = Escalation.objects.select_related("case__family__municipality").get(
         pk=escalation.pk
     )
-    if policies.region_of(escalation) != session.region_id:
-        raise PermissionDenied(_("Deze aanmelding hoort niet bij deze experttafel."))
+    if (
+        policies.region_of(escalation) != session.region_id
+        or escalation.table_id != session.table_id
+    ):
+        raise PermissionDenied(_("Deze aanmelding hoort niet bij deze tafel."))
     if not escalation.is_waiting:
         raise ValidationError(_("Deze aanmelding is al besproken."))
     if escalation.submitted_on > session.held_on:
@@ -420,8 +471,8 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
             [regisseur],
             NotificationKind.TABLE_INVITATION,
             escalation.case_id,
-            _("U bent uitgenodigd voor de zitting van de experttafel: %(session)s.")
-            % {"session": session_label(session)},
+            _("U bent uitgenodigd voor de zitting van de %(table)s: %(session)s.")
+            % {"table": session.table.name, "session": session_label(session)},
             "escalation-inbox",
             [],
             by=by,
@@ -546,8 +597,9 @@ def record_decision(
     notify_regisseur(
         escalation.case_id,
         NotificationKind.TABLE_DECISION,
-        _("De Regionale Experttafel besloot op %(day)s: %(kind)s. Vervolg op %(follow_up)s.")
+        _("De %(table)s besloot op %(day)s: %(kind)s. Vervolg op %(follow_up)s.")
         % {
+            "table": session.table.name,
             "day": session.held_on.strftime(DAY),
             "kind": decision.get_kind_display(),
             "follow_up": follow_up_on.strftime(DAY),

@@ -717,6 +717,7 @@ TABLE = frozenset({"expert", "chair"})
 def _table_objects(w: World, side: str) -> dict:
     """Once per side: the side's escalation and a session of its region's table today."""
     from escalations.models import Escalation, TableSession
+    from escalations.services import expert_table_of
 
     key = f"table_objects_{side}"
     if key not in w.__dict__:
@@ -724,7 +725,9 @@ def _table_objects(w: World, side: str) -> dict:
         w.__dict__[key] = {
             "escalation": Escalation.objects.get(case__family=family),
             "session": TableSession.objects.create(
-                region=family.municipality.region, held_on=timezone.localdate()
+                region=family.municipality.region,
+                table=expert_table_of(family.municipality.region_id),
+                held_on=timezone.localdate(),
             ),
         }
     return w.__dict__[key]

@@ -12,13 +12,20 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from analyses.models import Analysis
 from casusregie.models import Carer, Case, RegisseurPeriod, Youth
 from escalations import policies
-from escalations.models import AgendaItem, Decision, Escalation, Invitation, TableSession
+from escalations.models import (
+    AgendaItem,
+    Decision,
+    Escalation,
+    Invitation,
+    Table,
+    TableSession,
+)
 from flags.models import Flag
 from flags.rules import RULES_BY_CODE
 from plans.models import Goal, Plan
@@ -35,16 +42,33 @@ _AGENDA = Prefetch(
 QUEUE_PAGE = 25
 
 
-def queue(user, number: str | int | None = None, today: dt.date | None = None) -> Page:
-    """Page ``number`` (the first when absent or not a page) of the table's waiting
-    escalations, oldest first, each with ``waiting_days``, ``consented`` and (when consented)
-    its case summary: the escalations of that page only (a region's queue at scale holds
-    thousands), in a fixed number of queries."""
+def tables(user) -> list[Table]:
+    """The tables the user sits at, the expert table first (the pages' table choice)."""
+    return list(policies.tables_of(user).order_by("kind", "name"))
+
+
+def table_of_page(mine: list[Table], ref: str | None) -> Table | None:
+    """The table a page is about: the one named by ``ref`` among the user's tables (``mine``),
+    or without ``ref`` the region's expert table; None when it is not one of theirs."""
+    chosen = [t for t in mine if (t.ref == ref if ref else t.is_expert_table)]
+    return chosen[0] if chosen else None
+
+
+def queue(
+    user,
+    number: str | int | None = None,
+    today: dt.date | None = None,
+    table: Table | None = None,
+) -> Page:
+    """Page ``number`` (the first when absent or not a page) of the waiting escalations at the
+    user's tables (at ``table`` only, when given), oldest first, each with ``waiting_days``,
+    ``consented`` and (when consented) its case summary: the escalations of that page only
+    (a region's queue at scale holds thousands), in a fixed number of queries."""
     today = today or timezone.localdate()
     waiting = (
-        policies.table_escalations(user)
+        policies.table_escalations(user, table)
         .filter(discussed_on__isnull=True, case__closed_on__isnull=True)
-        .select_related("case__family", "case__local_team")
+        .select_related("case__family", "case__local_team", "table")
         .annotate(consented=policies.consent_in_force(today))
         .prefetch_related(_AGENDA)
         .order_by("submitted_on", "ref")
@@ -109,17 +133,21 @@ def attach_summaries(escalations: Iterable[Escalation], today: dt.date | None = 
         case.regisseur = case.current_regisseurs[0].worker if case.current_regisseurs else None
 
 
-def upcoming_sessions(user, today: dt.date | None = None) -> QuerySet[TableSession]:
-    """Sessions of the user's table from today on, soonest first (to plan escalations on)."""
+def upcoming_sessions(
+    user, today: dt.date | None = None, table: Table | None = None
+) -> QuerySet[TableSession]:
+    """Sessions of the user's tables (of ``table``, when given) from today on, soonest first
+    (to plan escalations on)."""
     today = today or timezone.localdate()
-    return policies.table_sessions(user).filter(held_on__gte=today).order_by("held_on", "ref")
-
-
-def sessions(user) -> QuerySet[TableSession]:
-    from django.db.models import Count
-
     return (
-        policies.table_sessions(user)
+        policies.table_sessions(user, table).filter(held_on__gte=today).order_by("held_on", "ref")
+    )
+
+
+def sessions(user, table: Table | None = None) -> QuerySet[TableSession]:
+    """The sessions of the user's tables (of ``table``, when given), newest first."""
+    return (
+        policies.table_sessions(user, table)
         .annotate(item_count=Count("items", distinct=True))
         .prefetch_related("members")
         .order_by("-held_on", "ref")
@@ -151,7 +179,7 @@ def session_for_page(user, ref: str, today: dt.date | None = None) -> TableSessi
     session = (
         policies.table_sessions(user)
         .filter(region=policies.table_region_id(user))
-        .select_related("region", "planned_by")
+        .select_related("region", "table", "planned_by")
         .prefetch_related(
             "members",
             Prefetch("items", queryset=items, to_attr="agenda"),
@@ -192,13 +220,14 @@ def set_planned_starts(session: TableSession, items: Iterable[AgendaItem]) -> No
 
 
 def overlapping_sessions(session: TableSession) -> list[TableSession]:
-    """Other sessions of the same table on the same day whose times overlap this one's: a
-    warning for the chair, not a refusal (two rooms, two chairs may be fine)."""
+    """Other sessions of the same table (not another table of the region) on the same day whose
+    times overlap this one's: a warning for the chair, not a refusal (two rooms, two chairs
+    may be fine)."""
     if session.starts_at is None or session.ends_at is None:
         return []
     return list(
         TableSession.objects.filter(
-            region=session.region_id,
+            table=session.table_id,
             held_on=session.held_on,
             starts_at__lt=session.ends_at,
             ends_at__gt=session.starts_at,
@@ -312,7 +341,9 @@ def decision_of(escalation: Escalation) -> Decision | None:
 def table_escalation(user, ref: str) -> Escalation:
     """One escalation of the user's table (``Escalation.DoesNotExist`` otherwise)."""
     return (
-        policies.table_escalations(user).select_related("case__family__municipality").get(ref=ref)
+        policies.table_escalations(user)
+        .select_related("case__family__municipality", "table")
+        .get(ref=ref)
     )
 
 

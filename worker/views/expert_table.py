@@ -36,7 +36,7 @@ from escalations.forms import (
     SessionForm,
     TailoredReferralForm,
 )
-from escalations.models import AgendaItem, Escalation, EscalationSource, TableSession
+from escalations.models import AgendaItem, Escalation, EscalationSource, Table, TableSession
 from referrals.models import Product, Provider
 from referrals.services import ReferralRefused
 
@@ -88,6 +88,24 @@ def _region_or_404(request: HttpRequest) -> int:
     if region is None or not request.user.has_perm("escalations.view_table", region):
         raise Http404
     return region
+
+
+def _table_or_404(request: HttpRequest) -> tuple[Table, list[Table]]:
+    """The table the page is about (``?tafel=<ref>``; the region's expert table without it),
+    one the user sits at — any other is a 404 — and the user's tables (one query)."""
+    _region_or_404(request)
+    tables = selectors.tables(request.user)
+    table = selectors.table_of_page(tables, request.GET.get("tafel"))
+    if table is None:
+        raise Http404
+    return table, tables
+
+
+def _chairs(request: HttpRequest, table_id: int, tables: list[Table]) -> bool:
+    """The user chairs this table: a chair who sits at it (``tables``: theirs)."""
+    return policies.chaired_region_id(request.user) is not None and table_id in {
+        t.pk for t in tables
+    }
 
 
 def _chair_or_404(request: HttpRequest, obj=None) -> None:
@@ -299,10 +317,10 @@ def close(request: HttpRequest, escalation_ref: str) -> HttpResponse:
 # --- the table ----------------------------------------------------------------------------------
 
 
-def _plannable_sessions(request: HttpRequest) -> list[TableSession]:
+def _plannable_sessions(request: HttpRequest, table: Table) -> list[TableSession]:
     since = timezone.localdate() - dt.timedelta(days=PLANNABLE_DAYS_BACK)
     return list(
-        policies.table_sessions(request.user)
+        policies.table_sessions(request.user, table)
         .filter(region=policies.table_region_id(request.user), held_on__gte=since)
         .order_by("held_on", "ref")
     )
@@ -311,11 +329,12 @@ def _plannable_sessions(request: HttpRequest) -> list[TableSession]:
 @require_GET
 @worker_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """The table's waiting escalations, oldest first, a page at a time."""
-    _region_or_404(request)
-    page = selectors.queue(request.user, request.GET.get("pagina"))
-    is_chair = policies.chaired_region_id(request.user) is not None
-    sessions = _plannable_sessions(request) if is_chair else []
+    """A table's waiting escalations (the expert table unless chosen), oldest first, a page at
+    a time."""
+    table, tables = _table_or_404(request)
+    page = selectors.queue(request.user, request.GET.get("pagina"), table=table)
+    is_chair = _chairs(request, table.pk, tables)
+    sessions = _plannable_sessions(request, table) if is_chair else []
     rows = [
         (e, AgendaForm(sessions=sessions, prefix=f"agenda-{e.ref}") if sessions else None)
         for e in page.object_list
@@ -324,7 +343,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "escalations/queue.html",
-        {"rows": rows, "page": page, "is_chair": is_chair, "has_sessions": bool(sessions)},
+        {
+            "rows": rows,
+            "page": page,
+            "is_chair": is_chair,
+            "has_sessions": bool(sessions),
+            "table": table,
+            "tables": tables,
+        },
     )
 
 
@@ -333,11 +359,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 def agenda_add(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     escalation = _table_escalation_or_404(request, escalation_ref)
     _chair_or_404(request, escalation)
-    sessions = _plannable_sessions(request)
+    sessions = _plannable_sessions(request, escalation.table)
+    back = f"{resolve_url('expert-table-queue')}?tafel={escalation.table.ref}"
     form = AgendaForm(request.POST, sessions=sessions, prefix=f"agenda-{escalation.ref}")
     if not form.is_valid():
         messages.error(request, _("Kies een zitting."))
-        return redirect("expert-table-queue")
+        return redirect(back)
     session = next(s for s in sessions if s.ref == form.cleaned_data["session"])
     try:
         services.add_to_agenda(session=session, escalation=escalation, by=request.user)
@@ -350,31 +377,42 @@ def agenda_add(request: HttpRequest, escalation_ref: str) -> HttpResponse:
             _("Aanmelding %(ref)s staat op de agenda van %(on)s.")
             % {"ref": escalation.ref, "on": session.held_on.strftime("%d-%m-%Y")},
         )
-    return redirect("expert-table-queue")
+    return redirect(back)
 
 
-def _members_of_table(request: HttpRequest):
-    return services.table_members(policies.table_region_id(request.user)).order_by("name")
+def _members_of_table(table: Table):
+    return services.table_members(table).order_by("name")
 
 
 @require_GET
 @worker_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    _region_or_404(request)
-    return _sessions_page(request)
+    """A table's sessions (the expert table unless chosen), and for its chair the plan form."""
+    return _sessions_page(request, *_table_or_404(request))
 
 
-def _sessions_page(request: HttpRequest, form: SessionForm | None = None, status: int = 200):
-    is_chair = policies.chaired_region_id(request.user) is not None
+def _sessions_page(
+    request: HttpRequest,
+    table: Table,
+    tables: list[Table],
+    form: SessionForm | None = None,
+    status: int = 200,
+):
+    is_chair = _chairs(request, table.pk, tables)
     if is_chair and form is None:
         form = SessionForm(
-            members=_members_of_table(request),
+            members=_members_of_table(table),
             initial={"members": [request.user.pk]},
         )
     return render(
         request,
         "escalations/sessions.html",
-        {"sessions": list(selectors.sessions(request.user)), "form": form},
+        {
+            "sessions": list(selectors.sessions(request.user, table)),
+            "form": form,
+            "table": table,
+            "tables": tables,
+        },
         status=status,
     )
 
@@ -382,9 +420,9 @@ def _sessions_page(request: HttpRequest, form: SessionForm | None = None, status
 @require_POST
 @worker_required
 def session_plan(request: HttpRequest) -> HttpResponse:
-    _region_or_404(request)
-    _chair_or_404(request)
-    form = SessionForm(request.POST, members=_members_of_table(request))
+    table, tables = _table_or_404(request)
+    _chair_or_404(request, table)
+    form = SessionForm(request.POST, members=_members_of_table(table))
     if form.is_valid():
         try:
             data = form.cleaned_data
@@ -396,6 +434,7 @@ def session_plan(request: HttpRequest) -> HttpResponse:
                 video_url=data["video_url"],
                 members=data["members"],
                 by=request.user,
+                table=table,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -408,7 +447,7 @@ def session_plan(request: HttpRequest) -> HttpResponse:
                     % {"session": services.session_label(other)},
                 )
             return redirect("expert-table-session", session_ref=session.ref)
-    return _sessions_page(request, form, status=400)
+    return _sessions_page(request, table, tables, form, status=400)
 
 
 def _session_or_404(request: HttpRequest, session_ref: str) -> TableSession:
@@ -429,7 +468,8 @@ def session_detail(request: HttpRequest, session_ref: str) -> HttpResponse:
 def _session_page(
     request: HttpRequest, session: TableSession, failed: DecisionForm | None = None
 ) -> HttpResponse:
-    is_chair = policies.chairs_the_table(request.user, session)
+    tables = selectors.tables(request.user)
+    is_chair = _chairs(request, session.table_id, tables)
     products = (
         list(Product.objects.select_related("segment").order_by("segment__name", "name"))
         if is_chair
@@ -471,6 +511,8 @@ def _session_page(
             "rows": rows,
             "is_chair": is_chair,
             "label": services.session_label(session),
+            "table": session.table,
+            "tables": tables,
         },
         status=400 if failed is not None else 200,
     )
