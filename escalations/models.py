@@ -115,6 +115,7 @@ class EscalationSource(models.TextChoices):
     REGISSEUR = "regisseur", _("Regisseur")
     RULEBOOK = "rulebook", _("Signalering")
     IMPORT = "import", _("Import")
+    PROFESSIONAL = "professional", _("Betrokken professional of tafellid")
 
 
 class Escalation(models.Model):
@@ -148,6 +149,16 @@ class Escalation(models.Model):
     )
     submitted_by = models.ForeignKey(
         "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # As whom the table was called (a ``CallerKind``): empty for the sweep, an import, and
+    # escalations from before tables had callers.
+    called_as = models.CharField(
+        _("aangemeld als"),
+        max_length=16,
+        choices=CallerKind.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     discussed_on = models.DateField(_("besproken op"), null=True, blank=True)
     closed_on = models.DateField(_("vervolg afgerond op"), null=True, blank=True)
@@ -360,6 +371,16 @@ class Invitation(models.Model):
         related_name="table_invitations",
         verbose_name=_("medewerker"),
     )
+    # A parent the service invited (a carer with gezag, at the Beschermingstafel): named from
+    # the family's record; the e-mail address may be missing (then invited otherwise).
+    carer = models.ForeignKey(
+        "casusregie.Carer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="table_invitations",
+        verbose_name=_("ouder of opvoeder"),
+    )
     name = models.CharField(_("naam"), max_length=200, blank=True, default="")
     email = models.EmailField(_("e-mailadres"), max_length=254, blank=True, default="")
     invited_at = models.DateTimeField(_("uitgenodigd op"))
@@ -382,11 +403,22 @@ class Invitation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=WORKER_KINDS, worker__isnull=False, name="", email="")
-                | (~Q(kind__in=WORKER_KINDS) & Q(worker__isnull=True) & ~Q(name="") & ~Q(email="")),
+                | (~Q(kind__in=WORKER_KINDS) & Q(worker__isnull=True) & ~Q(name="") & ~Q(email=""))
+                | Q(kind=InvitationKind.FAMILY, worker__isnull=True, carer__isnull=False)
+                & ~Q(name=""),
                 name="invitation_worker_or_name_and_email",
                 violation_error_message=_(
                     "Een genodigde is een medewerker, of iemand met een naam en een e-mailadres."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(carer__isnull=True) | Q(kind=InvitationKind.FAMILY),
+                name="invitation_carer_is_family",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "carer"],
+                condition=Q(carer__isnull=False),
+                name="invitation_carer_once_per_item",
             ),
             models.CheckConstraint(
                 condition=Q(kind=InvitationKind.MEMBER, item__isnull=True)
@@ -423,6 +455,29 @@ class DecisionKind(models.TextChoices):
     TAILORED = "tailored", _("Maatwerkarrangement")
     PROTECTION_TABLE = "protection_table", _("Naar de Beschermingstafel")
     RETURN = "return", _("Terug naar de regisseur, met redenen")
+    RAAD_REQUEST = "raad_request", _("Verzoek tot onderzoek aan de Raad voor de Kinderbescherming")
+
+
+class PassedTo(models.TextChoices):
+    """Who a decision passes the case to, whose answer is recorded later."""
+
+    RAAD = "raad", _("Raad voor de Kinderbescherming")
+
+
+#: The decisions a table of each kind may take.
+DECISIONS_OF_TABLE = {
+    TableKind.EXPERT_TABLE: (
+        DecisionKind.ADVICE,
+        DecisionKind.TAILORED,
+        DecisionKind.PROTECTION_TABLE,
+        DecisionKind.RETURN,
+    ),
+    TableKind.PROTECTION: (DecisionKind.ADVICE, DecisionKind.RAAD_REQUEST, DecisionKind.RETURN),
+    TableKind.PLACEMENT: (DecisionKind.ADVICE, DecisionKind.RETURN),
+    TableKind.OTHER: (DecisionKind.ADVICE, DecisionKind.RETURN),
+}
+#: Each decision kind that passes the case on, and to whom.
+PASSED_TO_OF = {DecisionKind.RAAD_REQUEST: PassedTo.RAAD}
 
 
 class Decision(models.Model):
@@ -462,6 +517,26 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("verwijzingen uit dit maatwerk"),
     )
+    # Passed on (the Raad for an investigation): to whom and on which day; its answer later.
+    passed_to = models.CharField(
+        _("doorgezet naar"),
+        max_length=16,
+        choices=PassedTo.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    passed_on = models.DateField(_("doorgezet op"), null=True, blank=True)
+    outcome = models.TextField(_("uitkomst"), blank=True, default="", db_default="")
+    outcome_on = models.DateField(_("uitkomst op"), null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uitkomst vastgelegd door"),
+    )
     decided_by = models.ForeignKey(
         "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -481,6 +556,17 @@ class Decision(models.Model):
                 name="decision_product_only_for_tailored",
                 violation_error_message=_("Alleen een maatwerkarrangement noemt een product."),
             ),
+            models.CheckConstraint(
+                condition=Q(passed_to="", passed_on__isnull=True)
+                | (~Q(passed_to="") & Q(passed_on__isnull=False)),
+                name="decision_passed_to_with_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", outcome_on__isnull=True)
+                | (~Q(passed_to="") & ~Q(outcome="") & Q(outcome_on__gte=F("passed_on"))),
+                name="decision_outcome_after_passed_on",
+                violation_error_message=_("De uitkomst komt na het doorzetten."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -489,3 +575,8 @@ class Decision(models.Model):
     @property
     def is_tailored(self) -> bool:
         return self.kind == DecisionKind.TAILORED
+
+    @property
+    def awaits_outcome(self) -> bool:
+        """Passed on, and its answer not recorded yet."""
+        return bool(self.passed_to) and not self.outcome

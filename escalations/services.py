@@ -24,9 +24,13 @@ from django.utils.translation import gettext as _
 
 from casusregie import services as core
 from casusregie.models import (
+    GI_ROLES,
+    Carer,
     Case,
     Consent,
     ConsentPurpose,
+    InvolvedProfessional,
+    InvolvedRole,
     Notification,
     NotificationKind,
     RegisseurPeriod,
@@ -42,8 +46,11 @@ from referrals.lifecycle import Status
 
 from . import policies
 from .models import (
+    DECISIONS_OF_TABLE,
     EXPERT_TABLE_NAME,
+    PASSED_TO_OF,
     AgendaItem,
+    CallerKind,
     Decision,
     DecisionKind,
     Escalation,
@@ -189,6 +196,80 @@ def record_table_consent(*, case: Case, given_on: dt.date, by: Worker | None) ->
         return None
     return core.record_consent(
         case=case, purpose=ConsentPurpose.EXPERT_TABLE, given_on=given_on, by=by
+    )
+
+
+def caller_kinds_of(by: Worker, case: Case, table: Table, on: dt.date | None = None) -> set:
+    """As whom ``by`` may call ``table`` for ``case`` today (``CallerKind``s; empty: not at
+    all): its regisseur; a GI or Veilig Thuis recorded as involved professional of the case
+    with ``by`` as their account; a member of the table — each only when the table lets
+    that kind call it, and only a table of the case's region."""
+    on = on or timezone.localdate()
+    if table.region_id != case_region_id(case):
+        return set()
+    kinds = set()
+    if _current_regisseur_id(case.pk, on) == by.pk:
+        kinds.add(CallerKind.REGISSEUR)
+    roles = set(
+        InvolvedProfessional.objects.in_force(on)
+        .filter(case=case, worker=by)
+        .values_list("role", flat=True)
+    )
+    if roles & {r.value for r in GI_ROLES}:
+        kinds.add(CallerKind.GI)
+    if InvolvedRole.VEILIG_THUIS in roles:
+        kinds.add(CallerKind.VEILIG_THUIS)
+    if policies.tables_of(by).filter(pk=table.pk).exists():
+        kinds.add(CallerKind.TABLE_MEMBER)
+    return {k for k in kinds if k in table.callers}
+
+
+#: When ``by`` may call a table in more than one way, the escalation records the first.
+CALLER_ORDER = (
+    CallerKind.REGISSEUR,
+    CallerKind.GI,
+    CallerKind.VEILIG_THUIS,
+    CallerKind.TABLE_MEMBER,
+)
+
+
+@transaction.atomic
+def call_table(*, table: Table, case: Case, reason: str, by: Worker, tried: str = "") -> Escalation:
+    """``by`` calls ``table`` for ``case`` (an aanmelding) as one of those the table lets call
+    it (``caller_kinds_of``); recorded with as whom. The case's region's table only, one open
+    table at a time (``submit_escalation``)."""
+    kinds = caller_kinds_of(by, case, table)
+    if not kinds:
+        raise PermissionDenied(_("U mag deze tafel voor deze casus niet aanroepen."))
+    if not reason.strip():
+        raise ValidationError(_("Schrijf de vraag aan de tafel op."))
+    called_as = next(k for k in CALLER_ORDER if k in kinds)
+    escalation = submit_escalation(
+        case=case,
+        reason=reason,
+        tried=tried,
+        by=by,
+        table=table,
+        source=EscalationSource.REGISSEUR
+        if called_as == CallerKind.REGISSEUR
+        else EscalationSource.PROFESSIONAL,
+    )
+    if not escalation.called_as:
+        escalation.called_as = called_as
+        escalation.save(update_fields=["called_as", "updated_at"])
+    return escalation
+
+
+def parents_with_gezag(case: Case) -> list[Carer]:
+    """The family's carers who hold gezag over one of its youths."""
+    return list(
+        Carer.objects.filter(
+            family=case.family_id,
+            relations__has_gezag=True,
+            relations__youth__family=case.family_id,
+        )
+        .distinct()
+        .order_by("name", "ref")
     )
 
 
@@ -456,6 +537,8 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
         session=session, escalation=escalation, defaults={"position": position}
     )
     regisseur = _current_regisseur_id(escalation.case_id, timezone.localdate())
+    if created and session.table.kind == TableKind.PROTECTION:
+        _invite_parents(item, by)
     if created and regisseur is not None:
         Invitation.objects.get_or_create(
             session=session,
@@ -478,6 +561,29 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
             by=by,
         )
     return item
+
+
+def _invite_parents(item: AgendaItem, by: Worker) -> None:
+    """At the Beschermingstafel the parents are always invited: each carer with gezag, by the
+    name and e-mail address in the family's record (without an address: invited otherwise,
+    the invitation is still recorded)."""
+    now = timezone.now()
+    seen: set[str] = set()
+    for carer in parents_with_gezag(item.escalation.case):
+        email = (carer.email or "").strip().lower()
+        if email in seen:
+            email = ""  # one address shared by two parents: the second is invited otherwise
+        seen.add(email)
+        Invitation.objects.create(
+            session=item.session,
+            item=item,
+            kind=InvitationKind.FAMILY,
+            carer=carer,
+            name=carer.name or str(carer),
+            email=email,
+            invited_at=now,
+            invited_by=by,
+        )
 
 
 EXTERNAL_KINDS = (InvitationKind.FAMILY, InvitationKind.YOUTH, InvitationKind.GUEST)
@@ -551,10 +657,15 @@ def record_decision(
     product=None,
     providers: Iterable = (),
     family_text: str = "",
+    passed_on: dt.date | None = None,
 ) -> Decision:
     """The chair records the table's decision on an agenda item: the escalation is discussed
     on the session's date (ESCALATION_NOT_DISCUSSED resolves at the case's next sweep), and
-    the case's regisseur gets a melding."""
+    the case's regisseur gets a melding. Each kind of table takes its own kinds of decision
+    (``DECISIONS_OF_TABLE``). A decision that passes the case on (the Beschermingstafel's
+    request to the Raad for an investigation) records to whom and on which day
+    (``passed_on``: the session's day unless given); the answer is recorded later
+    (``record_outcome``)."""
     _ensure_chair(by, session)
     if not AgendaItem.objects.filter(session=session, escalation=escalation).exists():
         raise ValidationError(_("Deze aanmelding staat niet op de agenda van deze zitting."))
@@ -563,6 +674,15 @@ def record_decision(
         raise ValidationError(_("Over deze aanmelding is al besloten."))
     if kind not in DecisionKind.values:
         raise ValidationError(_("Kies het soort besluit."))
+    if kind not in DECISIONS_OF_TABLE[session.table.kind]:
+        raise ValidationError(_("Dit soort besluit neemt deze tafel niet."))
+    passed_to = PASSED_TO_OF.get(kind, "")
+    if passed_to:
+        passed_on = passed_on or session.held_on
+        if passed_on < session.held_on or passed_on > timezone.localdate():
+            raise ValidationError(_("De datum van doorzetten ligt tussen de zitting en vandaag."))
+    else:
+        passed_on = None
     if session.held_on > timezone.localdate():
         raise ValidationError(_("Een besluit wordt vastgelegd op of na de dag van de zitting."))
     if follow_up_on < session.held_on:
@@ -591,6 +711,8 @@ def record_decision(
         product=product,
         follow_up_on=follow_up_on,
         family_text=family_text.strip(),
+        passed_to=passed_to,
+        passed_on=passed_on,
         decided_by=by,
     )
     decision.providers.set(providers)
@@ -609,6 +731,44 @@ def record_decision(
         by=by,
     )
     request_case_sweep(escalation.case_id)
+    return decision
+
+
+@transaction.atomic
+def record_outcome(*, decision: Decision, outcome: str, on: dt.date, by: Worker) -> Decision:
+    """The chair of the deciding table records the answer to a decision that passed the case
+    on (the Raad's investigation): what came out and on which day (once; the regisseur gets a
+    melding)."""
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("session__table", "escalation")
+        .get(pk=decision.pk)
+    )
+    _ensure_chair(by, decision.session)
+    if not decision.passed_to:
+        raise ValidationError(_("Dit besluit zet de casus niet door; er is geen uitkomst."))
+    if decision.outcome:
+        raise ValidationError(_("De uitkomst is al vastgelegd."))
+    if not outcome.strip():
+        raise ValidationError(_("Schrijf de uitkomst op."))
+    if on < decision.passed_on or on > timezone.localdate():
+        raise ValidationError(_("De uitkomst ligt tussen het doorzetten en vandaag."))
+    decision.outcome, decision.outcome_on, decision.outcome_by = outcome.strip(), on, by
+    decision.save(update_fields=["outcome", "outcome_on", "outcome_by"])
+    notify_regisseur(
+        decision.escalation.case_id,
+        NotificationKind.TABLE_DECISION,
+        _("Uitkomst na het besluit van de %(table)s (%(to)s), op %(day)s: %(outcome)s")
+        % {
+            "table": decision.session.table.name,
+            "to": decision.get_passed_to_display(),
+            "day": on.strftime(DAY),
+            "outcome": decision.outcome[:200],
+        },
+        "escalation-inbox",
+        [],
+        by=by,
+    )
     return decision
 
 

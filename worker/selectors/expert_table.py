@@ -16,14 +16,24 @@ from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from analyses.models import Analysis
-from casusregie.models import Carer, Case, RegisseurPeriod, Youth
+from casusregie.models import (
+    GI_ROLES,
+    Carer,
+    Case,
+    InvolvedProfessional,
+    InvolvedRole,
+    RegisseurPeriod,
+    Youth,
+)
 from escalations import policies
 from escalations.models import (
     AgendaItem,
+    CallerKind,
     Decision,
     Escalation,
     Invitation,
     Table,
+    TableKind,
     TableSession,
 )
 from flags.models import Flag
@@ -349,3 +359,63 @@ def table_escalation(user, ref: str) -> Escalation:
 
 def youths_of(case: Case) -> list[Youth]:
     return list(case.family.youths.order_by("birth_date", "ref"))
+
+
+def calls(user, today: dt.date | None = None) -> list[tuple[Case, list[Table], Escalation | None]]:
+    """The open cases for which ``user`` may call a table of the case's region (not its expert
+    table: that is the family page's aanmelding): as a GI or
+    Veilig Thuis recorded with their account among the case's involved professionals, or as
+    the case's regisseur, for the tables that let them (``services.caller_kinds_of``, read
+    here in a fixed number of queries). Each with its open escalation, if any."""
+    today = today or timezone.localdate()
+    involved: dict[int, set[str]] = {}
+    for case_id, role in (
+        InvolvedProfessional.objects.in_force(today)
+        .filter(worker=user, case__closed_on__isnull=True)
+        .values_list("case_id", "role")
+    ):
+        kind = (
+            CallerKind.GI
+            if role in {r.value for r in GI_ROLES}
+            else CallerKind.VEILIG_THUIS
+            if role == InvolvedRole.VEILIG_THUIS
+            else None
+        )
+        if kind:
+            involved.setdefault(case_id, set()).add(kind)
+    for case_id in (
+        RegisseurPeriod.objects.in_force(today)
+        .filter(worker=user, case__closed_on__isnull=True)
+        .values_list("case_id", flat=True)
+    ):
+        involved.setdefault(case_id, set()).add(CallerKind.REGISSEUR)
+    cases = list(
+        Case.objects.filter(pk__in=involved)
+        .select_related("family__municipality")
+        .order_by("family__ref", "ref")
+    )
+    regions = {c.family.municipality.region_id for c in cases}
+    member_of = set(policies.tables_of(user).values_list("pk", flat=True))
+    by_region: dict[int, list[Table]] = {}
+    # the expert table is called from the family page (with the consent and what was tried)
+    tables_here = Table.objects.filter(region__in=regions).exclude(kind=TableKind.EXPERT_TABLE)
+    for table in tables_here.order_by("kind", "name"):
+        by_region.setdefault(table.region_id, []).append(table)
+    open_at = {
+        e.case_id: e
+        for e in Escalation.objects.filter(
+            case__in=cases, discussed_on__isnull=True
+        ).select_related("table")
+    }
+    rows = []
+    for case in cases:
+        kinds = involved[case.pk]
+        tables = [
+            t
+            for t in by_region.get(case.family.municipality.region_id, [])
+            if (kinds | ({CallerKind.TABLE_MEMBER} if t.pk in member_of else set()))
+            & set(t.callers)
+        ]
+        if tables:
+            rows.append((case, tables, open_at.get(case.pk)))
+    return rows

@@ -23,20 +23,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
-from casusregie.models import AccessAction
+from casusregie.models import AccessAction, Case
 from casusregie.selectors import family_for_case_work_or_404, open_case_of
 from casusregie.views.accounts import worker_required
 from escalations import figures, policies, services
 from escalations.forms import (
     AgendaForm,
     AgendaItemForm,
+    CallForm,
     DecisionForm,
     EscalationForm,
     InvitationForm,
+    OutcomeForm,
     SessionForm,
     TailoredReferralForm,
 )
-from escalations.models import AgendaItem, Escalation, EscalationSource, Table, TableSession
+from escalations.models import (
+    DECISIONS_OF_TABLE,
+    AgendaItem,
+    Escalation,
+    EscalationSource,
+    Table,
+    TableKind,
+    TableSession,
+)
 from referrals.models import Product, Provider
 from referrals.services import ReferralRefused
 
@@ -44,6 +54,7 @@ from ..pdf import render_pdf
 from ..selectors import expert_table as selectors
 
 PURPOSE_TABLE = "bespreking Regionale Experttafel"
+PURPOSE_CALL = "aanmelding bij een tafel van de regio"
 PLANNABLE_DAYS_BACK = 30  # a session held recently can still get its agenda recorded
 
 
@@ -314,6 +325,67 @@ def close(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     return redirect(_next_or(request, default))
 
 
+# --- calling a table (issue 19): the regisseur, a GI or Veilig Thuis, a member -------------------
+
+
+@require_GET
+@worker_required
+def call_list(request: HttpRequest) -> HttpResponse:
+    """The cases for which the user may call a table (Beschermingstafel, ...), each with the
+    tables they may call and the form; the family ref only (no names)."""
+    rows = selectors.calls(request.user)
+    record_worker_access(
+        request,
+        [Access(case.family.ref, "case", case.ref) for case, _tables, _open in rows],
+        purpose=PURPOSE_CALL,
+    )
+    return render(
+        request,
+        "escalations/calls.html",
+        {
+            "rows": [
+                (case, [(t, CallForm(prefix=f"{t.ref}-{case.ref}")) for t in tables], open_)
+                for case, tables, open_ in rows
+            ]
+        },
+    )
+
+
+@require_POST
+@worker_required
+def call(request: HttpRequest, table_ref: str, case_ref: str) -> HttpResponse:
+    """Call the table for the case: refused (404) for whoever the table does not let call it
+    for this case."""
+    table = Table.objects.exclude(kind=TableKind.EXPERT_TABLE).filter(ref=table_ref).first()
+    case = Case.objects.select_related("family").filter(ref=case_ref).first()
+    if table is None or case is None or not services.caller_kinds_of(request.user, case, table):
+        raise Http404
+    form = CallForm(request.POST, prefix=f"{table.ref}-{case.ref}")
+    if not form.is_valid():
+        messages.error(request, _("Schrijf de vraag aan de tafel op."))
+        return redirect("table-call-list")
+    try:
+        escalation = services.call_table(
+            table=table,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            tried=form.cleaned_data["tried"],
+            by=request.user,
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        _record_change(request, escalation, PURPOSE_CALL)
+        messages.success(
+            request,
+            _("De casus is aangemeld bij %(table)s (aanmelding %(ref)s).")
+            % {"table": table.name, "ref": escalation.ref},
+        )
+    return redirect("table-call-list")
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 
@@ -486,7 +558,16 @@ def _session_page(
             form = (
                 failed
                 if failed is not None and failed.prefix == prefix
-                else DecisionForm(products=products, providers=providers, prefix=prefix)
+                else DecisionForm(
+                    products=products,
+                    providers=providers,
+                    kinds=DECISIONS_OF_TABLE[session.table.kind],
+                    prefix=prefix,
+                )
+            )
+        if is_chair and decision is not None and decision.awaits_outcome:
+            item.outcome_form = OutcomeForm(
+                initial={"outcome_on": timezone.localdate()}, prefix=f"uitkomst-{escalation.ref}"
             )
         if is_chair:
             item.form = AgendaItemForm(
@@ -552,6 +633,7 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
         request.POST,
         products=list(Product.objects.select_related("segment").order_by("segment__name", "name")),
         providers=list(Provider.objects.order_by("name")),
+        kinds=DECISIONS_OF_TABLE[session.table.kind],
         prefix=f"besluit-{escalation.ref}",
     )
     if form.is_valid():
@@ -566,6 +648,7 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
                 product=data["product"],
                 providers=data["providers"],
                 family_text=data["family_text"],
+                passed_on=data.get("passed_on"),
                 by=request.user,
             )
         except ValidationError as error:
@@ -579,6 +662,37 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
             )
             return redirect("expert-table-session", session_ref=session.ref)
     return _session_page(request, session, failed=form)
+
+
+@require_POST
+@worker_required
+def outcome(request: HttpRequest, session_ref: str, escalation_ref: str) -> HttpResponse:
+    """The chair records the answer to a decision that passed the case on (the Raad)."""
+    session = _session_or_404(request, session_ref)
+    _chair_or_404(request, session)
+    escalation = _agenda_escalation_or_404(session, escalation_ref)
+    decision = selectors.decision_of(escalation)
+    if decision is None or decision.session_id != session.pk or not decision.passed_to:
+        raise Http404
+    form = OutcomeForm(request.POST, prefix=f"uitkomst-{escalation_ref}")
+    if not form.is_valid():
+        messages.error(request, _("Schrijf de uitkomst op en geef de datum."))
+    else:
+        try:
+            services.record_outcome(
+                decision=decision,
+                outcome=form.cleaned_data["outcome"],
+                on=form.cleaned_data["outcome_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            _record_change(request, escalation, PURPOSE_TABLE, object_type="decision")
+            messages.success(request, _("De uitkomst is vastgelegd."))
+    return redirect(
+        f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
+    )
 
 
 def _agenda_item_or_404(session: TableSession, escalation_ref: str) -> AgendaItem:
