@@ -139,9 +139,9 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    product = forms.ChoiceField(label=_lazy("Product (bij maatwerk)"), required=False)
+    product = forms.ChoiceField(label=_lazy("Product (bij maatwerk of plaatsing)"), required=False)
     providers = forms.MultipleChoiceField(
-        label=_lazy("Aanbieder(s) (bij maatwerk)"),
+        label=_lazy("Aanbieder(s) (bij maatwerk of plaatsing)"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

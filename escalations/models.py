@@ -456,6 +456,11 @@ class DecisionKind(models.TextChoices):
     PROTECTION_TABLE = "protection_table", _("Naar de Beschermingstafel")
     RETURN = "return", _("Terug naar de regisseur, met redenen")
     RAAD_REQUEST = "raad_request", _("Verzoek tot onderzoek aan de Raad voor de Kinderbescherming")
+    PLACEMENT = "placement", _("Plaatsing (Zorgbemiddelingstafel)")
+
+
+#: The decisions that become referrals in one step (product and providers named by the table).
+REFERRAL_KINDS = (DecisionKind.TAILORED, DecisionKind.PLACEMENT)
 
 
 class PassedTo(models.TextChoices):
@@ -473,7 +478,7 @@ DECISIONS_OF_TABLE = {
         DecisionKind.RETURN,
     ),
     TableKind.PROTECTION: (DecisionKind.ADVICE, DecisionKind.RAAD_REQUEST, DecisionKind.RETURN),
-    TableKind.PLACEMENT: (DecisionKind.ADVICE, DecisionKind.RETURN),
+    TableKind.PLACEMENT: (DecisionKind.PLACEMENT, DecisionKind.ADVICE, DecisionKind.RETURN),
     TableKind.OTHER: (DecisionKind.ADVICE, DecisionKind.RETURN),
 }
 #: Each decision kind that passes the case on, and to whom.
@@ -551,10 +556,12 @@ class Decision(models.Model):
                 condition=Q(kind__in=DecisionKind.values), name="decision_kind_known"
             ),
             models.CheckConstraint(
-                condition=Q(kind=DecisionKind.TAILORED, product__isnull=False)
-                | (~Q(kind=DecisionKind.TAILORED) & Q(product__isnull=True)),
+                condition=Q(kind__in=REFERRAL_KINDS, product__isnull=False)
+                | (~Q(kind__in=REFERRAL_KINDS) & Q(product__isnull=True)),
                 name="decision_product_only_for_tailored",
-                violation_error_message=_("Alleen een maatwerkarrangement noemt een product."),
+                violation_error_message=_(
+                    "Alleen een maatwerkarrangement of een plaatsing noemt een product."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(passed_to="", passed_on__isnull=True)
@@ -575,6 +582,11 @@ class Decision(models.Model):
     @property
     def is_tailored(self) -> bool:
         return self.kind == DecisionKind.TAILORED
+
+    @property
+    def makes_referral(self) -> bool:
+        """Maatwerk or a placement: the regisseur sends it as referral(s) in one step."""
+        return self.kind in REFERRAL_KINDS
 
     @property
     def awaits_outcome(self) -> bool:

@@ -49,6 +49,7 @@ from .models import (
     DECISIONS_OF_TABLE,
     EXPERT_TABLE_NAME,
     PASSED_TO_OF,
+    REFERRAL_KINDS,
     AgendaItem,
     CallerKind,
     Decision,
@@ -694,10 +695,12 @@ def record_decision(
             else _("Schrijf het advies of de afspraken op.")
         )
     providers = list(providers)
-    if kind == DecisionKind.TAILORED:
+    if kind in REFERRAL_KINDS:
         if product is None or not providers:
             raise ValidationError(
                 _("Een maatwerkarrangement noemt het product en de aanbieder(s) die het leveren.")
+                if kind == DecisionKind.TAILORED
+                else _("Een plaatsing noemt het product en de aanbieder(s) die het leveren.")
             )
     else:
         product, providers = None, []
@@ -776,13 +779,14 @@ def record_outcome(*, decision: Decision, outcome: str, on: dt.date, by: Worker)
 
 
 def tailored_arrangement(*, decision: Decision, case: Case) -> referrals.TailoredArrangement:
-    """The table's open tailored arrangement for ``case``, for ``referrals.create_referral``;
-    refused (``not_tailored``) when the decision is advice, of another case, or its follow-up
-    was closed meanwhile (read from the database)."""
+    """The table's open tailored arrangement (or the Zorgbemiddelingstafel's placement, carried
+    out the same way) for ``case``, for ``referrals.create_referral``; refused
+    (``not_tailored``) when the decision is advice, of another case, or its follow-up was
+    closed meanwhile (read from the database)."""
     open_tailored = (
         Decision.objects.filter(
             pk=decision.pk,
-            kind=DecisionKind.TAILORED,
+            kind__in=REFERRAL_KINDS,
             escalation__case=case,
             escalation__closed_on__isnull=True,
         )
@@ -804,14 +808,16 @@ def tailored_arrangement(*, decision: Decision, case: Case) -> referrals.Tailore
 
 @transaction.atomic
 def send_tailored_referral(*, decision: Decision, youth: Youth, question: str, by: Worker) -> list:
-    """The regisseur turns a tailored arrangement into referrals in one step: one per provider
-    the table named, created and sent at once (all or none). The contract check does not apply
-    to maatwerk; the analysis rule for specialist products does (``referrals.services``)."""
+    """The regisseur turns a tailored arrangement — or a placement of the
+    Zorgbemiddelingstafel — into referrals in one step: one per provider the table named,
+    created and sent at once (all or none). The contract check does not apply to maatwerk or a
+    table's placement; the analysis rule for specialist products does
+    (``referrals.services``)."""
     decision = (
         Decision.objects.select_for_update().select_related("escalation__case").get(pk=decision.pk)
     )
-    if not decision.is_tailored:
-        raise ValidationError(_("Dit besluit is geen maatwerkarrangement."))
+    if not decision.makes_referral:
+        raise ValidationError(_("Dit besluit is geen maatwerkarrangement of plaatsing."))
     if decision.escalation.is_closed:
         raise ValidationError(_("Het vervolg van deze aanmelding is al afgerond."))
     if decision.referrals.exists():

@@ -86,6 +86,7 @@ def test_figures_against_hand_computed_values(case_in, region, other_region):
         "return": 1,
         # the region's other tables' kinds (issue 19): the figures count all its tables
         "raad_request": 0,
+        "placement": 0,
     }
 
 

@@ -230,7 +230,7 @@ def _referral_form(escalation: Escalation, youths) -> TailoredReferralForm | Non
     decision = selectors.decision_of(escalation)
     if (
         decision is None
-        or not decision.is_tailored
+        or not decision.makes_referral
         or escalation.is_closed
         or decision.referrals.all()
     ):
@@ -262,7 +262,7 @@ def send_referral(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     """One step: the tailored arrangement becomes the referral(s), created and sent."""
     escalation = _escalation_or_404(request, escalation_ref, "escalations.send_tailored_referral")
     decision = selectors.decision_of(escalation)
-    if decision is None or not decision.is_tailored:
+    if decision is None or not decision.makes_referral:
         raise Http404
     family = escalation.case.family
     youths = {y.ref: y for y in family.youths.all()}
