@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from referrals.lifecycle import Status
 from referrals.models import Product, Provider
 
-from .models import PASSED_TO_OF, DecisionKind, InvitationKind
+from .models import ABOVE_REGION_TO, DecisionKind, InvitationKind
 from .services import EXTERNAL_KINDS, session_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -152,8 +152,13 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    passed_to = forms.ChoiceField(
+        label=_lazy("Bovenregionaal naar (bij bovenregionaal doorzetten)"),
+        choices=[("", "—")] + [(k.value, k.label) for k in ABOVE_REGION_TO],
+        required=False,
+    )
     passed_on = forms.DateField(
-        label=_lazy("Doorgezet op (bij een verzoek aan de Raad; anders leeg)"),
+        label=_lazy("Doorgezet op (bij de Raad of bovenregionaal; leeg: de dag van de zitting)"),
         required=False,
         widget=DATE,
     )
@@ -165,8 +170,8 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if kinds is not None:  # the kinds of decision this table takes
             self.fields["kind"].choices = [(k, DecisionKind(k).label) for k in kinds]
-        if not any(k in PASSED_TO_OF for k in kinds or DecisionKind.values):
-            del self.fields["passed_on"]
+        if DecisionKind.ABOVE_REGION not in (kinds or DecisionKind.values):
+            del self.fields["passed_to"]
         self._products = {str(p.pk): p for p in products}
         self._providers = {str(p.pk): p for p in providers}
         self.fields["product"].choices = [("", "—")] + [

@@ -457,6 +457,7 @@ class DecisionKind(models.TextChoices):
     RETURN = "return", _("Terug naar de regisseur, met redenen")
     RAAD_REQUEST = "raad_request", _("Verzoek tot onderzoek aan de Raad voor de Kinderbescherming")
     PLACEMENT = "placement", _("Plaatsing (Zorgbemiddelingstafel)")
+    ABOVE_REGION = "above_region", _("Bovenregionaal doorzetten (BREN of G7)")
 
 
 #: The decisions that become referrals in one step (product and providers named by the table).
@@ -467,19 +468,36 @@ class PassedTo(models.TextChoices):
     """Who a decision passes the case to, whose answer is recorded later."""
 
     RAAD = "raad", _("Raad voor de Kinderbescherming")
+    BREN = "bren", _("BREN (bovenregionaal expertisenetwerk)")
+    G7 = "g7", _("G7 (landelijk, de zeven grote regio's)")
 
 
-#: The decisions a table of each kind may take.
+#: Above the region: the table chooses BREN or G7.
+ABOVE_REGION_TO = (PassedTo.BREN, PassedTo.G7)
+
+
+#: The decisions a table of each kind may take; every table may pass a case above the region.
 DECISIONS_OF_TABLE = {
     TableKind.EXPERT_TABLE: (
         DecisionKind.ADVICE,
         DecisionKind.TAILORED,
         DecisionKind.PROTECTION_TABLE,
         DecisionKind.RETURN,
+        DecisionKind.ABOVE_REGION,
     ),
-    TableKind.PROTECTION: (DecisionKind.ADVICE, DecisionKind.RAAD_REQUEST, DecisionKind.RETURN),
-    TableKind.PLACEMENT: (DecisionKind.PLACEMENT, DecisionKind.ADVICE, DecisionKind.RETURN),
-    TableKind.OTHER: (DecisionKind.ADVICE, DecisionKind.RETURN),
+    TableKind.PROTECTION: (
+        DecisionKind.ADVICE,
+        DecisionKind.RAAD_REQUEST,
+        DecisionKind.RETURN,
+        DecisionKind.ABOVE_REGION,
+    ),
+    TableKind.PLACEMENT: (
+        DecisionKind.PLACEMENT,
+        DecisionKind.ADVICE,
+        DecisionKind.RETURN,
+        DecisionKind.ABOVE_REGION,
+    ),
+    TableKind.OTHER: (DecisionKind.ADVICE, DecisionKind.RETURN, DecisionKind.ABOVE_REGION),
 }
 #: Each decision kind that passes the case on, and to whom.
 PASSED_TO_OF = {DecisionKind.RAAD_REQUEST: PassedTo.RAAD}
@@ -567,6 +585,15 @@ class Decision(models.Model):
                 condition=Q(passed_to="", passed_on__isnull=True)
                 | (~Q(passed_to="") & Q(passed_on__isnull=False)),
                 name="decision_passed_to_with_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=DecisionKind.RAAD_REQUEST, passed_to=PassedTo.RAAD)
+                | Q(kind=DecisionKind.ABOVE_REGION, passed_to__in=ABOVE_REGION_TO)
+                | (
+                    ~Q(kind__in=[DecisionKind.RAAD_REQUEST, DecisionKind.ABOVE_REGION])
+                    & Q(passed_to="")
+                ),
+                name="decision_passed_to_fits_kind",
             ),
             models.CheckConstraint(
                 condition=Q(outcome="", outcome_on__isnull=True)

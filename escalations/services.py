@@ -46,6 +46,7 @@ from referrals.lifecycle import Status
 
 from . import policies
 from .models import (
+    ABOVE_REGION_TO,
     DECISIONS_OF_TABLE,
     EXPERT_TABLE_NAME,
     PASSED_TO_OF,
@@ -659,14 +660,15 @@ def record_decision(
     providers: Iterable = (),
     family_text: str = "",
     passed_on: dt.date | None = None,
+    passed_to: str = "",
 ) -> Decision:
     """The chair records the table's decision on an agenda item: the escalation is discussed
     on the session's date (ESCALATION_NOT_DISCUSSED resolves at the case's next sweep), and
     the case's regisseur gets a melding. Each kind of table takes its own kinds of decision
     (``DECISIONS_OF_TABLE``). A decision that passes the case on (the Beschermingstafel's
-    request to the Raad for an investigation) records to whom and on which day
-    (``passed_on``: the session's day unless given); the answer is recorded later
-    (``record_outcome``)."""
+    request to the Raad for an investigation; any table's passing it above the region, to BREN
+    or G7: ``passed_to``) records to whom and on which day (``passed_on``: the session's day
+    unless given); the outcome is recorded later (``record_outcome``)."""
     _ensure_chair(by, session)
     if not AgendaItem.objects.filter(session=session, escalation=escalation).exists():
         raise ValidationError(_("Deze aanmelding staat niet op de agenda van deze zitting."))
@@ -677,7 +679,11 @@ def record_decision(
         raise ValidationError(_("Kies het soort besluit."))
     if kind not in DECISIONS_OF_TABLE[session.table.kind]:
         raise ValidationError(_("Dit soort besluit neemt deze tafel niet."))
-    passed_to = PASSED_TO_OF.get(kind, "")
+    if kind == DecisionKind.ABOVE_REGION:
+        if passed_to not in ABOVE_REGION_TO:
+            raise ValidationError(_("Kies waarheen de casus bovenregionaal gaat: BREN of G7."))
+    else:
+        passed_to = PASSED_TO_OF.get(kind, "")
     if passed_to:
         passed_on = passed_on or session.held_on
         if passed_on < session.held_on or passed_on > timezone.localdate():

@@ -87,6 +87,7 @@ def test_figures_against_hand_computed_values(case_in, region, other_region):
         # the region's other tables' kinds (issue 19): the figures count all its tables
         "raad_request": 0,
         "placement": 0,
+        "above_region": 0,
     }
 
 

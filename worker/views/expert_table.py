@@ -649,6 +649,7 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
                 providers=data["providers"],
                 family_text=data["family_text"],
                 passed_on=data.get("passed_on"),
+                passed_to=data.get("passed_to", ""),
                 by=request.user,
             )
         except ValidationError as error:
