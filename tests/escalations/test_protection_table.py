@@ -17,6 +17,7 @@ from escalations import services
 from escalations.models import CallerKind, EscalationSource, InvitationKind, Table, TableKind
 from tests.conftest import verified_login
 from tests.factories import CarerFactory, InvolvedProfessionalFactory, WorkerFactory
+from worker.selectors import expert_table as selectors
 
 from .conftest import MEETING, days_ago, today
 
@@ -90,6 +91,9 @@ def test_veilig_thuis_and_the_regisseur_may_call_it(make_case, regisseur, protec
     assert escalation.called_as == CallerKind.VEILIG_THUIS
     other = make_case()
     assert services.caller_kinds_of(regisseur, other, protection) == {CallerKind.REGISSEUR}
+    # the call page offers the Beschermingstafel, not the expert table (the family page's)
+    rows = {case: [t.name for t in tables] for case, tables, _ in selectors.calls(regisseur)}
+    assert rows[other] == ["Beschermingstafel Rijnmond"]
     by_regisseur = services.call_table(table=protection, case=other, reason="x", by=regisseur)
     assert by_regisseur.called_as == CallerKind.REGISSEUR
 

@@ -189,3 +189,16 @@ def test_the_functional_administrator_configures_a_table(client, region):
 def test_another_region_s_new_region_has_its_own_expert_table():
     a, b = RegionFactory(), RegionFactory()
     assert services.expert_table_of(a.pk) != services.expert_table_of(b.pk)
+
+
+def test_a_session_or_escalation_of_a_table_one_does_not_sit_at_is_a_404(
+    client, region, chair, protection, make_case, escalate
+):
+    outsider = WorkerFactory(local_team=None, region=region, roles=[Role.EXPERT_TABLE_CHAIR])
+    escalation = escalate(make_case(), table=protection)
+    session = services.plan_session(**MEETING, held_on=today(), by=chair, table=protection)
+    verified_login(client, outsider)
+    assert client.get(reverse("expert-table-session", args=[session.ref])).status_code == 404
+    agenda = reverse("expert-table-agenda-add", args=[escalation.ref])
+    assert client.post(agenda, {f"agenda-{escalation.ref}-session": session.ref}).status_code == 404
+    assert not session.items.exists()
