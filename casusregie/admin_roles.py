@@ -15,6 +15,8 @@ FUNCTIONAL_ADMIN_GROUP = "Functioneel beheer"
 # app label, model, actions
 CONFIGURATION = [
     ("casusregie", "region", "view add change"),
+    # the tables of a region (issue 19): kind, name, members and who may call them
+    ("escalations", "table", "view add change"),
     ("casusregie", "municipality", "view add change"),
     ("casusregie", "localteam", "view add change"),
     ("casusregie", "worker", "view add change"),

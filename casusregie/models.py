@@ -1097,6 +1097,16 @@ class InvolvedProfessional(models.Model):
         ],
     )
     email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    # The professional's own account, when they log in here (a GI or Veilig Thuis worker who
+    # may call a table for this case, issue 19); most involved professionals have none.
+    worker = models.ForeignKey(
+        "Worker",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="involvements",
+        verbose_name=_("account van de professional"),
+    )
     holds_regie = models.BooleanField(
         _("regie bij de GI"),
         default=False,

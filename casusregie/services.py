@@ -133,6 +133,9 @@ class Involvement:
     email: str = ""
     holds_regie: bool = False
     until: dt.date | None = None
+    # The professional's own account, if they log in here; set when they are added (a
+    # correction through the people form keeps it).
+    worker: Worker | None = None
 
 
 #: The fields of an ``Involvement``, as they are on ``InvolvedProfessional``.
@@ -185,7 +188,11 @@ def add_involved_professional(
     case = Case.objects.select_for_update().get(pk=case.pk)
     _may_edit_people(case, by)
     professional = _save_involved(
-        InvolvedProfessional(case=case, **{k: getattr(involvement, k) for k in _INVOLVEMENT})
+        InvolvedProfessional(
+            case=case,
+            worker=involvement.worker,
+            **{k: getattr(involvement, k) for k in _INVOLVEMENT},
+        )
     )
     if professional.holds_regie:
         request_case_sweep(case)

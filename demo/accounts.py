@@ -23,6 +23,9 @@ WORKERS: list[tuple[str, str, str | None, list[str], str]] = [
     ("eva", "Eva de Boer", None, ["expert_table"], "lid Regionale Experttafel"),
     ("fatima", "Fatima El Amrani", None, ["expert_table_chair"], "voorzitter experttafel"),
     ("gert", "Gert de Graaf", None, ["policy"], "beleidsmedewerker regio"),
+    # a GI worker: no role of the region; recorded as involved professional of one demo case,
+    # they may call the Beschermingstafel for it (Tafels > Aanmelden bij een tafel)
+    ("gijs", "Gijs Willems", None, [], "jeugdbeschermer GI (roept de Beschermingstafel aan)"),
     ("beheer", "Functioneel beheer", None, ["admin"], "functioneel beheerder (admin)"),
 ]
 # The providers' users (issue 18): username, name, provider ref, role at the provider, description.

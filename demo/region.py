@@ -18,6 +18,7 @@ from analyses.models import Explanation
 from casusregie.admin_roles import ensure_functional_admin_group
 from casusregie.bsn import synthetic_bsn
 from casusregie.models import (
+    GI_ROLES,
     Carer,
     CarerRelation,
     Case,
@@ -25,6 +26,7 @@ from casusregie.models import (
     Consent,
     ConsentPurpose,
     FamilyAccount,
+    InvolvedProfessional,
     InvolvedRole,
     Region,
     RegisseurPeriod,
@@ -37,11 +39,15 @@ from casusregie.services import current_regisseur_of, invite_family_member
 from dossier.importer import import_dossier
 from escalations.models import (
     AgendaItem,
+    CallerKind,
     Escalation,
     Invitation,
     InvitationKind,
+    Table,
+    TableKind,
     TableSession,
 )
+from escalations.services import expert_table_of
 from plans.models import Evaluation, EvaluationOutcome, Goal, GoalStatus, Plan
 from referrals.models import Provider, ProviderMembership, Referral, Referrer
 
@@ -605,6 +611,7 @@ def load_demo_data(today: dt.date) -> int:
         if changed:
             worker.save(update_fields=changed)
     provider_users = _demo_provider_users()
+    _demo_tables(region)
     _plan_demo_table_session(today, region)
     _demo_plans_and_closings()
     sharing = _demo_horizon_sharing()
@@ -633,6 +640,41 @@ def _demo_provider_users() -> int:
     return created
 
 
+def _demo_tables(region: Region) -> None:
+    """The region's three tables: its expert table (made with the region), the
+    Beschermingstafel (called by the regisseur, a GI or Veilig Thuis) and the
+    Zorgbemiddelingstafel (placements; called by the regisseur), with chair fatima and member
+    eva at both; the GI worker gijs is the account of a GI involved with the first open demo
+    case that has one."""
+    chair, member = Worker.objects.get(ref="fatima"), Worker.objects.get(ref="eva")
+    expert_table_of(region.pk)
+    for kind, name, callers in (
+        (
+            TableKind.PROTECTION,
+            "Beschermingstafel Rijnmond",
+            [CallerKind.REGISSEUR, CallerKind.GI, CallerKind.VEILIG_THUIS],
+        ),
+        (TableKind.PLACEMENT, "Zorgbemiddelingstafel Rijnmond", [CallerKind.REGISSEUR]),
+    ):
+        table, _created = Table.objects.get_or_create(
+            region=region, name=name, defaults={"kind": kind, "callers": callers}
+        )
+        table.members.add(chair, member)
+    gi = (
+        InvolvedProfessional.objects.filter(
+            case__family__municipality__region=region,
+            case__closed_on__isnull=True,
+            role__in=[r.value for r in GI_ROLES],
+            until__isnull=True,
+        )
+        .order_by("case__ref", "id")
+        .first()
+    )
+    if gi is not None and gi.worker_id is None:
+        gi.worker = Worker.objects.get(ref="gijs")
+        gi.save(update_fields=["worker", "updated_at"])
+
+
 def _plan_demo_table_session(today: dt.date, region: Region) -> None:
     """The dossier format has no place for the expert table's sessions: once, a session a week
     ahead, 14:00–16:00 at the Stadskantoor (chair fatima, member eva, both invited), with the
@@ -655,6 +697,7 @@ def _plan_demo_table_session(today: dt.date, region: Region) -> None:
         ref="demo-zitting-1",
         defaults={
             "region": region,
+            "table": expert_table_of(region.pk),
             "held_on": held_on,
             "starts_at": dt.time(14, 0),
             "ends_at": dt.time(16, 0),
@@ -673,6 +716,7 @@ def _plan_demo_table_session(today: dt.date, region: Region) -> None:
         ref="demo-zitting-2",
         defaults={
             "region": region,
+            "table": expert_table_of(region.pk),
             "held_on": held_on,
             "starts_at": dt.time(9, 0),
             "ends_at": dt.time(10, 0),

@@ -34,6 +34,7 @@ from casusregie.models import (
     Youth,
 )
 from escalations.models import Escalation, EscalationSource
+from escalations.services import expert_table_of
 from plans.models import Evaluation, PerspectivePlan, PerspectiveStatus, Plan
 from plans.services import parts_not_recorded
 from referrals.models import Contract, Product, Provider, Referral, Referrer, Segment
@@ -434,7 +435,15 @@ class _Writer:
                     "submitted_on": _d(e["submitted_on"]),
                     "reason": e["reason"],
                     "discussed_on": _d(e.get("discussed_on")),
-                    **({} if existing else {"source": EscalationSource.IMPORT}),
+                    # a new one at the expert table of the case's region; a table is kept
+                    **(
+                        {}
+                        if existing
+                        else {
+                            "source": EscalationSource.IMPORT,
+                            "table": expert_table_of(case.family.municipality.region_id),
+                        }
+                    ),
                 },
             )
 

@@ -7,13 +7,39 @@ scoped by ``escalations.policies`` (the user's table; the set-up superuser sees 
 the chair of the session's table (or the superuser) may change one.
 """
 
+from django import forms
 from django.contrib import admin
 
 from casusregie.admin_access import FamilyDataAdmin
 from casusregie.admin_rejudge import RejudgesCase
 
 from . import policies
-from .models import Decision, Escalation, TableSession
+from .models import CallerKind, Decision, Escalation, Table, TableSession
+
+
+@admin.register(Table)
+class TableAdmin(admin.ModelAdmin):
+    """A region's tables, configured by the functional administrator (``admin_roles``) or the
+    superuser, as regions are: kind, name, members and who may call the table. Every region
+    has its expert table (made with the region); a table with escalations is not deleted."""
+
+    list_display = ["name", "kind", "region"]
+    list_filter = ["region", "kind"]
+    list_select_related = ["region"]
+    search_fields = ["name", "ref"]
+    filter_horizontal = ["members"]
+    readonly_fields = ["ref"]
+    fields = ["ref", "region", "kind", "name", "members", "callers"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "callers":
+            return forms.TypedMultipleChoiceField(
+                choices=CallerKind.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label=db_field.verbose_name,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Escalation)
@@ -23,9 +49,9 @@ class EscalationAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
     def case_ids_of(self, obj) -> list[int]:
         return [obj.case_id]
 
-    list_display = ["ref", "case", "submitted_on", "source", "discussed_on", "closed_on"]
-    list_filter = ["source", "discussed_on", "closed_on"]
-    list_select_related = ["case"]
+    list_display = ["ref", "case", "table", "submitted_on", "source", "discussed_on", "closed_on"]
+    list_filter = ["table", "source", "discussed_on", "closed_on"]
+    list_select_related = ["case", "table"]
     search_fields = ["ref", "case__ref"]
     # The choices would list every referral of every family: shown, not edited here.
     readonly_fields = ["declined_referrals", "closed_by"]
@@ -33,14 +59,14 @@ class EscalationAdmin(FamilyDataAdmin, RejudgesCase, admin.ModelAdmin):
 
 @admin.register(TableSession)
 class TableSessionAdmin(admin.ModelAdmin):
-    list_display = ["ref", "region", "held_on"]
-    list_filter = ["region"]
+    list_display = ["ref", "table", "region", "held_on"]
+    list_filter = ["region", "table"]
     date_hierarchy = "held_on"
     filter_horizontal = ["members"]
     readonly_fields = ["planned_by"]
 
     def get_queryset(self, request):
-        return policies.table_sessions(request.user).select_related("region")
+        return policies.table_sessions(request.user).select_related("region", "table")
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is None:

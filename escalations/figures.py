@@ -1,4 +1,5 @@
-"""Figures for the expert table: aggregated over a region, no names, set-based SQL.
+"""Figures for the expert table: aggregated over a region — all its tables together (issue 19:
+the expert table and the tables the region configured) — no names, set-based SQL.
 
 Over a window of whole calendar months ending with the month of ``today``:
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from referrals.lifecycle import Status
 from referrals.models import Product, Provider
 
-from .models import DecisionKind, InvitationKind
+from .models import ABOVE_REGION_TO, DecisionKind, InvitationKind
 from .services import EXTERNAL_KINDS, session_label
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -139,9 +139,9 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    product = forms.ChoiceField(label=_lazy("Product (bij maatwerk)"), required=False)
+    product = forms.ChoiceField(label=_lazy("Product (bij maatwerk of plaatsing)"), required=False)
     providers = forms.MultipleChoiceField(
-        label=_lazy("Aanbieder(s) (bij maatwerk)"),
+        label=_lazy("Aanbieder(s) (bij maatwerk of plaatsing)"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -152,12 +152,26 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    passed_to = forms.ChoiceField(
+        label=_lazy("Bovenregionaal naar (bij bovenregionaal doorzetten)"),
+        choices=[("", "—")] + [(k.value, k.label) for k in ABOVE_REGION_TO],
+        required=False,
+    )
+    passed_on = forms.DateField(
+        label=_lazy("Doorgezet op (bij de Raad of bovenregionaal; leeg: de dag van de zitting)"),
+        required=False,
+        widget=DATE,
+    )
 
-    def __init__(self, *args, products, providers, **kwargs) -> None:
+    def __init__(self, *args, products, providers, kinds=None, **kwargs) -> None:
         kwargs.setdefault("initial", {}).setdefault(
             "follow_up_on", timezone.localdate() + dt.timedelta(days=42)
         )
         super().__init__(*args, **kwargs)
+        if kinds is not None:  # the kinds of decision this table takes
+            self.fields["kind"].choices = [(k, DecisionKind(k).label) for k in kinds]
+        if DecisionKind.ABOVE_REGION not in (kinds or DecisionKind.values):
+            del self.fields["passed_to"]
         self._products = {str(p.pk): p for p in products}
         self._providers = {str(p.pk): p for p in providers}
         self.fields["product"].choices = [("", "—")] + [
@@ -170,6 +184,29 @@ class DecisionForm(forms.Form):
 
     def clean_providers(self) -> list[Provider]:
         return [self._providers[key] for key in self.cleaned_data["providers"]]
+
+
+class OutcomeForm(forms.Form):
+    """The answer to a decision that passed the case on (the Raad's investigation)."""
+
+    outcome = forms.CharField(
+        label=_lazy("Uitkomst"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome_on = forms.DateField(label=_lazy("Uitkomst op"), widget=DATE)
+
+
+class CallForm(forms.Form):
+    """Calling a table for a case: the question, and what was tried."""
+
+    reason = forms.CharField(
+        label=_lazy("Vraag aan de tafel"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    tried = forms.CharField(
+        label=_lazy("Wat is al geprobeerd?"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class TailoredReferralForm(forms.Form):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 
 import pghistory
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +24,98 @@ def session_ref() -> str:
     return f"z-{secrets.token_hex(6)}"
 
 
+def table_ref() -> str:
+    return f"t-{secrets.token_hex(6)}"
+
+
+class TableKind(models.TextChoices):
+    EXPERT_TABLE = "expert_table", _("Regionale Experttafel")
+    PROTECTION = "protection", _("Beschermingstafel")
+    PLACEMENT = "placement", _("Zorgbemiddelingstafel")
+    OTHER = "other", _("Andere tafel")
+
+
+class CallerKind(models.TextChoices):
+    """Who may bring a case to a table (aanmelden)."""
+
+    REGISSEUR = "regisseur", _("De regisseur van de casus")
+    GI = "gi", _("Een gecertificeerde instelling (GI) die bij de casus betrokken is")
+    VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis, als het bij de casus betrokken is")
+    TABLE_MEMBER = "table_member", _("Een lid van de tafel")
+
+
+#: The callers of a new table unless configured otherwise (as the expert table today).
+DEFAULT_CALLERS = [CallerKind.REGISSEUR.value]
+#: The name a region's expert table gets when it is made for the region.
+EXPERT_TABLE_NAME = "Regionale Experttafel"
+
+
+def default_callers() -> list[str]:
+    return list(DEFAULT_CALLERS)
+
+
+class Table(models.Model):
+    """A table of a region (issue 19): its expert table, Beschermingstafel,
+    Zorgbemiddelingstafel or another, with its members and who may call it.
+
+    Every region has exactly one expert table (made with the region); who sits at the expert
+    table is also everyone with an expert-table role in the region (``policies``)."""
+
+    ref = models.CharField(_("referentie"), max_length=64, unique=True, default=table_ref)
+    region = models.ForeignKey(
+        "casusregie.Region",
+        on_delete=models.PROTECT,
+        related_name="tables",
+        verbose_name=_("regio"),
+    )
+    kind = models.CharField(_("soort tafel"), max_length=16, choices=TableKind.choices)
+    name = models.CharField(_("naam"), max_length=200)
+    members = models.ManyToManyField(
+        "casusregie.Worker", blank=True, related_name="tables", verbose_name=_("leden")
+    )
+    callers = ArrayField(
+        models.CharField(max_length=16, choices=CallerKind.choices),
+        default=default_callers,
+        blank=True,
+        verbose_name=_("wie mag aanmelden"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tafel")
+        verbose_name_plural = _("tafels")
+        ordering = ["region", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TableKind.values), name="table_kind_known"),
+            models.CheckConstraint(
+                condition=Q(callers__contained_by=CallerKind.values), name="table_callers_known"
+            ),
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=Q(kind="expert_table"),
+                name="table_one_expert_table_per_region",
+                violation_error_message=_("Een regio heeft één experttafel."),
+            ),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="table_name_unique_in_region",
+                violation_error_message=_("Deze regio heeft al een tafel met deze naam."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_expert_table(self) -> bool:
+        return self.kind == TableKind.EXPERT_TABLE
+
+
 class EscalationSource(models.TextChoices):
     REGISSEUR = "regisseur", _("Regisseur")
     RULEBOOK = "rulebook", _("Signalering")
     IMPORT = "import", _("Import")
+    PROFESSIONAL = "professional", _("Betrokken professional of tafellid")
 
 
 class Escalation(models.Model):
@@ -38,6 +127,9 @@ class Escalation(models.Model):
         on_delete=models.PROTECT,
         related_name="escalations",
         verbose_name=_("casus"),
+    )
+    table = models.ForeignKey(
+        Table, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("tafel")
     )
     submitted_on = models.DateField(_("aangemeld op"))
     reason = models.TextField(_("reden / vraag aan de tafel"))
@@ -57,6 +149,16 @@ class Escalation(models.Model):
     )
     submitted_by = models.ForeignKey(
         "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # As whom the table was called (a ``CallerKind``): empty for the sweep, an import, and
+    # escalations from before tables had callers.
+    called_as = models.CharField(
+        _("aangemeld als"),
+        max_length=16,
+        choices=CallerKind.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     discussed_on = models.DateField(_("besproken op"), null=True, blank=True)
     closed_on = models.DateField(_("vervolg afgerond op"), null=True, blank=True)
@@ -118,6 +220,9 @@ class TableSession(models.Model):
         on_delete=models.PROTECT,
         related_name="table_sessions",
         verbose_name=_("regio"),
+    )
+    table = models.ForeignKey(
+        Table, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("tafel")
     )
     held_on = models.DateField(_("datum"))
     # Null only for sessions planned before they had times (issue 19); the form asks both.
@@ -266,6 +371,16 @@ class Invitation(models.Model):
         related_name="table_invitations",
         verbose_name=_("medewerker"),
     )
+    # A parent the service invited (a carer with gezag, at the Beschermingstafel): named from
+    # the family's record; the e-mail address may be missing (then invited otherwise).
+    carer = models.ForeignKey(
+        "casusregie.Carer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="table_invitations",
+        verbose_name=_("ouder of opvoeder"),
+    )
     name = models.CharField(_("naam"), max_length=200, blank=True, default="")
     email = models.EmailField(_("e-mailadres"), max_length=254, blank=True, default="")
     invited_at = models.DateTimeField(_("uitgenodigd op"))
@@ -288,11 +403,22 @@ class Invitation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=WORKER_KINDS, worker__isnull=False, name="", email="")
-                | (~Q(kind__in=WORKER_KINDS) & Q(worker__isnull=True) & ~Q(name="") & ~Q(email="")),
+                | (~Q(kind__in=WORKER_KINDS) & Q(worker__isnull=True) & ~Q(name="") & ~Q(email=""))
+                | Q(kind=InvitationKind.FAMILY, worker__isnull=True, carer__isnull=False)
+                & ~Q(name=""),
                 name="invitation_worker_or_name_and_email",
                 violation_error_message=_(
                     "Een genodigde is een medewerker, of iemand met een naam en een e-mailadres."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(carer__isnull=True) | Q(kind=InvitationKind.FAMILY),
+                name="invitation_carer_is_family",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "carer"],
+                condition=Q(carer__isnull=False),
+                name="invitation_carer_once_per_item",
             ),
             models.CheckConstraint(
                 condition=Q(kind=InvitationKind.MEMBER, item__isnull=True)
@@ -329,6 +455,52 @@ class DecisionKind(models.TextChoices):
     TAILORED = "tailored", _("Maatwerkarrangement")
     PROTECTION_TABLE = "protection_table", _("Naar de Beschermingstafel")
     RETURN = "return", _("Terug naar de regisseur, met redenen")
+    RAAD_REQUEST = "raad_request", _("Verzoek tot onderzoek aan de Raad voor de Kinderbescherming")
+    PLACEMENT = "placement", _("Plaatsing (Zorgbemiddelingstafel)")
+    ABOVE_REGION = "above_region", _("Bovenregionaal doorzetten (BREN of G7)")
+
+
+#: The decisions that become referrals in one step (product and providers named by the table).
+REFERRAL_KINDS = (DecisionKind.TAILORED, DecisionKind.PLACEMENT)
+
+
+class PassedTo(models.TextChoices):
+    """Who a decision passes the case to, whose answer is recorded later."""
+
+    RAAD = "raad", _("Raad voor de Kinderbescherming")
+    BREN = "bren", _("BREN (bovenregionaal expertisenetwerk)")
+    G7 = "g7", _("G7 (landelijk, de zeven grote regio's)")
+
+
+#: Above the region: the table chooses BREN or G7.
+ABOVE_REGION_TO = (PassedTo.BREN, PassedTo.G7)
+
+
+#: The decisions a table of each kind may take; every table may pass a case above the region.
+DECISIONS_OF_TABLE = {
+    TableKind.EXPERT_TABLE: (
+        DecisionKind.ADVICE,
+        DecisionKind.TAILORED,
+        DecisionKind.PROTECTION_TABLE,
+        DecisionKind.RETURN,
+        DecisionKind.ABOVE_REGION,
+    ),
+    TableKind.PROTECTION: (
+        DecisionKind.ADVICE,
+        DecisionKind.RAAD_REQUEST,
+        DecisionKind.RETURN,
+        DecisionKind.ABOVE_REGION,
+    ),
+    TableKind.PLACEMENT: (
+        DecisionKind.PLACEMENT,
+        DecisionKind.ADVICE,
+        DecisionKind.RETURN,
+        DecisionKind.ABOVE_REGION,
+    ),
+    TableKind.OTHER: (DecisionKind.ADVICE, DecisionKind.RETURN, DecisionKind.ABOVE_REGION),
+}
+#: Each decision kind that passes the case on, and to whom.
+PASSED_TO_OF = {DecisionKind.RAAD_REQUEST: PassedTo.RAAD}
 
 
 class Decision(models.Model):
@@ -368,6 +540,26 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("verwijzingen uit dit maatwerk"),
     )
+    # Passed on (the Raad for an investigation): to whom and on which day; its answer later.
+    passed_to = models.CharField(
+        _("doorgezet naar"),
+        max_length=16,
+        choices=PassedTo.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    passed_on = models.DateField(_("doorgezet op"), null=True, blank=True)
+    outcome = models.TextField(_("uitkomst"), blank=True, default="", db_default="")
+    outcome_on = models.DateField(_("uitkomst op"), null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        "casusregie.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uitkomst vastgelegd door"),
+    )
     decided_by = models.ForeignKey(
         "casusregie.Worker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -382,10 +574,32 @@ class Decision(models.Model):
                 condition=Q(kind__in=DecisionKind.values), name="decision_kind_known"
             ),
             models.CheckConstraint(
-                condition=Q(kind=DecisionKind.TAILORED, product__isnull=False)
-                | (~Q(kind=DecisionKind.TAILORED) & Q(product__isnull=True)),
+                condition=Q(kind__in=REFERRAL_KINDS, product__isnull=False)
+                | (~Q(kind__in=REFERRAL_KINDS) & Q(product__isnull=True)),
                 name="decision_product_only_for_tailored",
-                violation_error_message=_("Alleen een maatwerkarrangement noemt een product."),
+                violation_error_message=_(
+                    "Alleen een maatwerkarrangement of een plaatsing noemt een product."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(passed_to="", passed_on__isnull=True)
+                | (~Q(passed_to="") & Q(passed_on__isnull=False)),
+                name="decision_passed_to_with_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=DecisionKind.RAAD_REQUEST, passed_to=PassedTo.RAAD)
+                | Q(kind=DecisionKind.ABOVE_REGION, passed_to__in=ABOVE_REGION_TO)
+                | (
+                    ~Q(kind__in=[DecisionKind.RAAD_REQUEST, DecisionKind.ABOVE_REGION])
+                    & Q(passed_to="")
+                ),
+                name="decision_passed_to_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", outcome_on__isnull=True)
+                | (~Q(passed_to="") & ~Q(outcome="") & Q(outcome_on__gte=F("passed_on"))),
+                name="decision_outcome_after_passed_on",
+                violation_error_message=_("De uitkomst komt na het doorzetten."),
             ),
         ]
 
@@ -395,3 +609,13 @@ class Decision(models.Model):
     @property
     def is_tailored(self) -> bool:
         return self.kind == DecisionKind.TAILORED
+
+    @property
+    def makes_referral(self) -> bool:
+        """Maatwerk or a placement: the regisseur sends it as referral(s) in one step."""
+        return self.kind in REFERRAL_KINDS
+
+    @property
+    def awaits_outcome(self) -> bool:
+        """Passed on, and its answer not recorded yet."""
+        return bool(self.passed_to) and not self.outcome

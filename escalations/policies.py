@@ -10,8 +10,14 @@
   ``casusregie.policies.family_scope``; without it the table sees the family ref and the
   question, no names.
 
-Object-level predicates take an escalation, a session, a region (or its id); queryset filters
-(``table_escalations``, ``table_sessions``) make lists obey the same rule in SQL.
+Tables (issue 19): a region has its expert table and may configure others (Beschermingstafel,
+Zorgbemiddelingstafel, ...). A worker with an expert-table role sits at the region's expert table
+and at each other table of the region that lists them as a member; the chair role chairs the
+tables the worker sits at. An escalation or a session belongs to one table: whoever does not sit
+at that table gets a 404 for it, like another region's.
+
+Object-level predicates take an escalation, a session, a table, a region (or its id); queryset
+filters (``table_escalations``, ``table_sessions``) make lists obey the same rule in SQL.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from casusregie.policies import (
     roles_of,
 )
 
-from .models import Escalation, TableSession
+from .models import Escalation, Table, TableKind, TableSession
 
 
 def table_region_id(user) -> int | None:
@@ -50,6 +56,30 @@ def chaired_region_id(user) -> int | None:
     return None
 
 
+def tables_of(user) -> QuerySet[Table]:
+    """The tables ``user`` sits at: the region's expert table, and the region's other tables
+    that list them as a member (only with an expert-table role)."""
+    region = table_region_id(user)
+    if region is None:
+        return Table.objects.none()
+    mine = Table.members.through.objects.filter(worker=user.pk).values("table")
+    return Table.objects.filter(Q(kind=TableKind.EXPERT_TABLE) | Q(pk__in=mine), region=region)
+
+
+def table_of(obj) -> int | None:
+    """The table an escalation, session or table belongs to (None for a region)."""
+    if isinstance(obj, Table):
+        return obj.pk
+    if isinstance(obj, Escalation | TableSession):
+        return obj.table_id
+    return None
+
+
+def _at_table_of(user, obj) -> bool:
+    table = table_of(obj)
+    return table is None or tables_of(user).filter(pk=table).exists()
+
+
 def region_of(obj) -> int | None:
     """The region an escalation, session or region (id) belongs to."""
     if obj is None:
@@ -58,7 +88,7 @@ def region_of(obj) -> int | None:
         return obj
     if isinstance(obj, Region):
         return obj.pk
-    if isinstance(obj, TableSession):
+    if isinstance(obj, TableSession | Table):
         return obj.region_id
     if isinstance(obj, Escalation):
         return obj.case.family.municipality.region_id
@@ -89,22 +119,28 @@ def escalated_families(user: Worker, on: dt.date) -> Q:
 add_family_scope(EXPERT_TABLE_ROLES, escalated_families)
 
 
-def table_escalations(user) -> QuerySet[Escalation]:
-    """The escalations at the table ``user`` sits at (none for anyone else)."""
+def table_escalations(user, table: Table | None = None) -> QuerySet[Escalation]:
+    """The escalations at the tables ``user`` sits at (at ``table`` only, when given; none
+    for anyone else)."""
     region = table_region_id(user)
     if region is None:
         return Escalation.objects.none()
-    return Escalation.objects.filter(case__family__municipality__region=region)
+    found = Escalation.objects.filter(
+        case__family__municipality__region=region, table__in=tables_of(user)
+    )
+    return found.filter(table=table) if table is not None else found
 
 
-def table_sessions(user) -> QuerySet[TableSession]:
-    """The sessions of the table ``user`` sits at; a superuser (set-up account) sees all."""
+def table_sessions(user, table: Table | None = None) -> QuerySet[TableSession]:
+    """The sessions of the tables ``user`` sits at (of ``table`` only, when given); a
+    superuser (set-up account) sees all."""
     if getattr(user, "is_superuser", False) and user.is_active:
-        return TableSession.objects.all()
-    region = table_region_id(user)
-    if region is None:
+        found = TableSession.objects.all()
+    elif table_region_id(user) is None:
         return TableSession.objects.none()
-    return TableSession.objects.filter(region=region)
+    else:
+        found = TableSession.objects.filter(region=table_region_id(user), table__in=tables_of(user))
+    return found.filter(table=table) if table is not None else found
 
 
 def regisseur_escalations(user, on: dt.date | None = None) -> QuerySet[Escalation]:
@@ -121,20 +157,20 @@ def regisseur_escalations(user, on: dt.date | None = None) -> QuerySet[Escalatio
 
 @rules.predicate
 def sits_at_the_table(user, obj=None) -> bool:
-    """A member or the chair of the table (of ``obj``'s region, when given)."""
+    """A member or the chair of the table (of ``obj``'s region and table, when given)."""
     region = table_region_id(user)
     if region is None:
         return False
-    return obj is None or region_of(obj) == region
+    return obj is None or (region_of(obj) == region and _at_table_of(user, obj))
 
 
 @rules.predicate
 def chairs_the_table(user, obj=None) -> bool:
-    """The chair of the table (of ``obj``'s region, when given)."""
+    """The chair of the table (of ``obj``'s region and table, when given)."""
     region = chaired_region_id(user)
     if region is None:
         return False
-    return obj is None or region_of(obj) == region
+    return obj is None or (region_of(obj) == region and _at_table_of(user, obj))
 
 
 @rules.predicate

@@ -24,9 +24,13 @@ from django.utils.translation import gettext as _
 
 from casusregie import services as core
 from casusregie.models import (
+    GI_ROLES,
+    Carer,
     Case,
     Consent,
     ConsentPurpose,
+    InvolvedProfessional,
+    InvolvedRole,
     Notification,
     NotificationKind,
     RegisseurPeriod,
@@ -42,17 +46,47 @@ from referrals.lifecycle import Status
 
 from . import policies
 from .models import (
+    ABOVE_REGION_TO,
+    DECISIONS_OF_TABLE,
+    EXPERT_TABLE_NAME,
+    PASSED_TO_OF,
+    REFERRAL_KINDS,
     AgendaItem,
+    CallerKind,
     Decision,
     DecisionKind,
     Escalation,
     EscalationSource,
     Invitation,
     InvitationKind,
+    Table,
+    TableKind,
     TableSession,
 )
 
 DAY = "%d-%m-%Y"
+
+
+def expert_table_of(region_id: int) -> Table:
+    """The region's expert table, made when the region has none yet (every region has one)."""
+    table, _created = Table.objects.get_or_create(
+        region_id=region_id,
+        kind=TableKind.EXPERT_TABLE,
+        defaults={"name": EXPERT_TABLE_NAME},
+    )
+    return table
+
+
+def region_created(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A new region gets its expert table at once (post_save of ``casusregie.Region``)."""
+    if created and not raw:
+        expert_table_of(instance.pk)
+
+
+def case_region_id(case: Case) -> int:
+    return (
+        Case.objects.filter(pk=case.pk).values_list("family__municipality__region", flat=True).get()
+    )
 
 
 def open_escalation_of(case: Case) -> Escalation | None:
@@ -87,8 +121,11 @@ def submit_escalation(
     declined_referrals: Iterable = (),
     supplement: bool = False,
     consent_given_on: dt.date | None = None,
+    table: Table | None = None,
 ) -> Escalation:
-    """Bring ``case`` to its region's expert table; the open escalation when there is one.
+    """Bring ``case`` to a table of its region (``table``; its expert table unless given); the
+    open escalation when there is one. A case is open at one table at a time: while it waits
+    at another table, a request for this one is refused.
 
     A later request for a case already on the table attaches to the open escalation (a flag
     links to it, the sweep leaves it as it is). With ``supplement`` — the regisseur's own
@@ -99,14 +136,24 @@ def submit_escalation(
     if case.closed_on is not None:
         raise ValidationError(_("Deze casus is gesloten."))
     declined = _declined_of(case, declined_referrals)
+    region = case_region_id(case)
+    table = table or expert_table_of(region)
+    if table.region_id != region:
+        raise ValidationError(_("Deze tafel hoort niet bij de regio van de casus."))
+    existing = open_escalation_of(case)
+    if existing is not None and existing.table_id != table.pk:
+        raise ValidationError(
+            _("Deze casus staat al open bij een andere tafel: %(table)s.")
+            % {"table": existing.table.name}
+        )
     if consent_given_on is not None:
         record_table_consent(case=case, given_on=consent_given_on, by=by)
-    existing = open_escalation_of(case)
     if existing is None:
         try:
             with transaction.atomic():
                 escalation = Escalation.objects.create(
                     case=case,
+                    table=table,
                     reason=reason.strip(),
                     tried=tried.strip(),
                     submitted_by=by,
@@ -151,6 +198,80 @@ def record_table_consent(*, case: Case, given_on: dt.date, by: Worker | None) ->
         return None
     return core.record_consent(
         case=case, purpose=ConsentPurpose.EXPERT_TABLE, given_on=given_on, by=by
+    )
+
+
+def caller_kinds_of(by: Worker, case: Case, table: Table, on: dt.date | None = None) -> set:
+    """As whom ``by`` may call ``table`` for ``case`` today (``CallerKind``s; empty: not at
+    all): its regisseur; a GI or Veilig Thuis recorded as involved professional of the case
+    with ``by`` as their account; a member of the table — each only when the table lets
+    that kind call it, and only a table of the case's region."""
+    on = on or timezone.localdate()
+    if table.region_id != case_region_id(case):
+        return set()
+    kinds = set()
+    if _current_regisseur_id(case.pk, on) == by.pk:
+        kinds.add(CallerKind.REGISSEUR)
+    roles = set(
+        InvolvedProfessional.objects.in_force(on)
+        .filter(case=case, worker=by)
+        .values_list("role", flat=True)
+    )
+    if roles & {r.value for r in GI_ROLES}:
+        kinds.add(CallerKind.GI)
+    if InvolvedRole.VEILIG_THUIS in roles:
+        kinds.add(CallerKind.VEILIG_THUIS)
+    if policies.tables_of(by).filter(pk=table.pk).exists():
+        kinds.add(CallerKind.TABLE_MEMBER)
+    return {k for k in kinds if k in table.callers}
+
+
+#: When ``by`` may call a table in more than one way, the escalation records the first.
+CALLER_ORDER = (
+    CallerKind.REGISSEUR,
+    CallerKind.GI,
+    CallerKind.VEILIG_THUIS,
+    CallerKind.TABLE_MEMBER,
+)
+
+
+@transaction.atomic
+def call_table(*, table: Table, case: Case, reason: str, by: Worker, tried: str = "") -> Escalation:
+    """``by`` calls ``table`` for ``case`` (an aanmelding) as one of those the table lets call
+    it (``caller_kinds_of``); recorded with as whom. The case's region's table only, one open
+    table at a time (``submit_escalation``)."""
+    kinds = caller_kinds_of(by, case, table)
+    if not kinds:
+        raise PermissionDenied(_("U mag deze tafel voor deze casus niet aanroepen."))
+    if not reason.strip():
+        raise ValidationError(_("Schrijf de vraag aan de tafel op."))
+    called_as = next(k for k in CALLER_ORDER if k in kinds)
+    escalation = submit_escalation(
+        case=case,
+        reason=reason,
+        tried=tried,
+        by=by,
+        table=table,
+        source=EscalationSource.REGISSEUR
+        if called_as == CallerKind.REGISSEUR
+        else EscalationSource.PROFESSIONAL,
+    )
+    if not escalation.called_as:
+        escalation.called_as = called_as
+        escalation.save(update_fields=["called_as", "updated_at"])
+    return escalation
+
+
+def parents_with_gezag(case: Case) -> list[Carer]:
+    """The family's carers who hold gezag over one of its youths."""
+    return list(
+        Carer.objects.filter(
+            family=case.family_id,
+            relations__has_gezag=True,
+            relations__youth__family=case.family_id,
+        )
+        .distinct()
+        .order_by("name", "ref")
     )
 
 
@@ -288,13 +409,17 @@ def _ensure_chair(by: Worker, obj) -> None:
         raise PermissionDenied(_("Alleen de voorzitter van deze experttafel doet dit."))
 
 
-def table_members(region_id: int):
-    """The active workers at the region's table (members and chair)."""
-    return Worker.objects.filter(
+def table_members(table: Table):
+    """The active workers at the table (members and chair): everyone with an expert-table role
+    in the region at its expert table, the listed members with such a role at another."""
+    workers = Worker.objects.filter(
         is_active=True,
-        region=region_id,
+        region=table.region_id,
         role_memberships__role__in=[Role.EXPERT_TABLE, Role.EXPERT_TABLE_CHAIR],
-    ).distinct()
+    )
+    if not table.is_expert_table:
+        workers = workers.filter(tables=table)
+    return workers.distinct()
 
 
 def https_video_url(url: str) -> str:
@@ -327,24 +452,30 @@ def plan_session(
     ends_at: dt.time | None = None,
     place: str = "",
     video_url: str = "",
+    table: Table | None = None,
 ) -> TableSession:
-    """The chair plans a session of their table: a date, a time, a place or a video link (or
-    both), and its members — the chair always one of them; each member is invited (an
-    ``Invitation`` of kind ``member``). Another session of the table at the same hour is
-    allowed (``selectors.overlapping_sessions`` warns), not refused."""
+    """The chair plans a session of a table they sit at (``table``; their region's expert table
+    unless given): a date, a time, a place or a video link (or both), and its members — the
+    chair always one of them; each member is invited (an ``Invitation`` of kind ``member``).
+    Another session of the same table at the same hour is allowed
+    (``selectors.overlapping_sessions`` warns), not refused."""
     region = policies.chaired_region_id(by)
     if region is None:
         raise PermissionDenied(_("Alleen de voorzitter van een experttafel plant een zitting."))
+    table = table or expert_table_of(region)
+    if not policies.chairs_the_table(by, table):
+        raise PermissionDenied(_("Alleen de voorzitter van deze tafel plant een zitting."))
     _session_times(starts_at, ends_at)
     place, video_url = place.strip(), https_video_url(video_url)
     if not place and not video_url:
         raise ValidationError(_("Geef een plaats of een videolink."))
     chosen = {m.pk for m in members} | {by.pk}
-    allowed = set(table_members(region).filter(pk__in=chosen).values_list("pk", flat=True))
+    allowed = set(table_members(table).filter(pk__in=chosen).values_list("pk", flat=True))
     if chosen - allowed:
-        raise ValidationError(_("Kies alleen leden van deze experttafel."))
+        raise ValidationError(_("Kies alleen leden van deze tafel."))
     session = TableSession.objects.create(
         region_id=region,
+        table=table,
         held_on=held_on,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -394,8 +525,11 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
     escalation = Escalation.objects.select_related("case__family__municipality").get(
         pk=escalation.pk
     )
-    if policies.region_of(escalation) != session.region_id:
-        raise PermissionDenied(_("Deze aanmelding hoort niet bij deze experttafel."))
+    if (
+        policies.region_of(escalation) != session.region_id
+        or escalation.table_id != session.table_id
+    ):
+        raise PermissionDenied(_("Deze aanmelding hoort niet bij deze tafel."))
     if not escalation.is_waiting:
         raise ValidationError(_("Deze aanmelding is al besproken."))
     if escalation.submitted_on > session.held_on:
@@ -405,6 +539,8 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
         session=session, escalation=escalation, defaults={"position": position}
     )
     regisseur = _current_regisseur_id(escalation.case_id, timezone.localdate())
+    if created and session.table.kind == TableKind.PROTECTION:
+        _invite_parents(item, by)
     if created and regisseur is not None:
         Invitation.objects.get_or_create(
             session=session,
@@ -420,13 +556,36 @@ def add_to_agenda(*, session: TableSession, escalation: Escalation, by: Worker) 
             [regisseur],
             NotificationKind.TABLE_INVITATION,
             escalation.case_id,
-            _("U bent uitgenodigd voor de zitting van de experttafel: %(session)s.")
-            % {"session": session_label(session)},
+            _("U bent uitgenodigd voor de zitting van de %(table)s: %(session)s.")
+            % {"table": session.table.name, "session": session_label(session)},
             "escalation-inbox",
             [],
             by=by,
         )
     return item
+
+
+def _invite_parents(item: AgendaItem, by: Worker) -> None:
+    """At the Beschermingstafel the parents are always invited: each carer with gezag, by the
+    name and e-mail address in the family's record (without an address: invited otherwise,
+    the invitation is still recorded)."""
+    now = timezone.now()
+    seen: set[str] = set()
+    for carer in parents_with_gezag(item.escalation.case):
+        email = (carer.email or "").strip().lower()
+        if email in seen:
+            email = ""  # one address shared by two parents: the second is invited otherwise
+        seen.add(email)
+        Invitation.objects.create(
+            session=item.session,
+            item=item,
+            kind=InvitationKind.FAMILY,
+            carer=carer,
+            name=carer.name or str(carer),
+            email=email,
+            invited_at=now,
+            invited_by=by,
+        )
 
 
 EXTERNAL_KINDS = (InvitationKind.FAMILY, InvitationKind.YOUTH, InvitationKind.GUEST)
@@ -500,10 +659,16 @@ def record_decision(
     product=None,
     providers: Iterable = (),
     family_text: str = "",
+    passed_on: dt.date | None = None,
+    passed_to: str = "",
 ) -> Decision:
     """The chair records the table's decision on an agenda item: the escalation is discussed
     on the session's date (ESCALATION_NOT_DISCUSSED resolves at the case's next sweep), and
-    the case's regisseur gets a melding."""
+    the case's regisseur gets a melding. Each kind of table takes its own kinds of decision
+    (``DECISIONS_OF_TABLE``). A decision that passes the case on (the Beschermingstafel's
+    request to the Raad for an investigation; any table's passing it above the region, to BREN
+    or G7: ``passed_to``) records to whom and on which day (``passed_on``: the session's day
+    unless given); the outcome is recorded later (``record_outcome``)."""
     _ensure_chair(by, session)
     if not AgendaItem.objects.filter(session=session, escalation=escalation).exists():
         raise ValidationError(_("Deze aanmelding staat niet op de agenda van deze zitting."))
@@ -512,6 +677,19 @@ def record_decision(
         raise ValidationError(_("Over deze aanmelding is al besloten."))
     if kind not in DecisionKind.values:
         raise ValidationError(_("Kies het soort besluit."))
+    if kind not in DECISIONS_OF_TABLE[session.table.kind]:
+        raise ValidationError(_("Dit soort besluit neemt deze tafel niet."))
+    if kind == DecisionKind.ABOVE_REGION:
+        if passed_to not in ABOVE_REGION_TO:
+            raise ValidationError(_("Kies waarheen de casus bovenregionaal gaat: BREN of G7."))
+    else:
+        passed_to = PASSED_TO_OF.get(kind, "")
+    if passed_to:
+        passed_on = passed_on or session.held_on
+        if passed_on < session.held_on or passed_on > timezone.localdate():
+            raise ValidationError(_("De datum van doorzetten ligt tussen de zitting en vandaag."))
+    else:
+        passed_on = None
     if session.held_on > timezone.localdate():
         raise ValidationError(_("Een besluit wordt vastgelegd op of na de dag van de zitting."))
     if follow_up_on < session.held_on:
@@ -523,10 +701,12 @@ def record_decision(
             else _("Schrijf het advies of de afspraken op.")
         )
     providers = list(providers)
-    if kind == DecisionKind.TAILORED:
+    if kind in REFERRAL_KINDS:
         if product is None or not providers:
             raise ValidationError(
                 _("Een maatwerkarrangement noemt het product en de aanbieder(s) die het leveren.")
+                if kind == DecisionKind.TAILORED
+                else _("Een plaatsing noemt het product en de aanbieder(s) die het leveren.")
             )
     else:
         product, providers = None, []
@@ -540,14 +720,17 @@ def record_decision(
         product=product,
         follow_up_on=follow_up_on,
         family_text=family_text.strip(),
+        passed_to=passed_to,
+        passed_on=passed_on,
         decided_by=by,
     )
     decision.providers.set(providers)
     notify_regisseur(
         escalation.case_id,
         NotificationKind.TABLE_DECISION,
-        _("De Regionale Experttafel besloot op %(day)s: %(kind)s. Vervolg op %(follow_up)s.")
+        _("De %(table)s besloot op %(day)s: %(kind)s. Vervolg op %(follow_up)s.")
         % {
+            "table": session.table.name,
             "day": session.held_on.strftime(DAY),
             "kind": decision.get_kind_display(),
             "follow_up": follow_up_on.strftime(DAY),
@@ -560,17 +743,56 @@ def record_decision(
     return decision
 
 
+@transaction.atomic
+def record_outcome(*, decision: Decision, outcome: str, on: dt.date, by: Worker) -> Decision:
+    """The chair of the deciding table records the answer to a decision that passed the case
+    on (the Raad's investigation): what came out and on which day (once; the regisseur gets a
+    melding)."""
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("session__table", "escalation")
+        .get(pk=decision.pk)
+    )
+    _ensure_chair(by, decision.session)
+    if not decision.passed_to:
+        raise ValidationError(_("Dit besluit zet de casus niet door; er is geen uitkomst."))
+    if decision.outcome:
+        raise ValidationError(_("De uitkomst is al vastgelegd."))
+    if not outcome.strip():
+        raise ValidationError(_("Schrijf de uitkomst op."))
+    if on < decision.passed_on or on > timezone.localdate():
+        raise ValidationError(_("De uitkomst ligt tussen het doorzetten en vandaag."))
+    decision.outcome, decision.outcome_on, decision.outcome_by = outcome.strip(), on, by
+    decision.save(update_fields=["outcome", "outcome_on", "outcome_by"])
+    notify_regisseur(
+        decision.escalation.case_id,
+        NotificationKind.TABLE_DECISION,
+        _("Uitkomst na het besluit van de %(table)s (%(to)s), op %(day)s: %(outcome)s")
+        % {
+            "table": decision.session.table.name,
+            "to": decision.get_passed_to_display(),
+            "day": on.strftime(DAY),
+            "outcome": decision.outcome[:200],
+        },
+        "escalation-inbox",
+        [],
+        by=by,
+    )
+    return decision
+
+
 # --- back to the regisseur --------------------------------------------------------------------
 
 
 def tailored_arrangement(*, decision: Decision, case: Case) -> referrals.TailoredArrangement:
-    """The table's open tailored arrangement for ``case``, for ``referrals.create_referral``;
-    refused (``not_tailored``) when the decision is advice, of another case, or its follow-up
-    was closed meanwhile (read from the database)."""
+    """The table's open tailored arrangement (or the Zorgbemiddelingstafel's placement, carried
+    out the same way) for ``case``, for ``referrals.create_referral``; refused
+    (``not_tailored``) when the decision is advice, of another case, or its follow-up was
+    closed meanwhile (read from the database)."""
     open_tailored = (
         Decision.objects.filter(
             pk=decision.pk,
-            kind=DecisionKind.TAILORED,
+            kind__in=REFERRAL_KINDS,
             escalation__case=case,
             escalation__closed_on__isnull=True,
         )
@@ -592,14 +814,16 @@ def tailored_arrangement(*, decision: Decision, case: Case) -> referrals.Tailore
 
 @transaction.atomic
 def send_tailored_referral(*, decision: Decision, youth: Youth, question: str, by: Worker) -> list:
-    """The regisseur turns a tailored arrangement into referrals in one step: one per provider
-    the table named, created and sent at once (all or none). The contract check does not apply
-    to maatwerk; the analysis rule for specialist products does (``referrals.services``)."""
+    """The regisseur turns a tailored arrangement — or a placement of the
+    Zorgbemiddelingstafel — into referrals in one step: one per provider the table named,
+    created and sent at once (all or none). The contract check does not apply to maatwerk or a
+    table's placement; the analysis rule for specialist products does
+    (``referrals.services``)."""
     decision = (
         Decision.objects.select_for_update().select_related("escalation__case").get(pk=decision.pk)
     )
-    if not decision.is_tailored:
-        raise ValidationError(_("Dit besluit is geen maatwerkarrangement."))
+    if not decision.makes_referral:
+        raise ValidationError(_("Dit besluit is geen maatwerkarrangement of plaatsing."))
     if decision.escalation.is_closed:
         raise ValidationError(_("Het vervolg van deze aanmelding is al afgerond."))
     if decision.referrals.exists():

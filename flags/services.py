@@ -430,7 +430,8 @@ _ESCALATE_DUE = """
 
 
 def _escalate(cursor, params: dict) -> tuple[int, int]:
-    """Escalate violations open long enough: link to the case's open escalation, or submit one.
+    """Escalate violations open long enough: link to the case's open escalation, or submit one
+    (at the region's expert table).
     A submitted one then says in words which flags (their rules' titles), since when, and what
     was tried (``escalations.services.describe_rulebook_escalations``; the titles go down)."""
     cursor.execute(
@@ -438,9 +439,12 @@ def _escalate(cursor, params: dict) -> tuple[int, int]:
             f"""
         WITH {_OPEN_CASE}
         INSERT INTO escalations_escalation
-            (ref, case_id, submitted_on, reason, source, created_at, updated_at)
+            (ref, case_id, table_id, submitted_on, reason, source, created_at, updated_at)
         SELECT DISTINCT 'e-auto-' || f.case_id || '-' || to_char(%(d)s::date, 'YYYYMMDD'),
-               f.case_id, %(d)s::date, %(reason)s, 'rulebook', now(), now()
+               f.case_id,
+               (SELECT t.id FROM escalations_table t
+                WHERE t.region_id = %(region)s AND t.kind = 'expert_table'),
+               %(d)s::date, %(reason)s, 'rulebook', now(), now()
         FROM flags_flag f JOIN open_case oc ON oc.case_id = f.case_id
         WHERE {_ESCALATE_DUE}
           AND NOT EXISTS (

@@ -29,6 +29,7 @@ from casusregie.models import (
     Youth,
 )
 from escalations.models import Escalation
+from escalations.services import expert_table_of
 from plans.models import Evaluation, Goal, PerspectivePlan, Plan
 from referrals.lifecycle import Status
 from referrals.models import (
@@ -303,6 +304,8 @@ class EscalationFactory(DjangoModelFactory):
 
     ref = factory.Sequence(lambda n: f"e-{n}")
     case = factory.SubFactory(CaseFactory)
+    # the expert table of the case's region, unless told
+    table = factory.LazyAttribute(lambda o: expert_table_of(o.case.family.municipality.region_id))
     submitted_on = dt.date(2026, 3, 2)
     reason = "geen passend aanbod"
 

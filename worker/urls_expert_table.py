@@ -18,6 +18,12 @@ urlpatterns = [
         views.close,
         name="escalation-close",
     ),
+    path("tafels/aanmelden/", views.call_list, name="table-call-list"),
+    path(
+        "tafels/<str:table_ref>/aanmelden/<str:case_ref>/",
+        views.call,
+        name="table-call",
+    ),
     path("experttafel/", views.queue, name="expert-table-queue"),
     path(
         "experttafel/aanmeldingen/<str:escalation_ref>/agenderen/",
@@ -40,6 +46,11 @@ urlpatterns = [
         "experttafel/zittingen/<str:session_ref>/agenda/<str:escalation_ref>/besluit/",
         views.decision,
         name="expert-table-decision",
+    ),
+    path(
+        "experttafel/zittingen/<str:session_ref>/agenda/<str:escalation_ref>/uitkomst/",
+        views.outcome,
+        name="expert-table-outcome",
     ),
     path(
         "experttafel/zittingen/<str:session_ref>/agenda/<str:escalation_ref>/punt/",

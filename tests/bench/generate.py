@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from casusregie.bsn_vault import bsn_digest, encrypt_bsn
 from casusregie.models import LocalTeam, Municipality, Region, Role, RoleMembership, Worker
+from escalations.services import expert_table_of
 from referrals.models import Contract, Product, Provider, Segment
 
 MUNICIPALITIES = 8
@@ -209,6 +210,7 @@ TABLES = {
             "id",
             "ref",
             "case_id",
+            "table_id",
             "submitted_on",
             "reason",
             "source",
@@ -246,6 +248,7 @@ class Reference:
     crisis_products: list[int]
     providers: list[int]
     layout: Layout = DEFAULT_LAYOUT
+    expert_table: int = 0  # the region's expert table (escalations.Table), set below
 
 
 def reference_data(prefix: str = "bench", layout: Layout = DEFAULT_LAYOUT) -> Reference:
@@ -308,7 +311,15 @@ def reference_data(prefix: str = "bench", layout: Layout = DEFAULT_LAYOUT) -> Re
                 )
                 contract.municipalities.set(municipalities)
     return Reference(
-        region, municipalities, teams, workers, products, crisis_products, providers, layout
+        region,
+        municipalities,
+        teams,
+        workers,
+        products,
+        crisis_products,
+        providers,
+        layout,
+        expert_table_of(region.pk).pk,
     )
 
 
@@ -573,6 +584,7 @@ def _open_case(rng, ref, ids, emit, fid, team, youth_ids, as_of, now) -> None:
                 ids["escalation"],
                 f"be-{ids['escalation']}",
                 cid,
+                ref.expert_table,
                 submitted,
                 "geen passend aanbod",
                 "regisseur",

@@ -736,6 +736,7 @@ TABLE = frozenset({"expert", "chair"})
 def _table_objects(w: World, side: str) -> dict:
     """Once per side: the side's escalation and a session of its region's table today."""
     from escalations.models import Escalation, TableSession
+    from escalations.services import expert_table_of
 
     key = f"table_objects_{side}"
     if key not in w.__dict__:
@@ -743,7 +744,9 @@ def _table_objects(w: World, side: str) -> dict:
         w.__dict__[key] = {
             "escalation": Escalation.objects.get(case__family=family),
             "session": TableSession.objects.create(
-                region=family.municipality.region, held_on=timezone.localdate()
+                region=family.municipality.region,
+                table=expert_table_of(family.municipality.region_id),
+                held_on=timezone.localdate(),
             ),
         }
     return w.__dict__[key]
@@ -805,6 +808,56 @@ def _decision(w: World, side: str) -> dict:
         f"{prefix}-kind": "advice",
         f"{prefix}-text": "Advies: betrek de school.",
         f"{prefix}-follow_up_on": timezone.localdate().isoformat(),
+    }
+
+
+def _call(w: World, side: str) -> dict:
+    """The Beschermingstafel of the side's region (once), which the regisseur, a GI or Veilig
+    Thuis may call, and the side's case."""
+    from escalations.models import Table
+
+    family = w.of(side, "family")
+    table, _ = Table.objects.get_or_create(
+        region=family.municipality.region,
+        name=f"Beschermingstafel {side}",
+        defaults={"kind": "protection", "callers": ["regisseur", "gi", "veilig_thuis"]},
+    )
+    return {"table_ref": table.ref, "case_ref": family.cases.get().ref}
+
+
+def _call_reason(w: World, side: str) -> dict:
+    kwargs = _call(w, side)
+    return {f"{kwargs['table_ref']}-{kwargs['case_ref']}-reason": "Zorgen over de veiligheid."}
+
+
+def _passed_on(w: World, side: str) -> dict:
+    """The side's escalation decided at its session: a request to the Raad (passed on today,
+    no outcome yet)."""
+    from escalations.models import AgendaItem, Decision
+
+    objects = _table_objects(w, side)
+    escalation, today = objects["escalation"], timezone.localdate()
+    AgendaItem.objects.get_or_create(session=objects["session"], escalation=escalation)
+    if "decision" not in objects:
+        escalation.discussed_on = today
+        escalation.save()
+        objects["decision"] = Decision.objects.create(
+            escalation=escalation,
+            session=objects["session"],
+            kind="raad_request",
+            text="verzoek tot onderzoek",
+            follow_up_on=today,
+            passed_to="raad",
+            passed_on=today,
+        )
+    return _session_ref(w, side) | _escalation_ref(w, side)
+
+
+def _outcome(w: World, side: str) -> dict:
+    prefix = f"uitkomst-{_table_objects(w, side)['escalation'].ref}"
+    return {
+        f"{prefix}-outcome": "De Raad start een onderzoek.",
+        f"{prefix}-outcome_on": timezone.localdate().isoformat(),
     }
 
 
@@ -875,6 +928,27 @@ TABLE_PAGES: dict[str, Page] = {
         success=(302,),
     ),
     "expert-table-figures": Page("get", TABLE, family=False),
+    # the answer to a decision that passed the case on (the Raad): the chair
+    "expert-table-outcome": Page(
+        "post",
+        frozenset({"chair"}),
+        family=False,
+        kwargs=_passed_on,
+        data=_outcome,
+        success=(302,),
+    ),
+    # calling a table (issue 19): every worker sees the cases they may call one for (none
+    # here but the regisseur's); the regisseur may call the Beschermingstafel for their case
+    # (it waits at the expert table already: refused in words, 302)
+    "table-call-list": Page("get", frozenset(ROLES) - {"anonymous"}, family=False),
+    "table-call": Page(
+        "post",
+        frozenset({"regisseur"}),
+        family=False,
+        kwargs=_call,
+        data=_call_reason,
+        success=(302,),
+    ),
     "expert-table-agenda-item": Page(
         "post",
         frozenset({"chair"}),

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from escalations.models import Decision, TableSession
+from escalations.services import expert_table_of
 from flags.models import Flag
 from tests.factories import EscalationFactory
 
@@ -30,7 +31,9 @@ def world(place):
     k3, _ = family(p.m2, p.t2, d(2025, 6, 1), d(2026, 11, 1), births=[d(2012, 1, 1)])
     EscalationFactory(case=k3, submitted_on=d(2026, 10, 1))  # its case closed: not waiting
     for escalation, kind in ((e1, "advice"), (e2, "return")):
-        session = TableSession.objects.create(region=p.region, held_on=escalation.discussed_on)
+        session = TableSession.objects.create(
+            region=p.region, table=expert_table_of(p.region.pk), held_on=escalation.discussed_on
+        )
         Decision.objects.create(
             escalation=escalation, session=session, kind=kind, text="…", follow_up_on=d(2026, 5, 1)
         )

@@ -7,7 +7,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from escalations.models import AgendaItem, Escalation, Invitation, TableSession
+from casusregie.models import Region, Worker
+from escalations.models import AgendaItem, Escalation, Invitation, Table, TableSession
+from worker.selectors import expert_table as selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +33,24 @@ def test_the_demo_plans_a_session_with_an_escalation_on_its_agenda_once():
     call_command("demo_data", stdout=io.StringIO())
     assert AgendaItem.objects.count() == 1 and TableSession.objects.count() == 2
     assert Invitation.objects.count() == 4
+
+
+def test_the_demo_region_has_its_three_tables_and_a_gi_worker_who_may_call_one():
+    call_command("demo_data", stdout=io.StringIO())
+    region = Region.objects.get(code="rijnmond")
+    tables = Table.objects.filter(region=region)
+    assert sorted(tables.values_list("kind", flat=True)) == [
+        "expert_table",
+        "placement",
+        "protection",
+    ]
+    for table in tables.exclude(kind="expert_table"):
+        assert {m.username for m in table.members.all()} == {"fatima", "eva"}
+    gijs = Worker.objects.get(username="gijs")
+    (involvement,) = gijs.involvements.all()
+    assert involvement.role.startswith("gi_") and involvement.until is None
+    ((case, callable_tables, _open),) = selectors.calls(gijs)
+    assert case == involvement.case
+    assert [t.name for t in callable_tables] == ["Beschermingstafel Rijnmond"]
+    call_command("demo_data", stdout=io.StringIO())
+    assert Table.objects.filter(region=region).count() == 3

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from escalations.figures import table_figures, window_start
 from escalations.models import Decision, TableSession
+from escalations.services import expert_table_of
 from tests.conftest import verified_login
 from tests.factories import EscalationFactory, LocalTeamFactory, MunicipalityFactory
 
@@ -27,8 +28,9 @@ def discussed(case, submitted_on, discussed_on, kind=None, region=None):
     """An escalation discussed at a session on ``discussed_on``, with a decision of ``kind``."""
     escalation = EscalationFactory(case=case, submitted_on=submitted_on, discussed_on=discussed_on)
     if kind is not None:
+        region = region or case.family.municipality.region
         session, _ = TableSession.objects.get_or_create(
-            region=region or case.family.municipality.region, held_on=discussed_on
+            region=region, held_on=discussed_on, defaults={"table": expert_table_of(region.pk)}
         )
         Decision.objects.create(
             escalation=escalation,
@@ -82,6 +84,10 @@ def test_figures_against_hand_computed_values(case_in, region, other_region):
         "tailored": 0,
         "protection_table": 0,
         "return": 1,
+        # the region's other tables' kinds (issue 19): the figures count all its tables
+        "raad_request": 0,
+        "placement": 0,
+        "above_region": 0,
     }
 
 

@@ -140,7 +140,10 @@ def test_the_agenda_dropdown_tells_sessions_on_one_day_apart(
 
 def test_putting_an_item_on_the_agenda_invites_its_regisseur(chair, regisseur, session, make_case):
     escalation = Escalation.objects.create(
-        case=make_case(), submitted_on=days_ago(3), reason="vraag"
+        case=make_case(),
+        table=session.table,
+        submitted_on=days_ago(3),
+        reason="vraag",
     )
     item = services.add_to_agenda(session=session, escalation=escalation, by=chair)
     (invitation,) = item.invitations.all()

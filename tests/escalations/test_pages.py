@@ -248,8 +248,8 @@ def queries_of(client, url: str) -> int:
 # flags, declined referrals, youths, analyses + explanations, plans + goals, referrals,
 # regisseurs, sessions, the access log (the entries, the chain's seal) and the menu's count of
 # unread meldingen.
-QUEUE_QUERIES = 23
-SESSION_QUERIES = 28  # + the invitations: of the members, and per item
+QUEUE_QUERIES = 24  # + the user's tables (the table choice)
+SESSION_QUERIES = 29  # + the invitations: of the members, and per item; + the user's tables
 
 
 def test_the_queue_page_s_queries_do_not_grow_with_its_length(

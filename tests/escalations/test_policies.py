@@ -6,6 +6,7 @@ import pytest
 
 from escalations import policies
 from escalations.models import Escalation, TableSession
+from escalations.services import expert_table_of
 from tests.factories import WorkerFactory
 
 from .conftest import today
@@ -40,7 +41,9 @@ def test_querysets_follow_the_same_rule(
     make_case, escalate, chair, member, foreign_member, regisseur
 ):
     escalation = escalate(make_case())
-    session = TableSession.objects.create(region=chair.region, held_on=today())
+    session = TableSession.objects.create(
+        region=chair.region, table=expert_table_of(chair.region_id), held_on=today()
+    )
     assert list(policies.table_escalations(member)) == [escalation]
     assert not policies.table_escalations(foreign_member).exists()
     assert not policies.table_escalations(regisseur).exists()

@@ -21,6 +21,7 @@ from django.urls import reverse
 from analyses.models import Explanation
 from casusregie.models import Consent, ConsentPurpose, RegisseurPeriod, Role
 from escalations.models import TableSession
+from escalations.services import expert_table_of
 from referrals.lifecycle import Status
 from tests.conftest import verified_login
 from tests.factories import (
@@ -69,7 +70,11 @@ class Small:
         ReferralFactory(case=self.case, youth=self.youth, product=self.product)
         self._escalation(self.case)
         TableSession.objects.create(
-            ref="zitting-0", region=self.region, held_on=dt.date(2026, 6, 1), planned_by=self.chair
+            ref="zitting-0",
+            region=self.region,
+            table=expert_table_of(self.region.pk),
+            held_on=dt.date(2026, 6, 1),
+            planned_by=self.chair,
         )
 
     def _case(self):
@@ -107,6 +112,7 @@ class Small:
             TableSession.objects.create(
                 ref=f"zitting-{n + 1}",
                 region=self.region,
+                table=expert_table_of(self.region.pk),
                 held_on=dt.date(2026, 7, n + 1),
                 planned_by=self.chair,
             )
@@ -134,7 +140,8 @@ PAGES: dict[str, tuple[str, Callable[[Small], str], int]] = {
         21,  # + the family's consent for the table (asked on the form when not in force)
     ),
     "my escalations": ("anna", lambda w: reverse("escalation-inbox"), 13),
-    "table sessions": ("chair", lambda w: reverse("expert-table-sessions"), 11),
+    # + the user's tables (the table choice, issue 19)
+    "table sessions": ("chair", lambda w: reverse("expert-table-sessions"), 12),
     "table figures": ("chair", lambda w: reverse("expert-table-figures"), 12),
     "analysis version": (
         "anna",

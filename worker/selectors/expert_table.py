@@ -12,13 +12,30 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from analyses.models import Analysis
-from casusregie.models import Carer, Case, RegisseurPeriod, Youth
+from casusregie.models import (
+    GI_ROLES,
+    Carer,
+    Case,
+    InvolvedProfessional,
+    InvolvedRole,
+    RegisseurPeriod,
+    Youth,
+)
 from escalations import policies
-from escalations.models import AgendaItem, Decision, Escalation, Invitation, TableSession
+from escalations.models import (
+    AgendaItem,
+    CallerKind,
+    Decision,
+    Escalation,
+    Invitation,
+    Table,
+    TableKind,
+    TableSession,
+)
 from flags.models import Flag
 from flags.rules import RULES_BY_CODE
 from plans.models import Goal, Plan
@@ -35,16 +52,33 @@ _AGENDA = Prefetch(
 QUEUE_PAGE = 25
 
 
-def queue(user, number: str | int | None = None, today: dt.date | None = None) -> Page:
-    """Page ``number`` (the first when absent or not a page) of the table's waiting
-    escalations, oldest first, each with ``waiting_days``, ``consented`` and (when consented)
-    its case summary: the escalations of that page only (a region's queue at scale holds
-    thousands), in a fixed number of queries."""
+def tables(user) -> list[Table]:
+    """The tables the user sits at, the expert table first (the pages' table choice)."""
+    return list(policies.tables_of(user).order_by("kind", "name"))
+
+
+def table_of_page(mine: list[Table], ref: str | None) -> Table | None:
+    """The table a page is about: the one named by ``ref`` among the user's tables (``mine``),
+    or without ``ref`` the region's expert table; None when it is not one of theirs."""
+    chosen = [t for t in mine if (t.ref == ref if ref else t.is_expert_table)]
+    return chosen[0] if chosen else None
+
+
+def queue(
+    user,
+    number: str | int | None = None,
+    today: dt.date | None = None,
+    table: Table | None = None,
+) -> Page:
+    """Page ``number`` (the first when absent or not a page) of the waiting escalations at the
+    user's tables (at ``table`` only, when given), oldest first, each with ``waiting_days``,
+    ``consented`` and (when consented) its case summary: the escalations of that page only
+    (a region's queue at scale holds thousands), in a fixed number of queries."""
     today = today or timezone.localdate()
     waiting = (
-        policies.table_escalations(user)
+        policies.table_escalations(user, table)
         .filter(discussed_on__isnull=True, case__closed_on__isnull=True)
-        .select_related("case__family", "case__local_team")
+        .select_related("case__family", "case__local_team", "table")
         .annotate(consented=policies.consent_in_force(today))
         .prefetch_related(_AGENDA)
         .order_by("submitted_on", "ref")
@@ -109,17 +143,21 @@ def attach_summaries(escalations: Iterable[Escalation], today: dt.date | None = 
         case.regisseur = case.current_regisseurs[0].worker if case.current_regisseurs else None
 
 
-def upcoming_sessions(user, today: dt.date | None = None) -> QuerySet[TableSession]:
-    """Sessions of the user's table from today on, soonest first (to plan escalations on)."""
+def upcoming_sessions(
+    user, today: dt.date | None = None, table: Table | None = None
+) -> QuerySet[TableSession]:
+    """Sessions of the user's tables (of ``table``, when given) from today on, soonest first
+    (to plan escalations on)."""
     today = today or timezone.localdate()
-    return policies.table_sessions(user).filter(held_on__gte=today).order_by("held_on", "ref")
-
-
-def sessions(user) -> QuerySet[TableSession]:
-    from django.db.models import Count
-
     return (
-        policies.table_sessions(user)
+        policies.table_sessions(user, table).filter(held_on__gte=today).order_by("held_on", "ref")
+    )
+
+
+def sessions(user, table: Table | None = None) -> QuerySet[TableSession]:
+    """The sessions of the user's tables (of ``table``, when given), newest first."""
+    return (
+        policies.table_sessions(user, table)
         .annotate(item_count=Count("items", distinct=True))
         .prefetch_related("members")
         .order_by("-held_on", "ref")
@@ -151,7 +189,7 @@ def session_for_page(user, ref: str, today: dt.date | None = None) -> TableSessi
     session = (
         policies.table_sessions(user)
         .filter(region=policies.table_region_id(user))
-        .select_related("region", "planned_by")
+        .select_related("region", "table", "planned_by")
         .prefetch_related(
             "members",
             Prefetch("items", queryset=items, to_attr="agenda"),
@@ -192,13 +230,14 @@ def set_planned_starts(session: TableSession, items: Iterable[AgendaItem]) -> No
 
 
 def overlapping_sessions(session: TableSession) -> list[TableSession]:
-    """Other sessions of the same table on the same day whose times overlap this one's: a
-    warning for the chair, not a refusal (two rooms, two chairs may be fine)."""
+    """Other sessions of the same table (not another table of the region) on the same day whose
+    times overlap this one's: a warning for the chair, not a refusal (two rooms, two chairs
+    may be fine)."""
     if session.starts_at is None or session.ends_at is None:
         return []
     return list(
         TableSession.objects.filter(
-            region=session.region_id,
+            table=session.table_id,
             held_on=session.held_on,
             starts_at__lt=session.ends_at,
             ends_at__gt=session.starts_at,
@@ -312,9 +351,71 @@ def decision_of(escalation: Escalation) -> Decision | None:
 def table_escalation(user, ref: str) -> Escalation:
     """One escalation of the user's table (``Escalation.DoesNotExist`` otherwise)."""
     return (
-        policies.table_escalations(user).select_related("case__family__municipality").get(ref=ref)
+        policies.table_escalations(user)
+        .select_related("case__family__municipality", "table")
+        .get(ref=ref)
     )
 
 
 def youths_of(case: Case) -> list[Youth]:
     return list(case.family.youths.order_by("birth_date", "ref"))
+
+
+def calls(user, today: dt.date | None = None) -> list[tuple[Case, list[Table], Escalation | None]]:
+    """The open cases for which ``user`` may call a table of the case's region (not its expert
+    table: that is the family page's aanmelding): as a GI or
+    Veilig Thuis recorded with their account among the case's involved professionals, or as
+    the case's regisseur, for the tables that let them (``services.caller_kinds_of``, read
+    here in a fixed number of queries). Each with its open escalation, if any."""
+    today = today or timezone.localdate()
+    involved: dict[int, set[str]] = {}
+    for case_id, role in (
+        InvolvedProfessional.objects.in_force(today)
+        .filter(worker=user, case__closed_on__isnull=True)
+        .values_list("case_id", "role")
+    ):
+        kind = (
+            CallerKind.GI
+            if role in {r.value for r in GI_ROLES}
+            else CallerKind.VEILIG_THUIS
+            if role == InvolvedRole.VEILIG_THUIS
+            else None
+        )
+        if kind:
+            involved.setdefault(case_id, set()).add(kind)
+    for case_id in (
+        RegisseurPeriod.objects.in_force(today)
+        .filter(worker=user, case__closed_on__isnull=True)
+        .values_list("case_id", flat=True)
+    ):
+        involved.setdefault(case_id, set()).add(CallerKind.REGISSEUR)
+    cases = list(
+        Case.objects.filter(pk__in=involved)
+        .select_related("family__municipality")
+        .order_by("family__ref", "ref")
+    )
+    regions = {c.family.municipality.region_id for c in cases}
+    member_of = set(policies.tables_of(user).values_list("pk", flat=True))
+    by_region: dict[int, list[Table]] = {}
+    # the expert table is called from the family page (with the consent and what was tried)
+    tables_here = Table.objects.filter(region__in=regions).exclude(kind=TableKind.EXPERT_TABLE)
+    for table in tables_here.order_by("kind", "name"):
+        by_region.setdefault(table.region_id, []).append(table)
+    open_at = {
+        e.case_id: e
+        for e in Escalation.objects.filter(
+            case__in=cases, discussed_on__isnull=True
+        ).select_related("table")
+    }
+    rows = []
+    for case in cases:
+        kinds = involved[case.pk]
+        tables = [
+            t
+            for t in by_region.get(case.family.municipality.region_id, [])
+            if (kinds | ({CallerKind.TABLE_MEMBER} if t.pk in member_of else set()))
+            & set(t.callers)
+        ]
+        if tables:
+            rows.append((case, tables, open_at.get(case.pk)))
+    return rows

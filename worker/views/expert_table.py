@@ -23,20 +23,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casusregie.access_log import PURPOSE_CASE_WORK, Access, record_worker_access
-from casusregie.models import AccessAction
+from casusregie.models import AccessAction, Case
 from casusregie.selectors import family_for_case_work_or_404, open_case_of
 from casusregie.views.accounts import worker_required
 from escalations import figures, policies, services
 from escalations.forms import (
     AgendaForm,
     AgendaItemForm,
+    CallForm,
     DecisionForm,
     EscalationForm,
     InvitationForm,
+    OutcomeForm,
     SessionForm,
     TailoredReferralForm,
 )
-from escalations.models import AgendaItem, Escalation, EscalationSource, TableSession
+from escalations.models import (
+    DECISIONS_OF_TABLE,
+    AgendaItem,
+    Escalation,
+    EscalationSource,
+    Table,
+    TableKind,
+    TableSession,
+)
 from referrals.models import Product, Provider
 from referrals.services import ReferralRefused
 
@@ -44,6 +54,7 @@ from ..pdf import render_pdf
 from ..selectors import expert_table as selectors
 
 PURPOSE_TABLE = "bespreking Regionale Experttafel"
+PURPOSE_CALL = "aanmelding bij een tafel van de regio"
 PLANNABLE_DAYS_BACK = 30  # a session held recently can still get its agenda recorded
 
 
@@ -88,6 +99,24 @@ def _region_or_404(request: HttpRequest) -> int:
     if region is None or not request.user.has_perm("escalations.view_table", region):
         raise Http404
     return region
+
+
+def _table_or_404(request: HttpRequest) -> tuple[Table, list[Table]]:
+    """The table the page is about (``?tafel=<ref>``; the region's expert table without it),
+    one the user sits at — any other is a 404 — and the user's tables (one query)."""
+    _region_or_404(request)
+    tables = selectors.tables(request.user)
+    table = selectors.table_of_page(tables, request.GET.get("tafel"))
+    if table is None:
+        raise Http404
+    return table, tables
+
+
+def _chairs(request: HttpRequest, table_id: int, tables: list[Table]) -> bool:
+    """The user chairs this table: a chair who sits at it (``tables``: theirs)."""
+    return policies.chaired_region_id(request.user) is not None and table_id in {
+        t.pk for t in tables
+    }
 
 
 def _chair_or_404(request: HttpRequest, obj=None) -> None:
@@ -201,7 +230,7 @@ def _referral_form(escalation: Escalation, youths) -> TailoredReferralForm | Non
     decision = selectors.decision_of(escalation)
     if (
         decision is None
-        or not decision.is_tailored
+        or not decision.makes_referral
         or escalation.is_closed
         or decision.referrals.all()
     ):
@@ -233,7 +262,7 @@ def send_referral(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     """One step: the tailored arrangement becomes the referral(s), created and sent."""
     escalation = _escalation_or_404(request, escalation_ref, "escalations.send_tailored_referral")
     decision = selectors.decision_of(escalation)
-    if decision is None or not decision.is_tailored:
+    if decision is None or not decision.makes_referral:
         raise Http404
     family = escalation.case.family
     youths = {y.ref: y for y in family.youths.all()}
@@ -296,13 +325,74 @@ def close(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     return redirect(_next_or(request, default))
 
 
+# --- calling a table (issue 19): the regisseur, a GI or Veilig Thuis, a member -------------------
+
+
+@require_GET
+@worker_required
+def call_list(request: HttpRequest) -> HttpResponse:
+    """The cases for which the user may call a table (Beschermingstafel, ...), each with the
+    tables they may call and the form; the family ref only (no names)."""
+    rows = selectors.calls(request.user)
+    record_worker_access(
+        request,
+        [Access(case.family.ref, "case", case.ref) for case, _tables, _open in rows],
+        purpose=PURPOSE_CALL,
+    )
+    return render(
+        request,
+        "escalations/calls.html",
+        {
+            "rows": [
+                (case, [(t, CallForm(prefix=f"{t.ref}-{case.ref}")) for t in tables], open_)
+                for case, tables, open_ in rows
+            ]
+        },
+    )
+
+
+@require_POST
+@worker_required
+def call(request: HttpRequest, table_ref: str, case_ref: str) -> HttpResponse:
+    """Call the table for the case: refused (404) for whoever the table does not let call it
+    for this case."""
+    table = Table.objects.exclude(kind=TableKind.EXPERT_TABLE).filter(ref=table_ref).first()
+    case = Case.objects.select_related("family").filter(ref=case_ref).first()
+    if table is None or case is None or not services.caller_kinds_of(request.user, case, table):
+        raise Http404
+    form = CallForm(request.POST, prefix=f"{table.ref}-{case.ref}")
+    if not form.is_valid():
+        messages.error(request, _("Schrijf de vraag aan de tafel op."))
+        return redirect("table-call-list")
+    try:
+        escalation = services.call_table(
+            table=table,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            tried=form.cleaned_data["tried"],
+            by=request.user,
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        _record_change(request, escalation, PURPOSE_CALL)
+        messages.success(
+            request,
+            _("De casus is aangemeld bij %(table)s (aanmelding %(ref)s).")
+            % {"table": table.name, "ref": escalation.ref},
+        )
+    return redirect("table-call-list")
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 
-def _plannable_sessions(request: HttpRequest) -> list[TableSession]:
+def _plannable_sessions(request: HttpRequest, table: Table) -> list[TableSession]:
     since = timezone.localdate() - dt.timedelta(days=PLANNABLE_DAYS_BACK)
     return list(
-        policies.table_sessions(request.user)
+        policies.table_sessions(request.user, table)
         .filter(region=policies.table_region_id(request.user), held_on__gte=since)
         .order_by("held_on", "ref")
     )
@@ -311,11 +401,12 @@ def _plannable_sessions(request: HttpRequest) -> list[TableSession]:
 @require_GET
 @worker_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """The table's waiting escalations, oldest first, a page at a time."""
-    _region_or_404(request)
-    page = selectors.queue(request.user, request.GET.get("pagina"))
-    is_chair = policies.chaired_region_id(request.user) is not None
-    sessions = _plannable_sessions(request) if is_chair else []
+    """A table's waiting escalations (the expert table unless chosen), oldest first, a page at
+    a time."""
+    table, tables = _table_or_404(request)
+    page = selectors.queue(request.user, request.GET.get("pagina"), table=table)
+    is_chair = _chairs(request, table.pk, tables)
+    sessions = _plannable_sessions(request, table) if is_chair else []
     rows = [
         (e, AgendaForm(sessions=sessions, prefix=f"agenda-{e.ref}") if sessions else None)
         for e in page.object_list
@@ -324,7 +415,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "escalations/queue.html",
-        {"rows": rows, "page": page, "is_chair": is_chair, "has_sessions": bool(sessions)},
+        {
+            "rows": rows,
+            "page": page,
+            "is_chair": is_chair,
+            "has_sessions": bool(sessions),
+            "table": table,
+            "tables": tables,
+        },
     )
 
 
@@ -333,11 +431,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 def agenda_add(request: HttpRequest, escalation_ref: str) -> HttpResponse:
     escalation = _table_escalation_or_404(request, escalation_ref)
     _chair_or_404(request, escalation)
-    sessions = _plannable_sessions(request)
+    sessions = _plannable_sessions(request, escalation.table)
+    back = f"{resolve_url('expert-table-queue')}?tafel={escalation.table.ref}"
     form = AgendaForm(request.POST, sessions=sessions, prefix=f"agenda-{escalation.ref}")
     if not form.is_valid():
         messages.error(request, _("Kies een zitting."))
-        return redirect("expert-table-queue")
+        return redirect(back)
     session = next(s for s in sessions if s.ref == form.cleaned_data["session"])
     try:
         services.add_to_agenda(session=session, escalation=escalation, by=request.user)
@@ -350,31 +449,42 @@ def agenda_add(request: HttpRequest, escalation_ref: str) -> HttpResponse:
             _("Aanmelding %(ref)s staat op de agenda van %(on)s.")
             % {"ref": escalation.ref, "on": session.held_on.strftime("%d-%m-%Y")},
         )
-    return redirect("expert-table-queue")
+    return redirect(back)
 
 
-def _members_of_table(request: HttpRequest):
-    return services.table_members(policies.table_region_id(request.user)).order_by("name")
+def _members_of_table(table: Table):
+    return services.table_members(table).order_by("name")
 
 
 @require_GET
 @worker_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    _region_or_404(request)
-    return _sessions_page(request)
+    """A table's sessions (the expert table unless chosen), and for its chair the plan form."""
+    return _sessions_page(request, *_table_or_404(request))
 
 
-def _sessions_page(request: HttpRequest, form: SessionForm | None = None, status: int = 200):
-    is_chair = policies.chaired_region_id(request.user) is not None
+def _sessions_page(
+    request: HttpRequest,
+    table: Table,
+    tables: list[Table],
+    form: SessionForm | None = None,
+    status: int = 200,
+):
+    is_chair = _chairs(request, table.pk, tables)
     if is_chair and form is None:
         form = SessionForm(
-            members=_members_of_table(request),
+            members=_members_of_table(table),
             initial={"members": [request.user.pk]},
         )
     return render(
         request,
         "escalations/sessions.html",
-        {"sessions": list(selectors.sessions(request.user)), "form": form},
+        {
+            "sessions": list(selectors.sessions(request.user, table)),
+            "form": form,
+            "table": table,
+            "tables": tables,
+        },
         status=status,
     )
 
@@ -382,9 +492,9 @@ def _sessions_page(request: HttpRequest, form: SessionForm | None = None, status
 @require_POST
 @worker_required
 def session_plan(request: HttpRequest) -> HttpResponse:
-    _region_or_404(request)
-    _chair_or_404(request)
-    form = SessionForm(request.POST, members=_members_of_table(request))
+    table, tables = _table_or_404(request)
+    _chair_or_404(request, table)
+    form = SessionForm(request.POST, members=_members_of_table(table))
     if form.is_valid():
         try:
             data = form.cleaned_data
@@ -396,6 +506,7 @@ def session_plan(request: HttpRequest) -> HttpResponse:
                 video_url=data["video_url"],
                 members=data["members"],
                 by=request.user,
+                table=table,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -408,7 +519,7 @@ def session_plan(request: HttpRequest) -> HttpResponse:
                     % {"session": services.session_label(other)},
                 )
             return redirect("expert-table-session", session_ref=session.ref)
-    return _sessions_page(request, form, status=400)
+    return _sessions_page(request, table, tables, form, status=400)
 
 
 def _session_or_404(request: HttpRequest, session_ref: str) -> TableSession:
@@ -429,7 +540,8 @@ def session_detail(request: HttpRequest, session_ref: str) -> HttpResponse:
 def _session_page(
     request: HttpRequest, session: TableSession, failed: DecisionForm | None = None
 ) -> HttpResponse:
-    is_chair = policies.chairs_the_table(request.user, session)
+    tables = selectors.tables(request.user)
+    is_chair = _chairs(request, session.table_id, tables)
     products = (
         list(Product.objects.select_related("segment").order_by("segment__name", "name"))
         if is_chair
@@ -446,7 +558,16 @@ def _session_page(
             form = (
                 failed
                 if failed is not None and failed.prefix == prefix
-                else DecisionForm(products=products, providers=providers, prefix=prefix)
+                else DecisionForm(
+                    products=products,
+                    providers=providers,
+                    kinds=DECISIONS_OF_TABLE[session.table.kind],
+                    prefix=prefix,
+                )
+            )
+        if is_chair and decision is not None and decision.awaits_outcome:
+            item.outcome_form = OutcomeForm(
+                initial={"outcome_on": timezone.localdate()}, prefix=f"uitkomst-{escalation.ref}"
             )
         if is_chair:
             item.form = AgendaItemForm(
@@ -471,6 +592,8 @@ def _session_page(
             "rows": rows,
             "is_chair": is_chair,
             "label": services.session_label(session),
+            "table": session.table,
+            "tables": tables,
         },
         status=400 if failed is not None else 200,
     )
@@ -510,6 +633,7 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
         request.POST,
         products=list(Product.objects.select_related("segment").order_by("segment__name", "name")),
         providers=list(Provider.objects.order_by("name")),
+        kinds=DECISIONS_OF_TABLE[session.table.kind],
         prefix=f"besluit-{escalation.ref}",
     )
     if form.is_valid():
@@ -524,6 +648,8 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
                 product=data["product"],
                 providers=data["providers"],
                 family_text=data["family_text"],
+                passed_on=data.get("passed_on"),
+                passed_to=data.get("passed_to", ""),
                 by=request.user,
             )
         except ValidationError as error:
@@ -537,6 +663,37 @@ def decision(request: HttpRequest, session_ref: str, escalation_ref: str) -> Htt
             )
             return redirect("expert-table-session", session_ref=session.ref)
     return _session_page(request, session, failed=form)
+
+
+@require_POST
+@worker_required
+def outcome(request: HttpRequest, session_ref: str, escalation_ref: str) -> HttpResponse:
+    """The chair records the answer to a decision that passed the case on (the Raad)."""
+    session = _session_or_404(request, session_ref)
+    _chair_or_404(request, session)
+    escalation = _agenda_escalation_or_404(session, escalation_ref)
+    decision = selectors.decision_of(escalation)
+    if decision is None or decision.session_id != session.pk or not decision.passed_to:
+        raise Http404
+    form = OutcomeForm(request.POST, prefix=f"uitkomst-{escalation_ref}")
+    if not form.is_valid():
+        messages.error(request, _("Schrijf de uitkomst op en geef de datum."))
+    else:
+        try:
+            services.record_outcome(
+                decision=decision,
+                outcome=form.cleaned_data["outcome"],
+                on=form.cleaned_data["outcome_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            _record_change(request, escalation, PURPOSE_TABLE, object_type="decision")
+            messages.success(request, _("De uitkomst is vastgelegd."))
+    return redirect(
+        f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
+    )
 
 
 def _agenda_item_or_404(session: TableSession, escalation_ref: str) -> AgendaItem:
