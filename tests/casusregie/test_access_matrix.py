@@ -30,6 +30,8 @@ from casusregie.models import (
     Role,
 )
 from casusregie.policies import visible_families
+from escalations.models import AgendaItem, Decision, Table
+from escalations.services import expert_table_of
 from flags.models import Flag
 from referrals.lifecycle import Status
 from referrals.models import ProviderAPIKey, ProviderRole
@@ -736,7 +738,6 @@ TABLE = frozenset({"expert", "chair"})
 def _table_objects(w: World, side: str) -> dict:
     """Once per side: the side's escalation and a session of its region's table today."""
     from escalations.models import Escalation, TableSession
-    from escalations.services import expert_table_of
 
     key = f"table_objects_{side}"
     if key not in w.__dict__:
@@ -814,7 +815,6 @@ def _decision(w: World, side: str) -> dict:
 def _call(w: World, side: str) -> dict:
     """The Beschermingstafel of the side's region (once), which the regisseur, a GI or Veilig
     Thuis may call, and the side's case."""
-    from escalations.models import Table
 
     family = w.of(side, "family")
     table, _ = Table.objects.get_or_create(
@@ -833,7 +833,6 @@ def _call_reason(w: World, side: str) -> dict:
 def _passed_on(w: World, side: str) -> dict:
     """The side's escalation decided at its session: a request to the Raad (passed on today,
     no outcome yet)."""
-    from escalations.models import AgendaItem, Decision
 
     objects = _table_objects(w, side)
     escalation, today = objects["escalation"], timezone.localdate()

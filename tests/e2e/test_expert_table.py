@@ -90,7 +90,7 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
     ).click()
     expect(chair.get_by_role("heading", level=1)).to_have_text("Wachtrij Regionale Experttafel")
     expect(chair.locator(f"#aanmelding-{escalation.ref}")).to_contain_text("Geen passend aanbod")
-    chair.get_by_role("navigation", name="Regionale Experttafel").get_by_role(
+    chair.get_by_role("navigation", name="Tafels van de regio").get_by_role(
         "link", name="Zittingen"
     ).click()
     chair.get_by_label("Datum van de zitting").fill(timezone.localdate().isoformat())
@@ -101,7 +101,7 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
     chair.get_by_role("button", name="Zitting plannen").click()
     expect(chair.get_by_text("De zitting is gepland.")).to_be_visible()
     session = TableSession.objects.get(held_on=timezone.localdate(), planned_by__username="fatima")
-    chair.get_by_role("navigation", name="Regionale Experttafel").get_by_role(
+    chair.get_by_role("navigation", name="Tafels van de regio").get_by_role(
         "link", name="Wachtrij"
     ).click()
     item = chair.locator(f"#aanmelding-{escalation.ref}")
@@ -116,7 +116,7 @@ def test_escalate_decide_maatwerk_and_send_the_referral(page, second_page, scree
         "Onderwijs-zorgarrangement op maat: twee dagdelen school, drie dagdelen zorg."
     )
     # the product with the name of the region's own segment (lot D in the demo region)
-    item.get_by_label("Product (bij maatwerk)").select_option(
+    item.get_by_label("Product (bij maatwerk of plaatsing)").select_option(
         label="Onderwijs-zorgarrangement (D Steun, hulp of behandeling overdag)"
     )
     item.get_by_label("De Schakel Onderwijszorg").check()
