@@ -10,6 +10,7 @@ Experttafel", the regisseur with "regie en hulpverlening".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,6 +93,31 @@ def _record_change(
         action=AccessAction.CHANGE,
         purpose=purpose,
     )
+
+
+def _change(
+    request: HttpRequest,
+    write: Callable[[], object],
+    escalation: Escalation,
+    done: str,
+    object_type: str = "escalation",
+) -> bool:
+    """One change by the chair on a session page: the service call, its refusal
+    (``ValidationError``) as the error message, the change in the access log, and ``done`` as
+    the message. True when written."""
+    try:
+        write()
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return False
+    _record_change(request, escalation, PURPOSE_TABLE, object_type=object_type)
+    messages.success(request, done)
+    return True
+
+
+def _item_url(session: TableSession, escalation_ref: str) -> str:
+    """The session page at the agenda item of ``escalation_ref``."""
+    return f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
 
 
 def _region_or_404(request: HttpRequest) -> int:
@@ -612,13 +638,14 @@ def agenda_remove(request: HttpRequest, session_ref: str, escalation_ref: str) -
     session = _session_or_404(request, session_ref)
     _chair_or_404(request, session)
     escalation = _agenda_escalation_or_404(session, escalation_ref)
-    try:
-        services.remove_from_agenda(session=session, escalation=escalation, by=request.user)
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-    else:
-        _record_change(request, escalation, PURPOSE_TABLE)
-        messages.success(request, _("De aanmelding is van de agenda gehaald."))
+    _change(
+        request,
+        lambda: services.remove_from_agenda(
+            session=session, escalation=escalation, by=request.user
+        ),
+        escalation,
+        _("De aanmelding is van de agenda gehaald."),
+    )
     return redirect("expert-table-session", session_ref=session.ref)
 
 
@@ -679,21 +706,19 @@ def outcome(request: HttpRequest, session_ref: str, escalation_ref: str) -> Http
     if not form.is_valid():
         messages.error(request, _("Schrijf de uitkomst op en geef de datum."))
     else:
-        try:
-            services.record_outcome(
+        _change(
+            request,
+            lambda: services.record_outcome(
                 decision=decision,
                 outcome=form.cleaned_data["outcome"],
                 on=form.cleaned_data["outcome_on"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        else:
-            _record_change(request, escalation, PURPOSE_TABLE, object_type="decision")
-            messages.success(request, _("De uitkomst is vastgelegd."))
-    return redirect(
-        f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
-    )
+            ),
+            escalation,
+            _("De uitkomst is vastgelegd."),
+            object_type="decision",
+        )
+    return redirect(_item_url(session, escalation_ref))
 
 
 def _agenda_item_or_404(session: TableSession, escalation_ref: str) -> AgendaItem:
@@ -714,21 +739,19 @@ def agenda_item(request: HttpRequest, session_ref: str, escalation_ref: str) -> 
     if not form.is_valid():
         messages.error(request, _("Geef een duur van 5 tot 240 minuten."))
     else:
-        try:
-            services.update_agenda_item(
+        _change(
+            request,
+            lambda: services.update_agenda_item(
                 item=item,
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 minutes=form.cleaned_data["minutes"],
                 by=request.user,
-            )
-        except ValidationError as error:
-            messages.error(request, _errors(error))
-        else:
-            _record_change(request, item.escalation, PURPOSE_TABLE, object_type="agenda_item")
-            messages.success(request, _("Het agendapunt is bijgewerkt."))
-    return redirect(
-        f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
-    )
+            ),
+            item.escalation,
+            _("Het agendapunt is bijgewerkt."),
+            object_type="agenda_item",
+        )
+    return redirect(_item_url(session, escalation_ref))
 
 
 @require_POST
@@ -757,9 +780,7 @@ def invite(request: HttpRequest, session_ref: str, escalation_ref: str) -> HttpR
                 request,
                 _("%(name)s is uitgenodigd voor dit agendapunt.") % {"name": invitation.name},
             )
-    return redirect(
-        f"{resolve_url('expert-table-session', session.ref)}#aanmelding-{escalation_ref}"
-    )
+    return redirect(_item_url(session, escalation_ref))
 
 
 LETTER_AUDIENCES = {
