@@ -157,6 +157,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The dashboard's refresh runs its statements on this many connections side by side (one per
+# core the database can give it); 1 runs them one after the other on one connection.
+DASHBOARD_REFRESH_CONNECTIONS = env.int("DASHBOARD_REFRESH_CONNECTIONS", default=2)
 # Two-factor login (TOTP, django-otp): every worker page and the admin need a verified device.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Casusregie")
 # -- lockout (django-axes, casusregie/lockout.py) ---------------------------------------------

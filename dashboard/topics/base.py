@@ -101,10 +101,13 @@ WHERE m.value IS NOT NULL
 
 
 # The region's cases and referrals with everything a breakdown needs, made once per refresh
-# (temporary tables, dropped at commit) and read by every topic.
+# and read by every topic: (table, the SELECT that fills it). A refresh on one connection makes
+# them temporary tables; one over several connections, unlogged tables in a schema of its own
+# (dashboard/services.py).
 SETUP = (
-    """
-CREATE TEMP TABLE stat_case ON COMMIT DROP AS
+    (
+        "stat_case",
+        """
 SELECT c.id AS case_id, c.family_id, c.opened_on, c.closed_on, c.close_reason,
        c.is_repeat_care, fa.municipality_id AS mun_id, c.local_team_id AS team_id,
        c.closed_on IS NULL OR c.closed_on > c.opened_on AS open_a_day,
@@ -118,8 +121,10 @@ JOIN casusregie_family fa ON fa.id = c.family_id
 JOIN casusregie_municipality m ON m.id = fa.municipality_id
 WHERE m.region_id = %(region)s
 """,
-    """
-CREATE TEMP TABLE stat_referral ON COMMIT DROP AS
+    ),
+    (
+        "stat_referral",
+        """
 SELECT r.id, r.case_id, r.youth_id, r.status, r.sent_on, r.answered_on, r.decline_code,
        r.started_on, r.ended_on, r.expired_on, r.bridging_from, r.end_code, c.family_id,
        c.closed_on AS case_closed_on,
@@ -132,8 +137,10 @@ JOIN casusregie_municipality m ON m.id = fa.municipality_id
 JOIN referrals_product pr ON pr.id = r.product_id
 WHERE m.region_id = %(region)s AND r.sent_on IS NOT NULL
 """,
-    """
-CREATE TEMP TABLE stat_member ON COMMIT DROP AS
+    ),
+    (
+        "stat_member",
+        """
 SELECT 'municipality' AS dimension, id::text AS key, code, name AS label
 FROM casusregie_municipality WHERE region_id = %(region)s
 UNION ALL SELECT 'local_team', id::text, ref, name FROM casusregie_localteam
@@ -141,10 +148,9 @@ UNION ALL SELECT 'segment', id::text, code, name FROM referrals_segment
 UNION ALL SELECT 'product', id::text, code, name FROM referrals_product
 UNION ALL SELECT 'provider', id::text, ref, name FROM referrals_provider
 """,
-    "ANALYZE stat_case",
-    "ANALYZE stat_referral",
+    ),
 )
-TEMP_TABLES = ("stat_case", "stat_referral", "stat_member")
+ANALYZED = ("stat_case", "stat_referral")  # the large ones, which the planner must know
 
 # The region's open cases, as the rulebook's rules expect them (flags/rules/__init__.py).
 OPEN_CASE = """

@@ -45,29 +45,37 @@ WITH case_period AS (
       ON c.opened_on <= p."end" AND (c.closed_on IS NULL OR c.closed_on > p.start)
      AND (c.next_opened IS NULL OR c.next_opened > p."end")
     WHERE c.open_a_day
-), youth AS (
-    SELECT y.id, y.family_id, y.birth_date, flags_birthday(y.birth_date, 18) AS birthday_18,
-           y.id = first_value(y.id) OVER (
-               PARTITION BY y.family_id ORDER BY y.birth_date, y.id) AS counts_family
-    FROM casusregie_youth y
-    WHERE y.family_id IN (SELECT family_id FROM stat_case)
 ), regional AS (
-    SELECT DISTINCT p.id AS period_id, r.youth_id
+    -- per youth, the periods in which specialist care ran, as bits of one bigint (bit n:
+    -- period id n; there are fewer than 64): a bit test per youth in care and period below,
+    -- not a hash join of every such row (10 M at 1,000,000 youths) with these
+    SELECT r.youth_id, bit_or(1::bigint << p.id) AS periods
     FROM stat_referral r
     JOIN stat_period p
       ON r.started_on <= p."end" AND (r.ended_on IS NULL OR r.ended_on > p.start)
     WHERE r.specialist
+    GROUP BY r.youth_id
+), youth AS (
+    SELECT y.*, coalesce(s.periods, 0) AS regional_periods
+    FROM (
+        SELECT y.id, y.family_id, y.birth_date, flags_birthday(y.birth_date, 18) AS birthday_18,
+               y.id = first_value(y.id) OVER (
+                   PARTITION BY y.family_id ORDER BY y.birth_date, y.id) AS counts_family
+        FROM casusregie_youth y
+        WHERE y.family_id IN (SELECT family_id FROM stat_case)
+    ) y
+    LEFT JOIN regional s ON s.youth_id = y.id
 ), per_team_id AS (
     -- every youth in care once per period, in one municipality and one team: counts add up
     SELECT b.period_id, b.mun_id, b.team_id,
            count(*) FILTER (WHERE y.counts_family) AS families,
            count(*) AS youths,
            count(*) FILTER (WHERE y.birthday_18 > p.start) AS youths_0_17,
-           count(s.youth_id) AS regional
+           count(*) FILTER (WHERE y.regional_periods & (1::bigint << b.period_id) <> 0)
+               AS regional
     FROM case_period b
     JOIN stat_period p ON p.id = b.period_id
     JOIN youth y ON y.family_id = b.family_id AND y.birth_date <= b."end"
-    LEFT JOIN regional s ON s.period_id = b.period_id AND s.youth_id = y.id
     GROUP BY b.period_id, b.mun_id, b.team_id
 ), per_team AS (
     SELECT p.kind, p.start, p."end", t.*

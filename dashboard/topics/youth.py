@@ -89,8 +89,9 @@ SELECT p.kind, p.start, p."end", {_case.columns},
        count(*) FILTER (WHERE NOT b.has_plan) AS no_plan
 FROM (
     SELECT r.birthday, {_KEYS},
-           EXISTS (SELECT 1 FROM rule_rows rr
-                   WHERE rr.subject_id = r.youth_id AND rr.case_id = r.case_id)
+           -- IN, not EXISTS: one hash of the rule's rows, not a scan of them per youth (a
+           -- correlated EXISTS over the CTE took 4 s of 5.5 s at 1,000,000 youths)
+           (r.youth_id, r.case_id) IN (SELECT rr.subject_id, rr.case_id FROM rule_rows rr)
                AS without_agreed_plan,
            EXISTS (SELECT 1 FROM plans_perspectiveplan pp
                    WHERE pp.case_id = r.case_id AND pp.youth_id = r.youth_id
