@@ -9,7 +9,7 @@ requested as a policy officer of the bench region, ``--repeat`` times after one 
 process (Django's test client: server time, no network), for the default period and the
 breakdowns ``regio``, ``team`` and ``aanbieder``. Prints a table and, as the last line, JSON:
 {"youths", "refresh_s", "rerefresh_s", "figures", "pages": {name: {"p50_ms", "p95_ms",
-"max_ms", "queries"}}, "budget_ms": 1000, "ok": …}.
+"max_ms", "queries"}}, "budget_ms": 300, "ok": …}.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sys
 import time
 
 DB = "casusregie_dashboard"
-BUDGET_MS = 1000
+BUDGET_MS = 300  # server time per page, p95 (issue 19)
 YOUTH_POPULATION = 750_000  # per bench municipality: 6,000,000 youths 0–17 in the 8
 
 
