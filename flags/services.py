@@ -151,14 +151,21 @@ def sweep(
 _ALL_CASES = "casusregie_case c"
 _JUDGED_CASES = "sweep_cases jc JOIN casusregie_case c ON c.id = jc.case_id"
 
+# The open cases judged, made once per sweep into the temp table ``sweep_open`` (ANALYZEd), which
+# every rule and step reads as ``open_case``: joining the cases to their families and
+# municipalities once, not once per rule (docs/performance.md, issue 21).
+_OPEN_CASES_SQL = """
+SELECT c.id AS case_id, c.family_id, c.opened_on, c.local_team_id
+FROM {judged}
+JOIN casusregie_family fa ON fa.id = c.family_id
+JOIN casusregie_municipality m ON m.id = fa.municipality_id
+WHERE c.closed_on IS NULL AND m.region_id = %(region)s
+  AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
+"""
+
 _OPEN_CASE = """
-open_case AS (
-    SELECT c.id AS case_id, c.family_id, c.opened_on, c.local_team_id
-    FROM {judged}
-    JOIN casusregie_family fa ON fa.id = c.family_id
-    JOIN casusregie_municipality m ON m.id = fa.municipality_id
-    WHERE c.closed_on IS NULL AND m.region_id = %(region)s
-      AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
+open_case AS NOT MATERIALIZED (
+    SELECT case_id, family_id, opened_on, local_team_id FROM sweep_open
 )"""
 
 _SCOPE_CASE = """
@@ -178,7 +185,8 @@ def _judged(sql: str, case_ids: list[int] | None) -> str:
 
 
 _DROP_TEMP_TABLES = (
-    "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed, sweep_ahead, sweep_cases"
+    "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed, sweep_ahead, sweep_cases,"
+    " sweep_open"
 )
 _MATCH = "h.rule = f.rule AND h.subject_type = f.subject_type AND h.subject_id = f.subject_id"
 
@@ -276,6 +284,12 @@ def _sweep_region(
             # cheaper than a pass over the table, which the default cost of a random page (4,
             # a spinning disk's) hides from the planner.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
+        cursor.execute(
+            "CREATE TEMP TABLE sweep_open ON COMMIT DROP AS" + _judged(_OPEN_CASES_SQL, case_ids),
+            base,
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON sweep_open (case_id)")
+        cursor.execute("ANALYZE sweep_open")
         cursor.execute(
             "INSERT INTO sweep_rules SELECT * FROM jsonb_to_recordset(%s::jsonb)"
             " AS x(rule varchar, owner_role varchar, thresholds jsonb)",
