@@ -16,7 +16,9 @@ import datetime as dt
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -576,7 +578,7 @@ def _invite_parents(item: AgendaItem, by: Worker) -> None:
         if email in seen:
             email = ""  # one address shared by two parents: the second is invited otherwise
         seen.add(email)
-        Invitation.objects.create(
+        invitation = Invitation.objects.create(
             session=item.session,
             item=item,
             kind=InvitationKind.FAMILY,
@@ -586,6 +588,7 @@ def _invite_parents(item: AgendaItem, by: Worker) -> None:
             invited_at=now,
             invited_by=by,
         )
+        mail_invitation(invitation)
 
 
 EXTERNAL_KINDS = (InvitationKind.FAMILY, InvitationKind.YOUTH, InvitationKind.GUEST)
@@ -604,7 +607,7 @@ def invite_person(*, item: AgendaItem, kind: str, name: str, email: str, by: Wor
     EmailValidator(message=_("Geef een geldig e-mailadres."))(email)
     if Invitation.objects.filter(item=item, email=email).exists():
         raise ValidationError(_("Dit e-mailadres is voor dit agendapunt al uitgenodigd."))
-    return Invitation.objects.create(
+    invitation = Invitation.objects.create(
         session=item.session,
         item=item,
         kind=kind,
@@ -613,6 +616,56 @@ def invite_person(*, item: AgendaItem, kind: str, name: str, email: str, by: Wor
         invited_at=timezone.now(),
         invited_by=by,
     )
+    mail_invitation(invitation)
+    return invitation
+
+
+def invitation_text(invitation: Invitation) -> tuple[str, str]:
+    """The e-mail to someone outside the system (subject, body), in plain language: which
+    table, when, where or by which video link, and whom to ask. It names no case, family,
+    youth or reason: an address may be read by others, and a guest need not know more."""
+    session = invitation.session
+    table = session.table.name
+    when = session.held_on.strftime(DAY)
+    if session.starts_at:
+        when += " " + _("om %(time)s uur") % {"time": f"{session.starts_at:%H:%M}"}
+    lines = [
+        _("Beste %(name)s,") % {"name": invitation.name},
+        "",
+        _("U bent uitgenodigd voor een overleg van de %(table)s op %(when)s.")
+        % {"table": table, "when": when},
+    ]
+    if session.place:
+        lines.append(_("Plaats: %(place)s.") % {"place": session.place})
+    if session.video_url:
+        lines.append(_("Meedoen via video: %(url)s") % {"url": session.video_url})
+    if invitation.kind in (InvitationKind.FAMILY, InvitationKind.YOUTH):
+        lines += [
+            "",
+            _(
+                "Het overleg gaat over de hulp aan uw gezin. Uw regisseur vertelt u wat er "
+                "besproken wordt en kan uw vragen beantwoorden. Kunt u niet komen? Laat het uw "
+                "regisseur weten."
+            ),
+        ]
+    else:
+        lines += ["", _("Kunt u niet komen? Laat het de voorzitter van het overleg weten.")]
+    lines += ["", _("Met vriendelijke groet,"), table]
+    subject = _("Uitnodiging: %(table)s op %(day)s") % {
+        "table": table,
+        "day": session.held_on.strftime(DAY),
+    }
+    return subject, "\n".join(str(line) for line in lines)
+
+
+def mail_invitation(invitation: Invitation) -> None:
+    """E-mail an invitation to someone outside the system when the transaction commits; one
+    without an address is recorded only (the chair invites them otherwise)."""
+    if not invitation.email:
+        return
+    subject, body = invitation_text(invitation)
+    address = invitation.email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 
 @transaction.atomic

@@ -384,3 +384,40 @@ def test_the_queue_item_without_consent_says_what_is_missing(client, member, mak
     verified_login(client, member)
     page = client.get(reverse("expert-table-queue")).content.decode()
     assert "Wat ontbreekt" in page and "toestemming van het gezin" in page
+
+
+def test_an_invited_family_gets_an_e_mail_with_when_and_where_and_nothing_of_the_case(
+    chair, session, make_case, escalate, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = make_case()
+    item = services.add_to_agenda(session=session, escalation=escalate(case), by=chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_person(
+            item=item, kind="family", name="Moeder de Vries", email="moeder@example.org", by=chair
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_person(
+            item=item, kind="guest", name="Leerplicht", email="lp@example.org", by=chair
+        )
+    family, guest = mailoutbox
+    assert family.to == ["moeder@example.org"]
+    assert session.held_on.strftime("%d-%m-%Y") in family.subject
+    assert "Beste Moeder de Vries" in family.body
+    assert "om 14:00 uur" in family.body and "Plaats: Stadskantoor, zaal 3." in family.body
+    assert "uw gezin" in family.body and "uw gezin" not in guest.body
+    for message in (family, guest):
+        text = message.subject + message.body
+        assert case.ref not in text and case.family.ref not in text
+        assert item.escalation.reason not in text
+
+
+def test_an_invitation_that_rolls_back_sends_nothing(
+    chair, session, make_case, escalate, mailoutbox, django_capture_on_commit_callbacks
+):
+    item = services.add_to_agenda(session=session, escalation=escalate(make_case()), by=chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(ValidationError):
+            services.invite_person(
+                item=item, kind="family", name="", email="moeder@example.org", by=chair
+            )
+    assert mailoutbox == []

@@ -134,13 +134,19 @@ def test_another_region_s_table_may_not_be_called(make_case, gi_worker, other_re
     assert services.caller_kinds_of(gi_worker, case, foreign) == set()
 
 
-def test_the_parents_with_gezag_are_always_invited(chair, make_case, gi_worker, protection):
+def test_the_parents_with_gezag_are_always_invited(
+    chair, make_case, gi_worker, protection, mailoutbox, django_capture_on_commit_callbacks
+):
     case = make_case()
     involve(case, gi_worker)
     mother, father, _step = parents(case, email_second="")
     escalation = services.call_table(table=protection, case=case, reason="x", by=gi_worker)
     session = services.plan_session(**MEETING, held_on=today(), by=chair, table=protection)
-    item = services.add_to_agenda(session=session, escalation=escalation, by=chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.add_to_agenda(session=session, escalation=escalation, by=chair)
+    # the parent with an address gets the invitation by e-mail; the other is invited otherwise
+    assert [m.to for m in mailoutbox] == [["moeder@example.org"]]
+    assert protection.name in mailoutbox[0].subject
     family = item.invitations.filter(kind=InvitationKind.FAMILY).order_by("name")
     assert [(i.carer, i.name, i.email) for i in family] == [
         (mother, "Moeder Jansen", "moeder@example.org"),
