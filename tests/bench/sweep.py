@@ -68,9 +68,9 @@ TABLE_NAME = re.compile(r"\b(?:casusregie|analyses|plans|referrals|escalations|f
 def rule_tables() -> list[str]:
     """The tables the rules read: named in their SQL, with the open cases' own query."""
     from flags.rules import RULES
-    from flags.services import _OPEN_CASES_SQL, _judged, rule_hits_sql
+    from flags.services import _judged, rule_hits_sql
 
-    named = set(TABLE_NAME.findall(_judged(_OPEN_CASES_SQL, None)))
+    named = set()
     for rule in RULES:
         # The full sweep's statements: every case, no judged-cases temp table.
         named |= set(TABLE_NAME.findall(_judged(rule_hits_sql(rule), None)))

@@ -415,9 +415,8 @@ def test_an_invitation_that_rolls_back_sends_nothing(
     chair, session, make_case, escalate, mailoutbox, django_capture_on_commit_callbacks
 ):
     item = services.add_to_agenda(session=session, escalation=escalate(make_case()), by=chair)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(ValidationError):
-            services.invite_person(
-                item=item, kind="family", name="", email="moeder@example.org", by=chair
-            )
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.invite_person(
+            item=item, kind="family", name="", email="moeder@example.org", by=chair
+        )
     assert mailoutbox == []
