@@ -151,24 +151,14 @@ def sweep(
 _ALL_CASES = "casusregie_case c"
 _JUDGED_CASES = "sweep_cases jc JOIN casusregie_case c ON c.id = jc.case_id"
 
-# The open cases judged, as every rule and step reads them: the common table ``open_case``. A
-# sweep of some cases makes them once into the temp table ``sweep_open`` (unique index,
-# ANALYZEd) and reads that, instead of joining the cases to their families and municipalities
-# once per rule (docs/performance.md, issue 21). A full sweep joins them in each statement as
-# before: a temp table cannot be read by parallel workers, and the full sweep's hash joins over
-# every case use them (its re-sweep took 34 s instead of 26 s at 1,000,000 youths).
-_OPEN_CASES_SQL = """
-SELECT c.id AS case_id, c.family_id, c.opened_on, c.local_team_id
-FROM {judged}
-JOIN casusregie_family fa ON fa.id = c.family_id
-JOIN casusregie_municipality m ON m.id = fa.municipality_id
-WHERE c.closed_on IS NULL AND m.region_id = %(region)s
-  AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
-"""
-_OPEN_CASE = "{open_case}"
-_OPEN_CASE_ALL = f"open_case AS ({_OPEN_CASES_SQL})"
-_OPEN_CASE_JUDGED = """open_case AS NOT MATERIALIZED (
-    SELECT case_id, family_id, opened_on, local_team_id FROM sweep_open
+_OPEN_CASE = """
+open_case AS (
+    SELECT c.id AS case_id, c.family_id, c.opened_on, c.local_team_id
+    FROM {judged}
+    JOIN casusregie_family fa ON fa.id = c.family_id
+    JOIN casusregie_municipality m ON m.id = fa.municipality_id
+    WHERE c.closed_on IS NULL AND m.region_id = %(region)s
+      AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
 )"""
 
 _SCOPE_CASE = """
@@ -184,13 +174,11 @@ scope_case AS (
 
 def _judged(sql: str, case_ids: list[int] | None) -> str:
     """``sql`` for a full sweep (``case_ids`` None) or for the cases in ``sweep_cases``."""
-    sql = sql.replace("{open_case}", _OPEN_CASE_ALL if case_ids is None else _OPEN_CASE_JUDGED)
     return sql.replace("{judged}", _ALL_CASES if case_ids is None else _JUDGED_CASES)
 
 
 _DROP_TEMP_TABLES = (
-    "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed, sweep_ahead, sweep_cases,"
-    " sweep_open"
+    "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed, sweep_ahead, sweep_cases"
 )
 _MATCH = "h.rule = f.rule AND h.subject_type = f.subject_type AND h.subject_id = f.subject_id"
 
@@ -288,13 +276,6 @@ def _sweep_region(
             # cheaper than a pass over the table, which the default cost of a random page (4,
             # a spinning disk's) hides from the planner.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
-            cursor.execute(
-                "CREATE TEMP TABLE sweep_open ON COMMIT DROP AS"
-                + _judged(_OPEN_CASES_SQL, case_ids),
-                base,
-            )
-            cursor.execute("CREATE UNIQUE INDEX ON sweep_open (case_id)")
-            cursor.execute("ANALYZE sweep_open")
         cursor.execute(
             "INSERT INTO sweep_rules SELECT * FROM jsonb_to_recordset(%s::jsonb)"
             " AS x(rule varchar, owner_role varchar, thresholds jsonb)",
@@ -735,7 +716,7 @@ def rulebook_version() -> str:
             [r.code, str(r.unit), r.defaults.as_json(r.unit), r.sql, str(r.subject), str(r.owner)]
             for r in RULES
         ]
-        + [_DATES_AHEAD, rule_hits_sql(RULES[0]), _OPEN_CASE_ALL, _OPEN_CASE_JUDGED]
+        + [_DATES_AHEAD, rule_hits_sql(RULES[0])]
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
