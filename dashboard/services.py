@@ -229,20 +229,19 @@ def _refresh_on_connections(
 
 
 def _on_own_connection(work, *args):
-    """Run ``work(cursor, *args)`` on a connection of its own (a thread's), in autocommit, and
-    close that connection after."""
-
-    def run():
-        try:
-            with connection.cursor() as cursor:
-                return work(cursor, *args)
-        finally:
-            connection.close()
-
-    if threading.current_thread().name.startswith(_THREAD_PREFIX):
-        return run()
+    """Run ``work(cursor, *args)`` on a connection of its own, in a thread of its own."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix=_THREAD_PREFIX) as pool:
-        return pool.submit(run).result()
+        return pool.submit(_on_thread_connection, work, *args).result()
+
+
+def _on_thread_connection(work, *args):
+    """Run ``work(cursor, *args)`` on this thread's connection, in autocommit, and close that
+    connection after (a thread of the refresh's pools, never a request's)."""
+    try:
+        with connection.cursor() as cursor:
+            return work(cursor, *args)
+    finally:
+        connection.close()
 
 
 _THREAD_PREFIX = "dashboard-refresh"
@@ -277,7 +276,7 @@ def _spread(schema: str, params: dict, jobs: list[list[str]], workers: int) -> N
     failed = threading.Event()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=_THREAD_PREFIX) as pool:
         runs = [
-            pool.submit(_on_own_connection, _run_jobs, schema, params, queue, failed)
+            pool.submit(_on_thread_connection, _run_jobs, schema, params, queue, failed)
             for _ in range(workers)
         ]
         for run in runs:
