@@ -7,7 +7,9 @@ sweep, or two workers racing, can never duplicate a flag.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, IntegerField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 
@@ -96,6 +98,9 @@ class CalendarDay(models.Model):
         return self.day.isoformat()
 
 
+INTEGER = IntegerField()
+
+
 class Flag(models.Model):
     """A signaal: one rule violated by one subject, with its lifecycle."""
 
@@ -156,6 +161,18 @@ class Flag(models.Model):
         indexes = [
             models.Index(
                 fields=["case"], condition=Q(resolved_on__isnull=True), name="flag_open_case_idx"
+            ),
+            # The open violations by the date they escalate (``since`` + ``escalate_after``
+            # days): the daily sweep escalates the ones due without judging their cases.
+            models.Index(
+                ExpressionWrapper(
+                    F("since") + Cast(KeyTextTransform("escalate_after", "thresholds"), INTEGER),
+                    output_field=models.DateField(),
+                ),
+                condition=Q(
+                    resolved_on__isnull=True, severity=Severity.VIOLATION, escalated_on__isnull=True
+                ),
+                name="flag_escalation_due_idx",
             ),
         ]
 
@@ -243,6 +260,36 @@ class JudgementDue(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} on {self.next_on}"
+
+
+class PendingThreshold(models.Model):
+    """A condition that holds in an open case, as of the sweep that last judged the case, whose
+    warning or violation date is still ahead (drempel in aantocht). While the case's data stay
+    as they are the condition goes on holding, so on ``next_on`` the daily sweep opens or raises
+    its flag from this row without judging the case again (``flags.services.sweep_daily``);
+    afterwards ``next_on`` moves to the violation date, or the row goes. Every sweep that judges
+    a case replaces its rows. No foreign key, as ``JudgementDue``."""
+
+    rule = models.CharField(_("regel"), max_length=64)
+    subject_type = models.CharField(_("soort onderwerp"), max_length=16)
+    subject_id = models.BigIntegerField(_("onderwerp"))
+    case_id = models.BigIntegerField(_("casus"), db_index=True)
+    warning_on = models.DateField(_("waarschuwing op"), null=True)
+    violation_on = models.DateField(_("overtreding op"), null=True)
+    next_on = models.DateField(_("eerstvolgende drempel"), db_index=True)
+
+    class Meta:
+        verbose_name = _("drempel in aantocht")
+        verbose_name_plural = _("drempels in aantocht")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_on=models.F("warning_on")) | Q(next_on=models.F("violation_on")),
+                name="pending_threshold_next_is_a_threshold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject_type} {self.subject_id} on {self.next_on}"
 
 
 class SweepMark(models.Model):

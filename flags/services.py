@@ -38,7 +38,7 @@ from escalations.services import describe_rulebook_escalations
 
 from .calendar import ensure_calendar
 from .emails import send_flag_emails
-from .models import Flag, FlagNote, JudgementDue, RuleSetting, SweepMark
+from .models import Flag, FlagNote, JudgementDue, PendingThreshold, RuleSetting, SweepMark
 from .rules import RULES, RULES_BY_CODE, Rule, Thresholds, Unit
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ SWEEP_LOCK_CLASS = 7410  # first key of pg_advisory_xact_lock(int, int); the sec
 MUNICIPALITY_LOCK_CLASS = 7413  # … the second is the municipality
 ANALYZE_LOCK = (7414, 0)  # one sweep at a time refreshes flags_flag's statistics
 DUE_ANALYZE_LOCK = (7414, 1)  # and flags_judgementdue's, after a full sweep
+PENDING_ANALYZE_LOCK = (7414, 2)  # and flags_pendingthreshold's
 
 
 @dataclass
@@ -65,6 +66,7 @@ class SweepResult:
     regisseur_notices: int = 0  # meldingen (casusregie.Notification) for newly opened flags
     cases_judged: int = 0  # by a daily sweep: the cases due and requested
     dates_judged: int = 0  # by a daily sweep: the dates it judged (more than one when late)
+    crossings: int = 0  # by a daily sweep: thresholds come of cases it did not judge
     full_sweeps: int = 0  # regions a daily sweep swept in full (no mark, or a new fingerprint)
     per_rule: dict[str, int] = field(default_factory=dict)
 
@@ -81,6 +83,7 @@ class SweepResult:
             "regisseur_notices",
             "cases_judged",
             "dates_judged",
+            "crossings",
             "full_sweeps",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -201,9 +204,9 @@ def _threshold_date(unit: Unit, param: str) -> str:
 
 
 def rule_hits_sql(rule: Rule) -> str:
-    """INSERT the rule's current hits (subject, severity, since) into ``sweep_hits``, and the
-    dates still ahead of its conditions that hold (a warning or violation not yet reached) into
-    ``sweep_ahead``, for the case's next judgement (``JudgementDue``)."""
+    """INSERT the rule's current hits (subject, severity, since) into ``sweep_hits``, and its
+    conditions that hold with a warning or violation date still ahead into ``sweep_ahead``
+    (they become ``PendingThreshold`` rows)."""
     vdate = _threshold_date(rule.unit, "violation")
     wdate = _threshold_date(rule.unit, "warning")
     # The rule's rows are materialised first, so the thresholds are computed only for them.
@@ -215,9 +218,10 @@ judged AS MATERIALIZED (
     FROM rule_rows r
 ),
 ahead AS (
-    INSERT INTO sweep_ahead (case_id, on_date)
-    SELECT case_id, least(CASE WHEN vdate > %(d)s THEN vdate END,
-                          CASE WHEN wdate > %(d)s THEN wdate END)
+    INSERT INTO sweep_ahead
+        (rule, subject_type, subject_id, case_id, warning_on, violation_on, next_on)
+    SELECT %(rule)s, %(subject_type)s, subject_id, case_id, wdate, vdate,
+           least(CASE WHEN vdate > %(d)s THEN vdate END, CASE WHEN wdate > %(d)s THEN wdate END)
     FROM judged WHERE vdate > %(d)s OR wdate > %(d)s
 )
 INSERT INTO sweep_hits (rule, subject_type, subject_id, case_id, severity, since)
@@ -230,8 +234,17 @@ WHERE vdate <= %(d)s OR wdate <= %(d)s
 
 
 def _sweep_region(
-    as_of: dt.date, region: Region, case_ids: list[int] | None, municipality: int | None = None
+    as_of: dt.date,
+    region: Region,
+    case_ids: list[int] | None,
+    municipality: int | None = None,
+    *,
+    crossings: bool = False,
 ) -> SweepResult:
+    """Judge the open cases of ``region`` (or of ``municipality``), or only ``case_ids``, as
+    of ``as_of``. With ``crossings`` (the daily sweep; ``case_ids`` then the cases it judges)
+    also the thresholds due of the cases it does not judge (``PendingThreshold``) and every
+    escalation due in scope: the whole of what a full sweep would change on that date."""
     result = SweepResult(as_of=as_of, regions=1)
     thresholds = thresholds_for(region)
     base = {"d": as_of, "region": region.pk, "case_ids": case_ids, "municipality": municipality}
@@ -261,7 +274,9 @@ def _sweep_region(
             "CREATE TEMP TABLE sweep_changed (flag_id bigint, kind varchar(16)) ON COMMIT DROP"
         )
         cursor.execute(
-            "CREATE TEMP TABLE sweep_ahead (case_id bigint, on_date date) ON COMMIT DROP"
+            "CREATE TEMP TABLE sweep_ahead (rule varchar(64), subject_type varchar(16),"
+            " subject_id bigint, case_id bigint, warning_on date, violation_on date,"
+            " next_on date) ON COMMIT DROP"
         )
         if case_ids is not None:
             # The cases judged, as a table the planner knows the size of (see _JUDGED_CASES).
@@ -305,6 +320,12 @@ def _sweep_region(
                 },
             )
             result.per_rule[rule.code] = cursor.rowcount
+            result.hits += cursor.rowcount
+        if crossings:
+            # The conditions of the cases not judged whose threshold has come: they still hold
+            # (their data did not change, or the case would be judged), so each is a hit.
+            cursor.execute(_CROSSING_HITS, base)
+            result.crossings = cursor.rowcount
             result.hits += cursor.rowcount
         cursor.execute("CREATE INDEX ON sweep_hits (rule, subject_type, subject_id)")
         cursor.execute("ANALYZE sweep_hits")
@@ -401,18 +422,18 @@ def _sweep_region(
             if municipality is None or cursor.fetchone()[0]:
                 cursor.execute("ANALYZE flags_flag")
 
-        result.escalations_submitted, result.escalated = _escalate(cursor, base)
+        # The daily sweep escalates every violation due in its scope (from the flags' index of
+        # escalation dates), as a full sweep does; a sweep of some cases only theirs.
+        new_escalations, result.escalated = _escalate(
+            cursor, {**base, "case_ids": None} if crossings else base
+        )
+        result.escalations_submitted = len(new_escalations)
         result.notifications = _notify(cursor, base)
         result.regisseur_notices, mail_due = _notify_regisseurs(cursor, base)
         escalation = thresholds["ESCALATION_NOT_DISCUSSED"]
-        _record_judgement_due(
-            cursor,
-            {
-                **base,
-                "esc_violation": escalation.violation,
-                "esc_warning": escalation.warning,
-            },
-        )
+        dates = {**base, "esc_violation": escalation.violation, "esc_warning": escalation.warning}
+        _record_judgement_due(cursor, dates, new_escalations)
+        _record_pending_thresholds(cursor, base, crossings=crossings)
         cursor.execute(_DROP_TEMP_TABLES)
 
     if result.notifications:
@@ -429,7 +450,7 @@ _ESCALATE_DUE = """
 """
 
 
-def _escalate(cursor, params: dict) -> tuple[int, int]:
+def _escalate(cursor, params: dict) -> tuple[list[int], int]:
     """Escalate violations open long enough: link to the case's open escalation, or submit one
     (at the region's expert table).
     A submitted one then says in words which flags (their rules' titles), since when, and what
@@ -463,7 +484,6 @@ def _escalate(cursor, params: dict) -> tuple[int, int]:
         },
     )
     new_ids = [row[0] for row in cursor.fetchall()]
-    submitted = len(new_ids)
     cursor.execute(
         _judged(
             f"""
@@ -488,7 +508,7 @@ def _escalate(cursor, params: dict) -> tuple[int, int]:
             [(e, titles.get(code, code), since) for e, code, since in cursor.fetchall()],
             params["d"],
         )
-    return submitted, escalated
+    return new_ids, escalated
 
 
 def _notify(cursor, params: dict) -> int:
@@ -584,18 +604,13 @@ def _notify_regisseurs(cursor, params: dict) -> tuple[int, int]:
 # established, a plan agreed, a school period's start, the day after a planned evaluation
 # (``planned_on < D``), and for an escalation submitted on D (the sweep's own: its
 # ESCALATION_NOT_DISCUSSED row is there from the next sweep on) that rule's threshold date, at
-# the earliest the next day. Each branch keeps only dates
-# after D. A date too many costs a judgement that changes nothing; a date missing would be a
-# change the daily sweep misses, so ``tests/flags/test_incremental.py`` compares it with full
-# sweeps and the naive evaluation on generated regions at many dates.
+# the earliest the next day. Each branch keeps only dates after D. The thresholds of the
+# conditions that hold are not here: they are ``PendingThreshold`` rows, which the daily sweep
+# applies without judging the case; nor are escalation dates, which it finds on the flags. A
+# date too many costs a judgement that changes nothing; a date missing would be a change the
+# daily sweep misses, so ``tests/flags/test_incremental.py`` compares it with full sweeps and the
+# naive evaluation on generated regions at many dates.
 _DATES_AHEAD_SQL = """
-SELECT case_id, on_date FROM sweep_ahead
-UNION ALL
-SELECT f.case_id, f.since + (f.thresholds ->> 'escalate_after')::int
-FROM flags_flag f JOIN open_case oc ON oc.case_id = f.case_id
-WHERE f.resolved_on IS NULL AND f.severity = 'violation' AND f.escalated_on IS NULL
-  AND (f.thresholds ->> 'escalate_after') IS NOT NULL
-UNION ALL
 SELECT y.case_id, b.on_date
 FROM (
     SELECT oc.case_id, y.birth_date,
@@ -660,15 +675,19 @@ FROM (
 """
 
 
+_ESCALATION_VIOLATION = _threshold_date(
+    RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_violation"
+)
+_ESCALATION_WARNING = _threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_warning")
 _DATES_AHEAD = _DATES_AHEAD_SQL.format(
-    esc_violation=_threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_violation"),
-    esc_warning=_threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_warning"),
+    esc_violation=_ESCALATION_VIOLATION, esc_warning=_ESCALATION_WARNING
 )
 
 
-def _record_judgement_due(cursor, params: dict) -> None:
+def _record_judgement_due(cursor, params: dict, new_escalations: list[int]) -> None:
     """Write, for every open case just judged, the next date its judgement can change without a
-    change to its data (``JudgementDue``); the cases judged lose their old date."""
+    change to its data (``JudgementDue``); the cases judged lose their old date. A case the
+    daily sweep escalated without judging it gets its new escalation's date too."""
     if params["case_ids"] is not None:
         cursor.execute(
             f"DELETE FROM {JudgementDue._meta.db_table} WHERE case_id = ANY(%(case_ids)s)",
@@ -706,6 +725,92 @@ def _record_judgement_due(cursor, params: dict) -> None:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(DUE_ANALYZE_LOCK))
         if cursor.fetchone()[0]:
             cursor.execute(f"ANALYZE {JudgementDue._meta.db_table}")
+    if new_escalations:
+        cursor.execute(
+            f"""
+            INSERT INTO {JudgementDue._meta.db_table} AS j (case_id, next_on)
+            SELECT r.case_id, greatest(least({_ESCALATION_VIOLATION}, {_ESCALATION_WARNING}),
+                                       %(d)s::date + 1)
+            FROM (SELECT e.case_id, e.submitted_on AS start FROM escalations_escalation e
+                  WHERE e.id = ANY(%(new)s)) r
+            ON CONFLICT (case_id) DO UPDATE SET next_on = least(j.next_on, EXCLUDED.next_on)
+            """,
+            {**params, "new": new_escalations},
+        )
+
+
+# The conditions of the cases a daily sweep does not judge whose next threshold has come, as
+# hits: a violation once its date has come, else a warning, each since its threshold's date.
+_CROSSING_HITS = """
+INSERT INTO sweep_hits (rule, subject_type, subject_id, case_id, severity, since)
+SELECT t.rule, t.subject_type, t.subject_id, t.case_id,
+       CASE WHEN t.violation_on <= %(d)s THEN 'violation' ELSE 'warning' END,
+       CASE WHEN t.violation_on <= %(d)s THEN t.violation_on ELSE t.warning_on END
+FROM flags_pendingthreshold t
+JOIN casusregie_case c ON c.id = t.case_id
+JOIN casusregie_family fa ON fa.id = c.family_id
+JOIN casusregie_municipality m ON m.id = fa.municipality_id
+WHERE t.next_on <= %(d)s AND c.closed_on IS NULL AND m.region_id = %(region)s
+  AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
+  AND NOT EXISTS (SELECT 1 FROM sweep_cases jc WHERE jc.case_id = t.case_id)
+"""
+
+# The scope of a sweep's pending thresholds: its region's (or municipality's) cases.
+_PENDING_SCOPE = """
+    t.case_id = c.id AND c.family_id = fa.id AND fa.municipality_id = m.id
+    AND m.region_id = %(region)s
+    AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
+"""
+
+
+def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None:
+    """Replace the ``PendingThreshold`` rows of the cases just judged with their conditions'
+    thresholds still ahead (``sweep_ahead``). After a daily sweep applied the ones due of the
+    cases it did not judge, a row whose warning came waits for its violation; the rest go."""
+    table = PendingThreshold._meta.db_table
+    if params["case_ids"] is not None:
+        cursor.execute(f"DELETE FROM {table} WHERE case_id = ANY(%(case_ids)s)", params)
+    else:
+        cursor.execute(
+            f"""
+            DELETE FROM {table} t
+            USING casusregie_case c, casusregie_family fa, casusregie_municipality m
+            WHERE {_PENDING_SCOPE}
+            """,
+            params,
+        )
+    cursor.execute(
+        f"""
+        INSERT INTO {table}
+            (rule, subject_type, subject_id, case_id, warning_on, violation_on, next_on)
+        SELECT rule, subject_type, subject_id, case_id, warning_on, violation_on, next_on
+        FROM sweep_ahead
+        """
+    )
+    if crossings:
+        # The rows just written are all after D: what is due here was applied (_CROSSING_HITS).
+        cursor.execute(
+            f"""
+            UPDATE {table} t SET next_on = t.violation_on
+            FROM casusregie_case c, casusregie_family fa, casusregie_municipality m
+            WHERE t.next_on <= %(d)s AND t.violation_on > %(d)s AND {_PENDING_SCOPE}
+            """,
+            params,
+        )
+        cursor.execute(
+            f"""
+            DELETE FROM {table} t
+            USING casusregie_case c, casusregie_family fa, casusregie_municipality m
+            WHERE t.next_on <= %(d)s AND {_PENDING_SCOPE}
+            """,
+            params,
+        )
+    if params["case_ids"] is None:
+        # As JudgementDue's after a full sweep: the daily sweep's planner must know how few
+        # are due.
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(PENDING_ANALYZE_LOCK))
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def rulebook_version() -> str:
@@ -810,28 +915,26 @@ def _sweep_daily_region(as_of: dt.date, region: Region, municipality: int | None
         result.full_sweeps = 1
         _mark(municipality_ids, as_of, fingerprint, full=True)
         return result
-    last = min(m.swept_through for m in marks)
     scope = Case.objects.filter(family__municipality_id__in=municipality_ids)
     result = SweepResult(as_of=as_of)
-    while True:
-        # The earliest date due in this scope, not before the day after the last daily sweep.
-        first = _first_due(as_of, municipality_ids)
-        if first is None:
-            break
-        day = max(first, last + dt.timedelta(days=1))
+    # Each date something is due on, from the day after the last daily sweep, in order.
+    after = min(m.swept_through for m in marks) + dt.timedelta(days=1)
+    while (first := _first_due(as_of, municipality_ids)) is not None:
+        day = max(first, after)
         if day >= as_of:
             break
         ensure_calendar(day)
         due = _due_cases(day, municipality_ids)
-        result.add(_sweep_region(day, region, due, municipality))
+        result.add(_sweep_region(day, region, due, municipality, crossings=True))
         result.cases_judged += len(due)
         result.dates_judged += 1
+        after = day + dt.timedelta(days=1)
     with transaction.atomic():
         requested = _take_requests(scope)
         due = _due_cases(as_of, municipality_ids)
         ids = sorted(set(due) | set(requested))
-        if ids:
-            result.add(_sweep_region(as_of, region, ids, municipality))
+        if ids or _first_due(as_of, municipality_ids) is not None:
+            result.add(_sweep_region(as_of, region, ids, municipality, crossings=True))
             result.cases_judged += len(ids)
             result.dates_judged += 1
         _mark(municipality_ids, as_of, fingerprint, full=False)
@@ -849,11 +952,34 @@ _DUE = f"""
 """
 
 
+_ESCALATION_ON = "f.since + (f.thresholds ->> 'escalate_after')::int"
+
+
 def _first_due(day: dt.date, municipality_ids: list[int]) -> dt.date | None:
+    """The earliest date up to ``day`` on which something is due in the municipalities: a case
+    to judge again, a pending threshold, or a violation to escalate."""
     with connection.cursor() as cursor:
         cursor.execute(
-            # In next_on's order, stopping at the first: a walk of the index, not an aggregate.
-            f"SELECT j.next_on {_DUE} ORDER BY j.next_on LIMIT 1",
+            # Each in its index's order, stopping at the first: three walks, no aggregate.
+            f"""
+            SELECT min(on_date) FROM (
+                (SELECT j.next_on AS on_date {_DUE} ORDER BY j.next_on LIMIT 1)
+                UNION ALL
+                (SELECT t.next_on FROM {PendingThreshold._meta.db_table} t
+                 JOIN casusregie_case c ON c.id = t.case_id AND c.closed_on IS NULL
+                 JOIN casusregie_family fa ON fa.id = c.family_id
+                 WHERE t.next_on <= %(day)s
+                   AND fa.municipality_id = ANY(%(municipalities)s::bigint[])
+                 ORDER BY t.next_on LIMIT 1)
+                UNION ALL
+                (SELECT {_ESCALATION_ON} FROM flags_flag f
+                 JOIN casusregie_case c ON c.id = f.case_id AND c.closed_on IS NULL
+                 JOIN casusregie_family fa ON fa.id = c.family_id
+                 WHERE {_ESCALATE_DUE.replace("%(d)s", "%(day)s")}
+                   AND fa.municipality_id = ANY(%(municipalities)s::bigint[])
+                 ORDER BY {_ESCALATION_ON} LIMIT 1)
+            ) due
+            """,
             {"day": day, "municipalities": municipality_ids},
         )
         row = cursor.fetchone()

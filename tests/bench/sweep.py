@@ -8,13 +8,15 @@ less; the sweep's ratio to it says how much it does beyond reading.
 Runs in its own database ``casusregie_bench`` on the server of DATABASE_URL (dropped and made
 anew), never the development or test database. The last line printed is JSON:
 {"youths": N, "sweep_s": …, "resweep_s": …, "floor_s": …, "sweep_vs_floor": …,
-"resweep_vs_floor": …, "daily_s": …, "daily_vs_floor": …, "daily_cases": …, "daily_queries": …,
-"naive_estimate_s": …, "peak_rss_mb": …, "queries": …}
+"resweep_vs_floor": …, "daily_s": …, "daily_vs_floor": …, "daily_cases": …,
+"daily_crossings": …, "daily_queries": …, "naive_estimate_s": …, "peak_rss_mb": …, "queries": …}
 
 The *daily* figure is the scheduled sweep of the next day (``flags.services.sweep_daily``) after
 a realistic day: 0.5% of the open cases changed (a sweep request each, as a change writes in its
-transaction) plus the day's threshold crossings (the cases whose ``JudgementDue`` date is that
-day). A full sweep of that day afterwards must change nothing (asserted).
+transaction) plus the day's threshold crossings: the cases whose ``JudgementDue`` date is that
+day (judged again) and the conditions whose ``PendingThreshold`` date is that day (applied
+without judging their cases). A full sweep of that day afterwards must change nothing
+(asserted).
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def main(argv: list[str]) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from casusregie.models import Case, SweepRequest
-    from flags.models import JudgementDue
+    from flags.models import JudgementDue, PendingThreshold
     from flags.services import sweep, sweep_daily, sweep_full
 
     from .generate import generate
@@ -174,7 +176,8 @@ def main(argv: list[str]) -> int:
     next_day = args.as_of + dt.timedelta(days=1)
     changed = open_cases[:: max(1, round(1 / args.changed_share))]
     SweepRequest.objects.bulk_create([SweepRequest(case_id=pk) for pk in changed])
-    crossing = JudgementDue.objects.filter(next_on__lte=next_day).count()
+    due = JudgementDue.objects.filter(next_on__lte=next_day).count()
+    pending = PendingThreshold.objects.filter(next_on__lte=next_day).count()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE casusregie_sweeprequest")
     with CaptureQueriesContext(connection) as daily_queries:
@@ -184,7 +187,8 @@ def main(argv: list[str]) -> int:
     assert day.full_sweeps == 0, "the daily sweep after a full one is incremental"
     print(
         f"daily sweep of {next_day}: {daily_s:.2f} s ({daily_s / floor_s:.1f}x the floor), "
-        f"{day.cases_judged} cases ({len(changed)} changed, {crossing} due), "
+        f"{day.cases_judged} cases judged ({len(changed)} changed, {due} due), "
+        f"{day.crossings} thresholds applied (of {pending} pending), "
         f"{day.opened} opened, {day.raised} raised, {day.resolved} resolved, "
         f"{day.escalated} escalated, {len(daily_queries)} queries",
         file=sys.stderr,
@@ -215,6 +219,7 @@ def main(argv: list[str]) -> int:
         "daily_s": round(daily_s, 2),
         "daily_vs_floor": round(daily_s / floor_s, 1),
         "daily_cases": day.cases_judged,
+        "daily_crossings": day.crossings,
         "daily_queries": len(daily_queries),
         "naive_estimate_s": round(naive_estimate_s, 1),
         "sweep_vs_naive": round(naive_estimate_s / sweep_s),

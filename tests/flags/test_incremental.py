@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from casusregie.models import EducationPeriod, Notification, SweepRequest
 from casusregie.rejudge import request_case_sweep
 from escalations.models import Escalation
-from flags.models import Flag, JudgementDue, RuleSetting, SweepMark
+from flags.models import Flag, JudgementDue, PendingThreshold, RuleSetting, SweepMark
 from flags.models import Notification as Inbox
 from flags.services import sweep, sweep_daily, sweep_full, sweep_requested
 from referrals.models import Referral
@@ -206,8 +206,14 @@ def test_the_daily_sweep_judges_the_requested_and_the_due_cases_only(
         youth_in(case, birth_date=D(2015, 6, 1))
     first = sweep_daily(D(2026, 3, 2))
     assert first.full_sweeps == 1
-    assert JudgementDue.objects.get(case_id=late.pk).next_on == D(2026, 3, 9)
-    assert not JudgementDue.objects.filter(case_id=sleeper.pk).exists()
+    # NO_REGISSEUR holds for the late case: its violation is pending, nothing else is ahead.
+    pending = PendingThreshold.objects.get()
+    assert (pending.case_id, pending.rule, pending.next_on) == (
+        late.pk,
+        "NO_REGISSEUR",
+        D(2026, 3, 9),
+    )
+    assert not JudgementDue.objects.exists()
 
     quiet = sweep_daily(D(2026, 3, 3))
     assert (quiet.full_sweeps, quiet.cases_judged, quiet.dates_judged) == (0, 0, 0)
@@ -215,9 +221,13 @@ def test_the_daily_sweep_judges_the_requested_and_the_due_cases_only(
     asked = sweep_daily(D(2026, 3, 4))
     assert (asked.cases_judged, asked.dates_judged) == (1, 1)
     assert not SweepRequest.objects.exists()
+    # On the threshold's day the flag opens from the pending row, without judging the case.
+    assert sweep_daily(D(2026, 3, 8)).dates_judged == 0
     due = sweep_daily(D(2026, 3, 9))
-    assert (due.cases_judged, due.dates_judged, due.opened) == (1, 1, 1)
-    assert Flag.objects.get().since == D(2026, 3, 9)
+    assert (due.cases_judged, due.crossings, due.dates_judged, due.opened) == (0, 1, 1, 1)
+    flag = Flag.objects.get()
+    assert (flag.case_id, flag.severity, flag.since) == (late.pk, "violation", D(2026, 3, 9))
+    assert not PendingThreshold.objects.exists()
     assert SweepMark.objects.get().swept_through == D(2026, 3, 9)
 
 
@@ -230,7 +240,7 @@ def test_a_daily_sweep_s_statements_do_not_grow_with_the_cases_judged(
         youth_in(case)
     sweep_daily(D(2026, 3, 2))
     request_case_sweep(cases[0])
-    with django_assert_num_queries(56) as one:
+    with django_assert_num_queries(61) as one:
         sweep_daily(D(2026, 3, 3))
     request_case_sweep(*cases)
     with django_assert_num_queries(len(one)):
