@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import ExpressionWrapper, F, IntegerField, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.db.models.lookups import IsNull
 from django.utils.translation import gettext_lazy as _
 
 
@@ -169,8 +170,13 @@ class Flag(models.Model):
                     F("since") + Cast(KeyTextTransform("escalate_after", "thresholds"), INTEGER),
                     output_field=models.DateField(),
                 ),
+                # Only the violations of rules that escalate: the planner's statistics then
+                # count the ones that can come due, not the many that never do.
                 condition=Q(
-                    resolved_on__isnull=True, severity=Severity.VIOLATION, escalated_on__isnull=True
+                    IsNull(KeyTextTransform("escalate_after", "thresholds"), False),
+                    resolved_on__isnull=True,
+                    severity=Severity.VIOLATION,
+                    escalated_on__isnull=True,
                 ),
                 name="flag_escalation_due_idx",
             ),

@@ -153,6 +153,8 @@ def sweep(
 # statement is the same text for both kinds of sweep.
 _ALL_CASES = "casusregie_case c"
 _JUDGED_CASES = "sweep_cases jc JOIN casusregie_case c ON c.id = jc.case_id"
+# The daily sweep's cases with a violation due to escalate, judged or not (``_escalate``).
+_ESCALATING_CASES = "sweep_escalating jc JOIN casusregie_case c ON c.id = jc.case_id"
 
 _OPEN_CASE = """
 open_case AS (
@@ -181,7 +183,8 @@ def _judged(sql: str, case_ids: list[int] | None) -> str:
 
 
 _DROP_TEMP_TABLES = (
-    "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed, sweep_ahead, sweep_cases"
+    "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed, sweep_ahead, sweep_cases,"
+    " sweep_crossed, sweep_escalating"
 )
 _MATCH = "h.rule = f.rule AND h.subject_type = f.subject_type AND h.subject_id = f.subject_id"
 
@@ -324,9 +327,11 @@ def _sweep_region(
         if crossings:
             # The conditions of the cases not judged whose threshold has come: they still hold
             # (their data did not change, or the case would be judged), so each is a hit.
+            cursor.execute("CREATE TEMP TABLE sweep_crossed (id bigint) ON COMMIT DROP")
             cursor.execute(_CROSSING_HITS, base)
             result.crossings = cursor.rowcount
             result.hits += cursor.rowcount
+            cursor.execute("ANALYZE sweep_crossed")
         cursor.execute("CREATE INDEX ON sweep_hits (rule, subject_type, subject_id)")
         cursor.execute("ANALYZE sweep_hits")
 
@@ -413,20 +418,33 @@ def _sweep_region(
             base,
         )
         result.opened = cursor.rowcount
-        if result.opened + result.raised > 10_000:
+        if case_ids is None and result.opened + result.raised > 10_000:
             # Many new rows since the planner last looked (a first sweep): let it look again,
-            # or the escalation step plans nested loops over a table it thinks is empty.
+            # or the escalation step plans nested loops over a table it thinks is empty. (A
+            # daily sweep's few per cent of new rows do not change its plans.)
             # ANALYZE locks the table against another ANALYZE until this transaction ends: a
             # municipality's sweep running beside another one's skips it rather than wait.
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(ANALYZE_LOCK))
             if municipality is None or cursor.fetchone()[0]:
                 cursor.execute("ANALYZE flags_flag")
 
-        # The daily sweep escalates every violation due in its scope (from the flags' index of
-        # escalation dates), as a full sweep does; a sweep of some cases only theirs.
-        new_escalations, result.escalated = _escalate(
-            cursor, {**base, "case_ids": None} if crossings else base
-        )
+        if crossings:
+            # The daily sweep escalates every violation due in its scope, as a full sweep does:
+            # their cases from the flags' index of escalation dates, as a table the planner
+            # knows the size of (its estimate from a partial index's expression is a guess).
+            cursor.execute(
+                "CREATE TEMP TABLE sweep_escalating (case_id bigint PRIMARY KEY) ON COMMIT DROP"
+            )
+            cursor.execute(
+                f"INSERT INTO sweep_escalating SELECT DISTINCT f.case_id FROM flags_flag f"
+                f" WHERE {_ESCALATE_DUE}",
+                base,
+            )
+            cursor.execute("ANALYZE sweep_escalating")
+            escalating = _ESCALATING_CASES
+        else:
+            escalating = _ALL_CASES if case_ids is None else _JUDGED_CASES
+        new_escalations, result.escalated = _escalate(cursor, base, escalating)
         result.escalations_submitted = len(new_escalations)
         result.notifications = _notify(cursor, base)
         result.regisseur_notices, mail_due = _notify_regisseurs(cursor, base)
@@ -450,14 +468,14 @@ _ESCALATE_DUE = """
 """
 
 
-def _escalate(cursor, params: dict) -> tuple[list[int], int]:
-    """Escalate violations open long enough: link to the case's open escalation, or submit one
-    (at the region's expert table).
+def _escalate(cursor, params: dict, cases: str) -> tuple[list[int], int]:
+    """Escalate violations open long enough of the open ``cases`` in scope (the relation
+    ``{judged}`` stands for): link to the case's open escalation, or submit one (at the
+    region's expert table).
     A submitted one then says in words which flags (their rules' titles), since when, and what
     was tried (``escalations.services.describe_rulebook_escalations``; the titles go down)."""
     cursor.execute(
-        _judged(
-            f"""
+        f"""
         WITH {_OPEN_CASE}
         INSERT INTO escalations_escalation
             (ref, case_id, table_id, submitted_on, reason, source, created_at, updated_at)
@@ -475,9 +493,7 @@ def _escalate(cursor, params: dict) -> tuple[list[int], int]:
         ORDER BY f.case_id
         ON CONFLICT DO NOTHING
         RETURNING id
-        """,
-            params["case_ids"],
-        ),
+        """.replace("{judged}", cases),
         {
             **params,
             "reason": _("Aangemeld door de signalering: een overtreding bleef te lang open."),
@@ -485,16 +501,13 @@ def _escalate(cursor, params: dict) -> tuple[list[int], int]:
     )
     new_ids = [row[0] for row in cursor.fetchall()]
     cursor.execute(
-        _judged(
-            f"""
+        f"""
         WITH {_OPEN_CASE}
         UPDATE flags_flag f SET escalated_on = %(d)s, escalation_id = e.id
         FROM open_case oc, escalations_escalation e
         WHERE oc.case_id = f.case_id AND e.case_id = f.case_id AND e.discussed_on IS NULL
           AND {_ESCALATE_DUE}
-        """,
-            params["case_ids"],
-        ),
+        """.replace("{judged}", cases),
         params,
     )
     escalated = cursor.rowcount
@@ -741,18 +754,25 @@ def _record_judgement_due(cursor, params: dict, new_escalations: list[int]) -> N
 
 # The conditions of the cases a daily sweep does not judge whose next threshold has come, as
 # hits: a violation once its date has come, else a warning, each since its threshold's date.
+# The rows applied go into ``sweep_crossed``, for ``_record_pending_thresholds``.
 _CROSSING_HITS = """
+WITH due AS MATERIALIZED (
+    SELECT t.id, t.rule, t.subject_type, t.subject_id, t.case_id, t.warning_on, t.violation_on
+    FROM flags_pendingthreshold t
+    JOIN casusregie_case c ON c.id = t.case_id
+    JOIN casusregie_family fa ON fa.id = c.family_id
+    JOIN casusregie_municipality m ON m.id = fa.municipality_id
+    WHERE t.next_on <= %(d)s AND c.closed_on IS NULL AND m.region_id = %(region)s
+      AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
+      AND NOT EXISTS (SELECT 1 FROM sweep_cases jc WHERE jc.case_id = t.case_id)
+), crossed AS (
+    INSERT INTO sweep_crossed SELECT id FROM due
+)
 INSERT INTO sweep_hits (rule, subject_type, subject_id, case_id, severity, since)
-SELECT t.rule, t.subject_type, t.subject_id, t.case_id,
-       CASE WHEN t.violation_on <= %(d)s THEN 'violation' ELSE 'warning' END,
-       CASE WHEN t.violation_on <= %(d)s THEN t.violation_on ELSE t.warning_on END
-FROM flags_pendingthreshold t
-JOIN casusregie_case c ON c.id = t.case_id
-JOIN casusregie_family fa ON fa.id = c.family_id
-JOIN casusregie_municipality m ON m.id = fa.municipality_id
-WHERE t.next_on <= %(d)s AND c.closed_on IS NULL AND m.region_id = %(region)s
-  AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
-  AND NOT EXISTS (SELECT 1 FROM sweep_cases jc WHERE jc.case_id = t.case_id)
+SELECT rule, subject_type, subject_id, case_id,
+       CASE WHEN violation_on <= %(d)s THEN 'violation' ELSE 'warning' END,
+       CASE WHEN violation_on <= %(d)s THEN violation_on ELSE warning_on END
+FROM due
 """
 
 # The scope of a sweep's pending thresholds: its region's (or municipality's) cases.
@@ -788,21 +808,17 @@ def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None
         """
     )
     if crossings:
-        # The rows just written are all after D: what is due here was applied (_CROSSING_HITS).
+        # The rows just written are all after D; the ones applied (_CROSSING_HITS) wait for
+        # their violation, or go.
         cursor.execute(
             f"""
-            UPDATE {table} t SET next_on = t.violation_on
-            FROM casusregie_case c, casusregie_family fa, casusregie_municipality m
-            WHERE t.next_on <= %(d)s AND t.violation_on > %(d)s AND {_PENDING_SCOPE}
+            UPDATE {table} t SET next_on = t.violation_on FROM sweep_crossed x
+            WHERE t.id = x.id AND t.violation_on > %(d)s
             """,
             params,
         )
         cursor.execute(
-            f"""
-            DELETE FROM {table} t
-            USING casusregie_case c, casusregie_family fa, casusregie_municipality m
-            WHERE t.next_on <= %(d)s AND {_PENDING_SCOPE}
-            """,
+            f"DELETE FROM {table} t USING sweep_crossed x WHERE t.id = x.id AND t.next_on <= %(d)s",
             params,
         )
     if params["case_ids"] is None:

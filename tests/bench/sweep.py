@@ -110,6 +110,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--naive-share", type=float, default=0.01)
     parser.add_argument("--changed-share", type=float, default=0.005)
     parser.add_argument("--database", default=BENCH_DB, help="dropped and made anew")
+    parser.add_argument("--top", type=int, default=8, help="the full sweep's slowest statements")
     args = parser.parse_args(argv)
 
     url = bench_database_url(os.environ["DATABASE_URL"], args.database)
@@ -152,6 +153,12 @@ def main(argv: list[str]) -> int:
         f"{result.escalated} escalated, {len(queries)} queries",
         file=sys.stderr,
     )
+    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[: args.top]
+    for query in slowest:
+        print(
+            f"  {float(query['time']):7.3f} s  {' '.join(query['sql'].split())[:140]}",
+            file=sys.stderr,
+        )
     started = time.perf_counter()
     again = sweep(args.as_of)
     resweep_s = time.perf_counter() - started
