@@ -624,27 +624,27 @@ def _notify_regisseurs(cursor, params: dict) -> tuple[int, int]:
 # daily sweep misses, so ``tests/flags/test_incremental.py`` compares it with full sweeps and the
 # naive evaluation on generated regions at many dates.
 _DATES_AHEAD_SQL = """
-SELECT y.case_id, b.on_date
-FROM (
-    SELECT oc.case_id, y.birth_date,
-           EXISTS (SELECT 1 FROM casusregie_educationperiod e
-                   WHERE e.youth_id = y.id AND e.status IN ('not_enrolled', 'absent'))
-               AND NOT y.has_startkwalificatie AS at_home,
-           EXISTS (SELECT 1 FROM referrals_referral r
-                   JOIN referrals_product pr ON pr.id = r.product_id AND pr.specialist
-                   WHERE r.case_id = oc.case_id AND r.youth_id = y.id
-                     AND (r.ended_on IS NULL OR r.ended_on > %(d)s)) AS in_care
-    FROM open_case oc JOIN casusregie_youth y ON y.family_id = oc.family_id
-    WHERE y.birth_date > %(d)s - interval '19 years'
-) y
+SELECT oc.case_id, b.on_date
+FROM open_case oc JOIN casusregie_youth y ON y.family_id = oc.family_id
 CROSS JOIN LATERAL (VALUES
-    (CASE WHEN y.at_home THEN flags_birthday(y.birth_date, 5) END),
-    (CASE WHEN y.at_home THEN flags_birthday(y.birth_date, 18) END),
-    (CASE WHEN y.in_care THEN flags_birthday(y.birth_date, 16) END),
-    (CASE WHEN y.in_care
-          THEN (flags_birthday(y.birth_date, 18) - interval '6 months')::date END)
+    (flags_birthday(y.birth_date, 5)), (flags_birthday(y.birth_date, 18))
 ) b(on_date)
-WHERE (y.at_home OR y.in_care) AND b.on_date > %(d)s
+WHERE y.birth_date > %(d)s - interval '19 years' AND NOT y.has_startkwalificatie
+  AND y.id IN (SELECT e.youth_id FROM casusregie_educationperiod e
+               WHERE e.status IN ('not_enrolled', 'absent'))
+  AND b.on_date > %(d)s
+UNION ALL
+SELECT oc.case_id, b.on_date
+FROM open_case oc
+JOIN referrals_referral r ON r.case_id = oc.case_id
+JOIN referrals_product pr ON pr.id = r.product_id AND pr.specialist
+JOIN casusregie_youth y ON y.id = r.youth_id AND y.family_id = oc.family_id
+CROSS JOIN LATERAL (VALUES
+    (flags_birthday(y.birth_date, 16)),
+    ((flags_birthday(y.birth_date, 18) - interval '6 months')::date)
+) b(on_date)
+WHERE (r.ended_on IS NULL OR r.ended_on > %(d)s)
+  AND y.birth_date > %(d)s - interval '19 years' AND b.on_date > %(d)s
 UNION ALL
 SELECT r.case_id, x.on_date
 FROM referrals_referral r JOIN open_case oc ON oc.case_id = r.case_id

@@ -7,10 +7,11 @@ Run on a database ``tests.bench.sweep`` built (it keeps it)::
 
 In one transaction that is rolled back: the marks get today's fingerprint (a changed rulebook
 would make the sweep a full one), 0.5% of the open cases a sweep request, and the day after the
-earliest mark is swept with ``sweep_daily``; prints the time of the sweep and its slowest
-statements. ``--explain`` also logs the plan (``auto_explain``: analyze, buffers, nested
-statements) of every statement over 30 ms to ``--explain-file``, inside the sweep, where its temp
-tables exist. ``--dump FILE`` writes the statements with their times as JSON.
+earliest mark is swept with ``sweep_daily`` (``--full``: ``sweep_full``); prints the time of
+the sweep and its slowest statements. ``--explain`` also logs the plan (``auto_explain``:
+analyze, buffers, nested statements) of every statement over 30 ms to ``--explain-file``, inside
+the sweep, where its temp tables exist. ``--dump FILE`` writes the statements with their times
+as JSON.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--explain-file", default="sweep_explain.txt")
     parser.add_argument("--dump")
+    parser.add_argument("--full", action="store_true", help="a full sweep of that day instead")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -45,7 +47,7 @@ def main(argv: list[str]) -> int:
 
     from casusregie.models import Case, Region, SweepRequest
     from flags.models import JudgementDue, SweepMark
-    from flags.services import sweep_daily, sweep_fingerprint
+    from flags.services import sweep_daily, sweep_fingerprint, sweep_full
 
     day = SweepMark.objects.order_by("swept_through").first().swept_through + dt.timedelta(days=1)
     open_cases = list(
@@ -78,14 +80,15 @@ def main(argv: list[str]) -> int:
                         cursor.execute(f"SET {setting}")
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                result = sweep_daily(day)
+                result = (sweep_full if args.full else sweep_daily)(day)
                 total = time.perf_counter() - started
             raise _Rollback
     except _Rollback:
         pass
     print(
-        f"daily sweep of {day}: {total:.2f} s, {result.cases_judged} cases ({len(changed)} "
-        f"changed, {due} due), {result.opened} opened, {result.raised} raised, "
+        f"{'full' if args.full else 'daily'} sweep of {day}: {total:.2f} s, "
+        f"{result.cases_judged} cases ({len(changed)} changed, {due} due), "
+        f"{result.opened} opened, {result.raised} raised, "
         f"{result.escalated} escalated, {len(queries)} statements"
     )
     slowest = sorted(enumerate(queries.captured_queries), key=lambda iq: -float(iq[1]["time"]))
