@@ -449,7 +449,14 @@ def _sweep_region(
         result.notifications = _notify(cursor, base)
         result.regisseur_notices, mail_due = _notify_regisseurs(cursor, base)
         escalation = thresholds["ESCALATION_NOT_DISCUSSED"]
-        dates = {**base, "esc_violation": escalation.violation, "esc_warning": escalation.warning}
+        evaluation = thresholds["PLAN_EVALUATION_OVERDUE"]
+        dates = {
+            **base,
+            "esc_violation": escalation.violation,
+            "esc_warning": escalation.warning,
+            "eval_violation": evaluation.violation,
+            "eval_warning": evaluation.warning,
+        }
         _record_judgement_due(cursor, dates, new_escalations)
         _record_pending_thresholds(cursor, base, crossings=crossings)
         cursor.execute(_DROP_TEMP_TABLES)
@@ -614,8 +621,10 @@ def _notify_regisseurs(cursor, params: dict) -> tuple[int, int]:
 # comparison turns: a birthday (5 and 18: THUISZITTER_3M, for a youth with a period at home;
 # 16 and 18 less six months: PERSPECTIVE_PLAN_16 and TRANSITION_18, for a youth with specialist
 # care not ended), the start and end of care, of a regisseur and of a GI's regie, an analysis
-# established, a plan agreed, a school period's start, the day after a planned evaluation
-# (``planned_on < D``), and for an escalation submitted on D (the sweep's own: its
+# established, a plan agreed, a school period's start, for a planned evaluation the first
+# date PLAN_EVALUATION_OVERDUE can flag it (its threshold after ``planned_on``, at the
+# earliest the day after: the rule holds from then on, but changes nothing before its
+# threshold), and for an escalation submitted on D (the sweep's own: its
 # ESCALATION_NOT_DISCUSSED row is there from the next sweep on) that rule's threshold date, at
 # the earliest the next day. Each branch keeps only dates after D. The thresholds of the
 # conditions that hold are not here: they are ``PendingThreshold`` rows, which the daily sweep
@@ -669,10 +678,13 @@ SELECT p.case_id, p.agreed_on
 FROM plans_plan p JOIN open_case oc ON oc.case_id = p.case_id
 WHERE p.is_current AND p.agreed_on > %(d)s
 UNION ALL
-SELECT p.case_id, e.planned_on + 1
-FROM plans_plan p JOIN open_case oc ON oc.case_id = p.case_id
-JOIN plans_evaluation e ON e.plan_id = p.id AND e.held_on IS NULL
-WHERE p.is_current AND e.planned_on >= %(d)s
+SELECT r.case_id, greatest(least({eval_violation}, {eval_warning}), r.start + 1)
+FROM (
+    SELECT p.case_id, e.planned_on AS start
+    FROM plans_plan p JOIN open_case oc ON oc.case_id = p.case_id
+    JOIN plans_evaluation e ON e.plan_id = p.id AND e.held_on IS NULL
+    WHERE p.is_current AND e.planned_on >= %(d)s
+) r
 UNION ALL
 SELECT oc.case_id, e.from_date
 FROM open_case oc JOIN casusregie_youth y ON y.family_id = oc.family_id
@@ -693,7 +705,10 @@ _ESCALATION_VIOLATION = _threshold_date(
 )
 _ESCALATION_WARNING = _threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_warning")
 _DATES_AHEAD = _DATES_AHEAD_SQL.format(
-    esc_violation=_ESCALATION_VIOLATION, esc_warning=_ESCALATION_WARNING
+    esc_violation=_ESCALATION_VIOLATION,
+    esc_warning=_ESCALATION_WARNING,
+    eval_violation=_threshold_date(RULES_BY_CODE["PLAN_EVALUATION_OVERDUE"].unit, "eval_violation"),
+    eval_warning=_threshold_date(RULES_BY_CODE["PLAN_EVALUATION_OVERDUE"].unit, "eval_warning"),
 )
 
 

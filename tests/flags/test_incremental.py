@@ -22,6 +22,7 @@ from flags.services import sweep, sweep_daily, sweep_full, sweep_requested
 from referrals.models import Referral
 from tests.bench.generate import generate
 from tests.bench.naive import naive_flags
+from tests.factories import EvaluationFactory
 
 from .test_properties import build, case_spec
 
@@ -229,6 +230,39 @@ def test_the_daily_sweep_judges_the_requested_and_the_due_cases_only(
     assert (flag.case_id, flag.severity, flag.since) == (late.pk, "violation", D(2026, 3, 9))
     assert not PendingThreshold.objects.exists()
     assert SweepMark.objects.get().swept_through == D(2026, 3, 9)
+
+
+@pytest.mark.django_db
+def test_a_planned_evaluation_is_judged_on_its_first_threshold_not_the_day_after_it(
+    garp_case, youth_in, region
+):
+    RuleSetting.objects.create(
+        region=region, rule="PLAN_EVALUATION_OVERDUE", warning=7, violation=14
+    )
+    case = garp_case(D(2026, 1, 5))
+    youth_in(case, birth_date=D(2015, 6, 1))
+    EvaluationFactory(plan=case.plans.get(), planned_on=D(2026, 3, 10))
+    sweep_daily(D(2026, 3, 2))
+    # From 11 March the rule holds, but it flags nothing before its warning, 7 days on.
+    assert JudgementDue.objects.get(case_id=case.pk).next_on == D(2026, 3, 17)
+    for day in (D(2026, 3, 11), D(2026, 3, 16)):
+        quiet = sweep_daily(day)
+        assert (quiet.cases_judged, quiet.dates_judged, quiet.opened) == (0, 0, 0)
+    warned = sweep_daily(D(2026, 3, 17))
+    assert (warned.cases_judged, warned.opened) == (1, 1)
+    flag = Flag.objects.get()
+    assert (flag.rule, flag.severity, flag.since) == (
+        "PLAN_EVALUATION_OVERDUE",
+        "warning",
+        D(2026, 3, 17),
+    )
+    assert PendingThreshold.objects.get().next_on == D(2026, 3, 24)
+    assert sweep_daily(D(2026, 3, 23)).raised == 0
+    raised = sweep_daily(D(2026, 3, 24))
+    assert (raised.cases_judged, raised.crossings, raised.raised) == (0, 1, 1)
+    flag.refresh_from_db()
+    assert (flag.severity, flag.since) == ("violation", D(2026, 3, 24))
+    assert not sweep_full(D(2026, 3, 24)).changed
 
 
 @pytest.mark.django_db
