@@ -99,9 +99,6 @@ class CalendarDay(models.Model):
         return self.day.isoformat()
 
 
-INTEGER = IntegerField()
-
-
 class Flag(models.Model):
     """A signaal: one rule violated by one subject, with its lifecycle."""
 
@@ -167,7 +164,8 @@ class Flag(models.Model):
             # days): the daily sweep escalates the ones due without judging their cases.
             models.Index(
                 ExpressionWrapper(
-                    F("since") + Cast(KeyTextTransform("escalate_after", "thresholds"), INTEGER),
+                    F("since")
+                    + Cast(KeyTextTransform("escalate_after", "thresholds"), IntegerField()),
                     output_field=models.DateField(),
                 ),
                 # Only the violations of rules that escalate: the planner's statistics then

@@ -468,10 +468,12 @@ def _sweep_region(
     return result
 
 
-_ESCALATE_DUE = """
+# The date an open violation escalates (the expression of ``flag_escalation_due_idx``).
+_ESCALATION_ON = "f.since + (f.thresholds ->> 'escalate_after')::int"
+_ESCALATE_DUE = f"""
     f.resolved_on IS NULL AND f.severity = 'violation' AND f.escalated_on IS NULL
     AND (f.thresholds ->> 'escalate_after') IS NOT NULL
-    AND f.since + (f.thresholds ->> 'escalate_after')::int <= %(d)s
+    AND {_ESCALATION_ON} <= %(d)s
 """
 
 
@@ -691,7 +693,7 @@ FROM open_case oc JOIN casusregie_youth y ON y.family_id = oc.family_id
 JOIN casusregie_educationperiod e ON e.youth_id = y.id
 WHERE e.from_date > %(d)s
 UNION ALL
-SELECT r.case_id, greatest(least({esc_violation}, {esc_warning}), %(d)s::date + 1)
+SELECT r.case_id, {esc_due}
 FROM (
     SELECT e.case_id, e.submitted_on AS start
     FROM escalations_escalation e JOIN open_case oc ON oc.case_id = e.case_id
@@ -700,16 +702,26 @@ FROM (
 """
 
 
-_ESCALATION_VIOLATION = _threshold_date(
-    RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_violation"
+# An escalation's first ESCALATION_NOT_DISCUSSED date (from ``r.start``, its submission), at
+# the earliest the day after D.
+_ESCALATION_DUE = "greatest(least({}, {}), %(d)s::date + 1)".format(
+    _threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_violation"),
+    _threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_warning"),
 )
-_ESCALATION_WARNING = _threshold_date(RULES_BY_CODE["ESCALATION_NOT_DISCUSSED"].unit, "esc_warning")
 _DATES_AHEAD = _DATES_AHEAD_SQL.format(
-    esc_violation=_ESCALATION_VIOLATION,
-    esc_warning=_ESCALATION_WARNING,
+    esc_due=_ESCALATION_DUE,
     eval_violation=_threshold_date(RULES_BY_CODE["PLAN_EVALUATION_OVERDUE"].unit, "eval_violation"),
     eval_warning=_threshold_date(RULES_BY_CODE["PLAN_EVALUATION_OVERDUE"].unit, "eval_warning"),
 )
+
+
+def _analyze_once(cursor, lock: tuple[int, int], table: str) -> None:
+    """ANALYZE ``table`` unless another sweep's transaction (a split sweep's municipality
+    beside this one) holds ``lock``: ANALYZE keeps its lock until commit, so the others skip
+    rather than wait."""
+    cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(lock))
+    if cursor.fetchone()[0]:
+        cursor.execute(f"ANALYZE {table}")
 
 
 def _record_judgement_due(cursor, params: dict, new_escalations: list[int]) -> None:
@@ -748,17 +760,13 @@ def _record_judgement_due(cursor, params: dict, new_escalations: list[int]) -> N
     )
     if params["case_ids"] is None:
         # A full sweep rewrote the dates: the next daily sweep's planner must know how few are
-        # due (stale statistics said all, and it hashed every case to find them). One split
-        # sweep analyses; the others skip rather than wait for its lock.
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(DUE_ANALYZE_LOCK))
-        if cursor.fetchone()[0]:
-            cursor.execute(f"ANALYZE {JudgementDue._meta.db_table}")
+        # due (stale statistics said all, and it hashed every case to find them).
+        _analyze_once(cursor, DUE_ANALYZE_LOCK, JudgementDue._meta.db_table)
     if new_escalations:
         cursor.execute(
             f"""
             INSERT INTO {JudgementDue._meta.db_table} AS j (case_id, next_on)
-            SELECT r.case_id, greatest(least({_ESCALATION_VIOLATION}, {_ESCALATION_WARNING}),
-                                       %(d)s::date + 1)
+            SELECT r.case_id, {_ESCALATION_DUE}
             FROM (SELECT e.case_id, e.submitted_on AS start FROM escalations_escalation e
                   WHERE e.id = ANY(%(new)s)) r
             ON CONFLICT (case_id) DO UPDATE SET next_on = least(j.next_on, EXCLUDED.next_on)
@@ -770,15 +778,13 @@ def _record_judgement_due(cursor, params: dict, new_escalations: list[int]) -> N
 # The conditions of the cases a daily sweep does not judge whose next threshold has come, as
 # hits: a violation once its date has come, else a warning, each since its threshold's date.
 # The rows applied go into ``sweep_crossed``, for ``_record_pending_thresholds``.
-_CROSSING_HITS = """
-WITH due AS MATERIALIZED (
+_CROSSING_HITS = _judged(
+    f"""
+WITH {_OPEN_CASE},
+due AS MATERIALIZED (
     SELECT t.id, t.rule, t.subject_type, t.subject_id, t.case_id, t.warning_on, t.violation_on
-    FROM flags_pendingthreshold t
-    JOIN casusregie_case c ON c.id = t.case_id
-    JOIN casusregie_family fa ON fa.id = c.family_id
-    JOIN casusregie_municipality m ON m.id = fa.municipality_id
-    WHERE t.next_on <= %(d)s AND c.closed_on IS NULL AND m.region_id = %(region)s
-      AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
+    FROM flags_pendingthreshold t JOIN open_case oc ON oc.case_id = t.case_id
+    WHERE t.next_on <= %(d)s
       AND NOT EXISTS (SELECT 1 FROM sweep_cases jc WHERE jc.case_id = t.case_id)
 ), crossed AS (
     INSERT INTO sweep_crossed SELECT id FROM due
@@ -788,14 +794,9 @@ SELECT rule, subject_type, subject_id, case_id,
        CASE WHEN violation_on <= %(d)s THEN 'violation' ELSE 'warning' END,
        CASE WHEN violation_on <= %(d)s THEN violation_on ELSE warning_on END
 FROM due
-"""
-
-# The scope of a sweep's pending thresholds: its region's (or municipality's) cases.
-_PENDING_SCOPE = """
-    t.case_id = c.id AND c.family_id = fa.id AND fa.municipality_id = m.id
-    AND m.region_id = %(region)s
-    AND (%(municipality)s::bigint IS NULL OR m.id = %(municipality)s::bigint)
-"""
+""",
+    None,
+)
 
 
 def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None:
@@ -807,11 +808,13 @@ def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None
         cursor.execute(f"DELETE FROM {table} WHERE case_id = ANY(%(case_ids)s)", params)
     else:
         cursor.execute(
-            f"""
-            DELETE FROM {table} t
-            USING casusregie_case c, casusregie_family fa, casusregie_municipality m
-            WHERE {_PENDING_SCOPE}
+            _judged(
+                f"""
+            WITH {_SCOPE_CASE}
+            DELETE FROM {table} t USING scope_case sc WHERE t.case_id = sc.case_id
             """,
+                None,
+            ),
             params,
         )
     cursor.execute(
@@ -839,9 +842,7 @@ def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None
     if params["case_ids"] is None:
         # As JudgementDue's after a full sweep: the daily sweep's planner must know how few
         # are due.
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", list(PENDING_ANALYZE_LOCK))
-        if cursor.fetchone()[0]:
-            cursor.execute(f"ANALYZE {table}")
+        _analyze_once(cursor, PENDING_ANALYZE_LOCK, table)
 
 
 def rulebook_version() -> str:
@@ -964,7 +965,8 @@ def _sweep_daily_region(as_of: dt.date, region: Region, municipality: int | None
         requested = _take_requests(scope)
         due = _due_cases(as_of, municipality_ids)
         ids = sorted(set(due) | set(requested))
-        if ids or _first_due(as_of, municipality_ids) is not None:
+        # ``first``: the loop's last look, something due on D itself when not None.
+        if ids or first is not None:
             result.add(_sweep_region(as_of, region, ids, municipality, crossings=True))
             result.cases_judged += len(ids)
             result.dates_judged += 1
@@ -981,9 +983,6 @@ _DUE = f"""
     JOIN casusregie_family fa ON fa.id = c.family_id
     WHERE j.next_on <= %(day)s AND fa.municipality_id = ANY(%(municipalities)s::bigint[])
 """
-
-
-_ESCALATION_ON = "f.since + (f.thresholds ->> 'escalate_after')::int"
 
 
 def _first_due(day: dt.date, municipality_ids: list[int]) -> dt.date | None:
@@ -1006,12 +1005,12 @@ def _first_due(day: dt.date, municipality_ids: list[int]) -> dt.date | None:
                 (SELECT {_ESCALATION_ON} FROM flags_flag f
                  JOIN casusregie_case c ON c.id = f.case_id AND c.closed_on IS NULL
                  JOIN casusregie_family fa ON fa.id = c.family_id
-                 WHERE {_ESCALATE_DUE.replace("%(d)s", "%(day)s")}
+                 WHERE {_ESCALATE_DUE}
                    AND fa.municipality_id = ANY(%(municipalities)s::bigint[])
                  ORDER BY {_ESCALATION_ON} LIMIT 1)
             ) due
             """,
-            {"day": day, "municipalities": municipality_ids},
+            {"day": day, "d": day, "municipalities": municipality_ids},
         )
         row = cursor.fetchone()
         return row[0] if row else None
