@@ -216,8 +216,12 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """The in-app inbox: a new or raised flag for its owner."""
 
+    # Indexed as the first column of ``notification_once_per_kind``: no index of its own.
     recipient = models.ForeignKey(
-        "casusregie.Worker", on_delete=models.CASCADE, related_name="notifications"
+        "casusregie.Worker",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("soort"), max_length=16, choices=NotificationKind.choices)

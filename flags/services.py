@@ -184,7 +184,7 @@ def _judged(sql: str, case_ids: list[int] | None) -> str:
 
 _DROP_TEMP_TABLES = (
     "DROP TABLE IF EXISTS sweep_hits, sweep_rules, sweep_changed, sweep_ahead, sweep_cases,"
-    " sweep_crossed, sweep_escalating"
+    " sweep_crossed, sweep_escalating, sweep_notice_case"
 )
 _MATCH = "h.rule = f.rule AND h.subject_type = f.subject_type AND h.subject_id = f.subject_id"
 
@@ -274,7 +274,9 @@ def _sweep_region(
             " owner_role varchar(32), thresholds jsonb) ON COMMIT DROP"
         )
         cursor.execute(
-            "CREATE TEMP TABLE sweep_changed (flag_id bigint, kind varchar(16)) ON COMMIT DROP"
+            # The flags opened or raised, with what their notices need of them.
+            "CREATE TEMP TABLE sweep_changed (flag_id bigint, kind varchar(16), case_id bigint,"
+            " rule varchar(64), owner_role varchar(32)) ON COMMIT DROP"
         )
         cursor.execute(
             "CREATE TEMP TABLE sweep_ahead (rule varchar(64), subject_type varchar(16),"
@@ -380,9 +382,9 @@ def _sweep_region(
                 FROM sweep_hits h JOIN sweep_rules sr ON sr.rule = h.rule
                 WHERE {_MATCH} AND f.resolved_on IS NULL
                   AND f.severity = 'warning' AND h.severity = 'violation'
-                RETURNING f.id
+                RETURNING f.id, f.case_id, f.rule, f.owner_role
             )
-            INSERT INTO sweep_changed SELECT id, 'raised' FROM raised
+            INSERT INTO sweep_changed SELECT id, 'raised', case_id, rule, owner_role FROM raised
             """,
             base,
         )
@@ -411,9 +413,9 @@ def _sweep_region(
                 -- A hit that has an open flag already meets the partial unique index.
                 ON CONFLICT (rule, subject_type, subject_id) WHERE resolved_on IS NULL
                 DO NOTHING
-                RETURNING id
+                RETURNING id, case_id, rule, owner_role
             )
-            INSERT INTO sweep_changed SELECT id, 'opened' FROM opened
+            INSERT INTO sweep_changed SELECT id, 'opened', case_id, rule, owner_role FROM opened
             """,
             base,
         )
@@ -446,6 +448,7 @@ def _sweep_region(
             escalating = _ALL_CASES if case_ids is None else _JUDGED_CASES
         new_escalations, result.escalated = _escalate(cursor, base, escalating)
         result.escalations_submitted = len(new_escalations)
+        _notice_cases(cursor, base)
         result.notifications = _notify(cursor, base)
         result.regisseur_notices, mail_due = _notify_regisseurs(cursor, base)
         escalation = thresholds["ESCALATION_NOT_DISCUSSED"]
@@ -533,38 +536,57 @@ def _escalate(cursor, params: dict, cases: str) -> tuple[list[int], int]:
     return new_ids, escalated
 
 
+def _notice_cases(cursor, params: dict) -> None:
+    """What the notices need of each case with a flag opened or raised (``sweep_notice_case``):
+    its regisseur on D (none without one), its local team and its family's ref, for both kinds
+    of notice: one look per case, not one per statement. Regisseur periods of a case do not
+    overlap (an exclusion constraint), so a case has one at most."""
+    # As the planner needs it: without, it guesses a few rows and loops.
+    cursor.execute("ANALYZE sweep_changed")
+    cursor.execute(
+        "CREATE TEMP TABLE sweep_notice_case (case_id bigint PRIMARY KEY, worker_id bigint,"
+        " local_team_id bigint, family_ref varchar(64)) ON COMMIT DROP"
+    )
+    cursor.execute(
+        """
+        INSERT INTO sweep_notice_case
+        SELECT c.id, p.worker_id, c.local_team_id, fa.ref
+        FROM (SELECT DISTINCT case_id FROM sweep_changed) ch
+        JOIN casusregie_case c ON c.id = ch.case_id
+        JOIN casusregie_family fa ON fa.id = c.family_id
+        LEFT JOIN casusregie_regisseurperiod p ON p.case_id = c.id
+             AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
+        """,
+        params,
+    )
+    cursor.execute("ANALYZE sweep_notice_case")
+
+
 def _notify(cursor, params: dict) -> int:
     """Each new or raised flag reaches its owner's inbox (the team lead when no regisseur)."""
     cursor.execute(
         """
-        WITH changed AS (
-            SELECT f.id, f.case_id, f.owner_role, ch.kind, c.local_team_id
-            FROM sweep_changed ch
-            JOIN flags_flag f ON f.id = ch.flag_id
-            JOIN casusregie_case c ON c.id = f.case_id
-        ), current_regisseur AS MATERIALIZED (
-            SELECT p.case_id, p.worker_id FROM casusregie_regisseurperiod p
-            WHERE p.case_id IN (SELECT case_id FROM changed)
-              AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
-        ), holder AS (
+        WITH holder AS (
             SELECT w.id, w.local_team_id, w.region_id, rm.role
             FROM casusregie_worker w
             JOIN casusregie_rolemembership rm ON rm.worker_id = w.id
             WHERE w.is_active AND rm.role IN ('team_lead', 'expert_table_chair')
         )
         INSERT INTO flags_notification (recipient_id, flag_id, kind, created_on)
-        SELECT cr.worker_id, ch.id, ch.kind, %(d)s
-        FROM changed ch JOIN current_regisseur cr ON cr.case_id = ch.case_id
-        WHERE ch.owner_role = 'regisseur'
-        UNION
-        SELECT h.id, ch.id, ch.kind, %(d)s
-        FROM changed ch JOIN holder h ON h.role = 'team_lead' AND h.local_team_id = ch.local_team_id
+        SELECT nc.worker_id, ch.flag_id, ch.kind, %(d)s
+        FROM sweep_changed ch JOIN sweep_notice_case nc ON nc.case_id = ch.case_id
+        WHERE ch.owner_role = 'regisseur' AND nc.worker_id IS NOT NULL
+        UNION ALL
+        SELECT h.id, ch.flag_id, ch.kind, %(d)s
+        FROM sweep_changed ch
+        JOIN sweep_notice_case nc ON nc.case_id = ch.case_id
+        JOIN holder h ON h.role = 'team_lead' AND h.local_team_id = nc.local_team_id
         WHERE ch.owner_role = 'team_lead'
-           OR (ch.owner_role = 'regisseur'
-               AND NOT EXISTS (SELECT 1 FROM current_regisseur cr WHERE cr.case_id = ch.case_id))
-        UNION
-        SELECT h.id, ch.id, ch.kind, %(d)s
-        FROM changed ch JOIN holder h ON h.role = 'expert_table_chair' AND h.region_id = %(region)s
+           OR (ch.owner_role = 'regisseur' AND nc.worker_id IS NULL)
+        UNION ALL
+        SELECT h.id, ch.flag_id, ch.kind, %(d)s
+        FROM sweep_changed ch
+        JOIN holder h ON h.role = 'expert_table_chair' AND h.region_id = %(region)s
         WHERE ch.owner_role = 'expert_table_chair'
         ON CONFLICT DO NOTHING
         """,
@@ -583,25 +605,22 @@ def _notify_regisseurs(cursor, params: dict) -> tuple[int, int]:
     cursor.execute(
         f"""
         WITH opened AS (
-            SELECT f.case_id, count(*) AS n,
-                   string_agg(DISTINCT COALESCE(%(titles)s::jsonb ->> f.rule, f.rule), '; ')
+            SELECT ch.case_id, count(*) AS n,
+                   string_agg(DISTINCT COALESCE(%(titles)s::jsonb ->> ch.rule, ch.rule), '; ')
                        AS titles
-            FROM sweep_changed ch JOIN flags_flag f ON f.id = ch.flag_id
+            FROM sweep_changed ch
             WHERE ch.kind = 'opened'
-            GROUP BY f.case_id
+            GROUP BY ch.case_id
         ), written AS (
             INSERT INTO {Notification._meta.db_table}
                 (recipient_id, kind, case_id, text, url_name, url_args, created_at, email_due)
             SELECT w.id, %(kind)s, o.case_id,
                    left(replace(replace(CASE WHEN o.n = 1 THEN %(one)s ELSE %(many)s END,
                                         '{{count}}', o.n::text), '{{titles}}', o.titles), 300),
-                   %(url_name)s, jsonb_build_array(fa.ref), now(), {EMAIL_DUE_SQL}
+                   %(url_name)s, jsonb_build_array(nc.family_ref), now(), {EMAIL_DUE_SQL}
             FROM opened o
-            JOIN casusregie_case c ON c.id = o.case_id
-            JOIN casusregie_family fa ON fa.id = c.family_id
-            JOIN casusregie_regisseurperiod p ON p.case_id = o.case_id
-                 AND p.from_date <= %(d)s AND (p.until IS NULL OR p.until > %(d)s)
-            JOIN casusregie_worker w ON w.id = p.worker_id AND w.is_active
+            JOIN sweep_notice_case nc ON nc.case_id = o.case_id
+            JOIN casusregie_worker w ON w.id = nc.worker_id AND w.is_active
             RETURNING email_due
         )
         SELECT count(*), count(*) FILTER (WHERE email_due) FROM written

@@ -274,7 +274,7 @@ def test_a_daily_sweep_s_statements_do_not_grow_with_the_cases_judged(
         youth_in(case)
     sweep_daily(D(2026, 3, 2))
     request_case_sweep(cases[0])
-    with django_assert_num_queries(66) as one:
+    with django_assert_num_queries(70) as one:
         sweep_daily(D(2026, 3, 3))
     request_case_sweep(*cases)
     with django_assert_num_queries(len(one)):

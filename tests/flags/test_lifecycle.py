@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test.utils import CaptureQueriesContext
 
-from casusregie.models import Role
+from casusregie.models import Notification as Melding
+from casusregie.models import RegisseurPeriod, Role
 from casusregie.rejudge import request_case_sweep
 from escalations.models import Escalation
 from flags.models import Flag, Notification, RuleSetting
@@ -168,6 +169,21 @@ def test_no_regisseur_reaches_the_team_lead(garp_case, team_lead, regisseur):
     garp_case(D(2026, 12, 18), with_regisseur=False)
     sweep(D(2026, 12, 28))
     assert list(Notification.objects.values_list("recipient", flat=True)) == [team_lead.pk]
+
+
+@pytest.mark.parametrize(
+    ("until", "reaches"), [(D(2026, 11, 1), "team_lead"), (D(2026, 11, 2), "regisseur")]
+)
+def test_a_flag_reaches_the_regisseur_of_the_sweep_s_day_else_the_team_lead(
+    thuiszitter, regisseur, team_lead, until, reaches
+):
+    # The period ends on ``until`` (exclusive): on 1 November the regisseur is gone, or not yet.
+    RegisseurPeriod.objects.update(until=until)
+    sweep(D(2026, 11, 1))
+    recipient = {"team_lead": team_lead, "regisseur": regisseur}[reaches]
+    assert list(Notification.objects.values_list("recipient", "kind")) == [(recipient.pk, "opened")]
+    meldingen = list(Melding.objects.filter(kind="flag_opened").values_list("recipient", flat=True))
+    assert meldingen == ([regisseur.pk] if reaches == "regisseur" else [])
 
 
 def test_escalation_not_discussed_reaches_the_chair_of_the_region(garp_case, region):
