@@ -278,9 +278,6 @@ def parents_with_gezag(case: Case) -> list[Carer]:
 
 
 # What a rulebook escalation says; the sweep (flags, a floor above) passes the words down.
-# The question (the flags by title and since when) and *what was tried* (the case's declined
-# referrals, linked, and those still waiting) of the escalations just submitted: one update of
-# each row, not one per text.
 _DESCRIBE = """
 WITH given(escalation_id, title, since) AS (
     SELECT * FROM unnest(%(ids)s::bigint[], %(titles)s::text[], %(sinces)s::date[])
@@ -289,9 +286,17 @@ WITH given(escalation_id, title, since) AS (
            string_agg('- ' || title || ' (' || %(since_word)s || ' ' || to_char(since, 'DD-MM-YYYY')
                       || ')', E'\n' ORDER BY since, title) AS flags
     FROM given GROUP BY escalation_id
-), esc AS (
-    SELECT e.id, e.case_id FROM escalations_escalation e JOIN said ON said.escalation_id = e.id
-    WHERE e.source = 'rulebook'
+)
+UPDATE escalations_escalation e
+SET reason = %(intro)s || E'\n' || said.flags, updated_at = now()
+FROM said WHERE e.id = said.escalation_id AND e.source = 'rulebook'
+RETURNING e.id
+"""
+
+_TRIED = """
+WITH esc AS (
+    SELECT id, case_id FROM escalations_escalation
+    WHERE id = ANY(%(ids)s::bigint[]) AND source = 'rulebook'
 ), linked AS (
     INSERT INTO escalations_escalation_declined_referrals (escalation_id, referral_id)
     SELECT esc.id, r.id FROM esc JOIN referrals_referral r ON r.case_id = esc.case_id
@@ -314,13 +319,8 @@ WITH given(escalation_id, title, since) AS (
     WHERE r.status = 'declined' OR (r.status = 'sent' AND r.sent_on IS NOT NULL)
     GROUP BY esc.id
 )
-UPDATE escalations_escalation e
-SET reason = %(intro)s || E'\n' || said.flags,
-    tried = CASE WHEN e.tried = '' THEN coalesce(lines.tried, '') ELSE e.tried END,
-    updated_at = now()
-FROM said LEFT JOIN lines ON lines.escalation_id = said.escalation_id
-WHERE e.id = said.escalation_id AND e.source = 'rulebook'
-RETURNING e.id
+UPDATE escalations_escalation e SET tried = lines.tried
+FROM lines WHERE e.id = lines.escalation_id AND e.tried = ''
 """
 
 _ASK_CONSENT = f"""
@@ -349,7 +349,7 @@ def describe_rulebook_escalations(
 ) -> tuple[int, int]:
     """Say in words what the rulebook brought to the table, for escalations the sweep has just
     submitted: ``flags`` are (escalation id, rule title, since) — the words come from the
-    rulebook, a floor above. Set-based, two statements whatever the number:
+    rulebook, a floor above. Set-based, three statements whatever the number:
 
     - the question lists the flags by title and since when;
     - *what was tried* lists the case's declined referrals (with their reason, and linked as
@@ -371,12 +371,18 @@ def describe_rulebook_escalations(
                 "sinces": [r[2] for r in rows],
                 "intro": _("Aangemeld door de signalering. Deze signalen bleven te lang open:"),
                 "since_word": _("sinds"),
+            },
+        )
+        described = cursor.rowcount
+        cursor.execute(
+            _TRIED,
+            {
+                "ids": ids,
                 # %1$s …: positional placeholders of PostgreSQL's format(), not Python's.
                 "declined": _("- %1$s bij %2$s: afgewezen op %3$s, reden: %4$s"),
                 "waiting": _("- %1$s bij %2$s: verzonden op %3$s, wacht nog op antwoord"),
             },
         )
-        described = cursor.rowcount
         cursor.execute(
             _ASK_CONSENT,
             {

@@ -18,7 +18,7 @@ from flags.rules import RULES_BY_CODE
 from flags.services import sweep
 from referrals.lifecycle import Status
 from tests.conftest import verified_login
-from tests.factories import ProductFactory, ProviderFactory
+from tests.factories import EscalationFactory, ProductFactory, ProviderFactory
 from worker.selectors import expert_table as selectors
 
 from .conftest import MEETING, days_ago, today
@@ -370,6 +370,29 @@ def test_a_rulebook_escalation_says_which_flags_since_when_and_what_was_tried(ma
         "escalation-submit",
         [case.family.ref],
     )
+
+
+@pytest.mark.parametrize("cases", [1, 3])
+def test_saying_what_the_rulebook_brought_is_three_statements_whatever_the_number(
+    make_case, cases, django_assert_num_queries
+):
+    made = [_declined_case(make_case, consent=False) for _ in range(cases)]
+    escalations = [
+        EscalationFactory(case=case, source=EscalationSource.RULEBOOK, submitted_on=today())
+        for case, _declined in made
+    ]
+    with django_assert_num_queries(3):
+        described, asked = services.describe_rulebook_escalations(
+            [(e.pk, "Afgewezen zonder alternatief", days_ago(59)) for e in escalations], today()
+        )
+    assert (described, asked) == (cases, cases)
+    for escalation in escalations:
+        escalation.refresh_from_db()
+        assert escalation.reason.endswith(
+            f"- Afgewezen zonder alternatief (sinds {days_ago(59):%d-%m-%Y})"
+        )
+        assert len(escalation.tried.splitlines()) == 2
+        assert escalation.declined_referrals.count() == 1
 
 
 def test_with_consent_the_rulebook_does_not_ask_for_it(make_case):
