@@ -19,11 +19,12 @@ MB = 1024 * 1024
         (512, "128MB", "512MB"),
         (516, "129MB", "512MB"),
         (4096, "1024MB", "2048MB"),
-        (8192, "2048MB", "4096MB"),  # a quarter is 2 GB: the cap
-        (24 * 1024, "2048MB", "12288MB"),
+        (24 * 1024, "6144MB", "12288MB"),
+        (32 * 1024, "8192MB", "16384MB"),  # a quarter is 8 GB: the cap
+        (64 * 1024, "8192MB", "32768MB"),
     ],
 )
-def test_shared_buffers_are_a_quarter_of_the_memory_between_128_mb_and_2_gb(
+def test_shared_buffers_are_a_quarter_of_the_memory_between_128_mb_and_8_gb(
     memory_mb, shared_buffers, cache
 ):
     assert embedded.server_settings(memory_mb * MB) == {
