@@ -8,10 +8,12 @@ Run on a database ``tests.bench.sweep`` built (it keeps it)::
 In one transaction that is rolled back: the marks get today's fingerprint (a changed rulebook
 would make the sweep a full one), 0.5% of the open cases a sweep request, and the day after the
 earliest mark is swept with ``sweep_daily`` (``--full``: ``sweep_full``); prints the time of
-the sweep and its slowest statements. ``--explain`` also logs the plan (``auto_explain``:
+the sweep, of the foreign-key checks its COMMIT would run (``SET CONSTRAINTS ALL IMMEDIATE``),
+and its slowest statements. ``--explain`` also logs the plan (``auto_explain``:
 analyze, buffers, nested statements) of every statement over 30 ms to ``--explain-file``, inside
 the sweep, where its temp tables exist. ``--dump FILE`` writes the statements with their times
-as JSON.
+as JSON. ``--per-municipality`` sweeps each municipality's part of a split sweep in turn, in the
+same transaction, and prints each one's time: the work the processes of a Celery group share.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--explain-file", default="sweep_explain.txt")
     parser.add_argument("--dump")
     parser.add_argument("--full", action="store_true", help="a full sweep of that day instead")
+    parser.add_argument(
+        "--per-municipality",
+        action="store_true",
+        help="each municipality's part of a split sweep in turn (the work a Celery group shares)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -45,9 +52,9 @@ def main(argv: list[str]) -> int:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from casusregie.models import Case, Region, SweepRequest
+    from casusregie.models import Case, Municipality, Region, SweepRequest
     from flags.models import JudgementDue, SweepMark
-    from flags.services import sweep_daily, sweep_fingerprint, sweep_full
+    from flags.services import SweepResult, sweep_daily, sweep_fingerprint, sweep_full
 
     day = SweepMark.objects.order_by("swept_through").first().swept_through + dt.timedelta(days=1)
     open_cases = list(
@@ -78,10 +85,24 @@ def main(argv: list[str]) -> int:
                         "client_min_messages = log",
                     ):
                         cursor.execute(f"SET {setting}")
+            run = sweep_full if args.full else sweep_daily
+            parts: list[float] = []
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                result = (sweep_full if args.full else sweep_daily)(day)
+                if args.per_municipality:
+                    result = SweepResult(as_of=day)
+                    for pk in Municipality.objects.order_by("pk").values_list("pk", flat=True):
+                        begun = time.perf_counter()
+                        result.add(run(day, municipality=pk))
+                        parts.append(time.perf_counter() - begun)
+                else:
+                    result = run(day)
                 total = time.perf_counter() - started
+            # What COMMIT would add: the foreign keys' checks, deferred until then.
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            checks = time.perf_counter() - started
             raise _Rollback
     except _Rollback:
         pass
@@ -89,8 +110,11 @@ def main(argv: list[str]) -> int:
         f"{'full' if args.full else 'daily'} sweep of {day}: {total:.2f} s, "
         f"{result.cases_judged} cases ({len(changed)} changed, {due} due), "
         f"{result.opened} opened, {result.raised} raised, "
-        f"{result.escalated} escalated, {len(queries)} statements"
+        f"{result.escalated} escalated, {len(queries)} statements; "
+        f"then the deferred foreign-key checks (COMMIT's work): {checks:.2f} s"
     )
+    if parts:
+        print("per municipality: " + ", ".join(f"{t:.2f}" for t in parts) + " s")
     slowest = sorted(enumerate(queries.captured_queries), key=lambda iq: -float(iq[1]["time"]))
     for i, query in slowest[: args.top]:
         print(f"#{i:3d} {float(query['time']):7.3f} s  {' '.join(query['sql'].split())[:160]}")
