@@ -785,9 +785,11 @@ def _record_judgement_due(cursor, params: dict, new_escalations: list[int]) -> N
             f"UPDATE {table} j SET next_on = n.next_on FROM sweep_due n"
             f" WHERE j.case_id = n.case_id AND j.next_on <> n.next_on"
         )
+        # A set difference, not NOT EXISTS: a first sweep's planner thinks the empty table has
+        # a row, and a nested loop over it rescans the rows the statement itself inserts.
         cursor.execute(
-            f"INSERT INTO {table} (case_id, next_on) SELECT n.case_id, n.next_on FROM sweep_due n"
-            f" WHERE NOT EXISTS (SELECT 1 FROM {table} j WHERE j.case_id = n.case_id)"
+            f"INSERT INTO {table} (case_id, next_on) SELECT case_id, next_on FROM sweep_due"
+            f" EXCEPT ALL SELECT case_id, next_on FROM {table}"
         )
         # A full sweep rewrote the dates: the next daily sweep's planner must know how few are
         # due (stale statistics said all, and it hashed every case to find them).
@@ -843,12 +845,15 @@ def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None
     thresholds still ahead (``sweep_ahead``). After a daily sweep applied the ones due of the
     cases it did not judge, a row whose warning came waits for its violation; the rest go."""
     table = PendingThreshold._meta.db_table
+    columns = "rule, subject_type, subject_id, case_id, warning_on, violation_on, next_on"
     if params["case_ids"] is not None:
         cursor.execute(f"DELETE FROM {table} WHERE case_id = ANY(%(case_ids)s)", params)
-        new = "sweep_ahead a"
+        new = f"SELECT {columns} FROM sweep_ahead"
     else:
         # A full sweep keeps the rows that stay as they were (as JudgementDue's): it deletes
-        # the scope's rows not ahead any more, and inserts only the new ones.
+        # the scope's rows not ahead any more, and inserts only the new ones (a set difference,
+        # as JudgementDue's; the rows of other scopes in the table take nothing away).
+        cursor.execute("ANALYZE sweep_ahead")
         cursor.execute(
             _judged(
                 f"""
@@ -861,16 +866,8 @@ def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None
             ),
             params,
         )
-        new = f"sweep_ahead a WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {_SAME_THRESHOLD})"
-    cursor.execute(
-        f"""
-        INSERT INTO {table}
-            (rule, subject_type, subject_id, case_id, warning_on, violation_on, next_on)
-        SELECT a.rule, a.subject_type, a.subject_id, a.case_id, a.warning_on, a.violation_on,
-               a.next_on
-        FROM {new}
-        """
-    )
+        new = f"SELECT {columns} FROM sweep_ahead EXCEPT ALL SELECT {columns} FROM {table}"
+    cursor.execute(f"INSERT INTO {table} ({columns}) {new}")
     if crossings:
         # The rows just written are all after D; the ones applied (_CROSSING_HITS) wait for
         # their violation, or go.
