@@ -791,7 +791,7 @@ def _record_judgement_due(cursor, params: dict, new_escalations: list[int]) -> N
             f"INSERT INTO {table} (case_id, next_on) SELECT case_id, next_on FROM sweep_due"
             f" EXCEPT ALL SELECT case_id, next_on FROM {table}"
         )
-        # A full sweep rewrote the dates: the next daily sweep's planner must know how few are
+        # A full sweep wrote the dates: the next daily sweep's planner must know how few are
         # due (stale statistics said all, and it hashed every case to find them).
         _analyze_once(cursor, DUE_ANALYZE_LOCK, table)
     if new_escalations:
@@ -831,15 +831,6 @@ FROM due
 )
 
 
-# A PendingThreshold row ``t`` that is the same as a threshold ahead ``a`` (``sweep_ahead``).
-_SAME_THRESHOLD = """
-    a.rule = t.rule AND a.subject_type = t.subject_type AND a.subject_id = t.subject_id
-    AND a.case_id = t.case_id AND a.next_on = t.next_on
-    AND a.warning_on IS NOT DISTINCT FROM t.warning_on
-    AND a.violation_on IS NOT DISTINCT FROM t.violation_on
-"""
-
-
 def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None:
     """Replace the ``PendingThreshold`` rows of the cases just judged with their conditions'
     thresholds still ahead (``sweep_ahead``). After a daily sweep applied the ones due of the
@@ -860,7 +851,12 @@ def _record_pending_thresholds(cursor, params: dict, *, crossings: bool) -> None
             WITH {_SCOPE_CASE}
             DELETE FROM {table} t USING scope_case sc
             WHERE t.case_id = sc.case_id AND NOT EXISTS (
-                SELECT 1 FROM sweep_ahead a WHERE {_SAME_THRESHOLD})
+                SELECT 1 FROM sweep_ahead a
+                WHERE a.rule = t.rule AND a.subject_type = t.subject_type
+                  AND a.subject_id = t.subject_id AND a.case_id = t.case_id
+                  AND a.next_on = t.next_on
+                  AND a.warning_on IS NOT DISTINCT FROM t.warning_on
+                  AND a.violation_on IS NOT DISTINCT FROM t.violation_on)
             """,
                 None,
             ),

@@ -315,7 +315,7 @@ def test_incremental_sweeps_on_any_days_give_the_history_of_daily_full_sweeps(
     Flag.objects.all().delete()
 
 
-def _dates_with_place(table: str, key: str) -> dict[tuple, tuple]:
+def _dates_with_place(table: str, key: str) -> dict[tuple, str]:
     """Each row's values with its ``ctid``: a row rewritten (deleted and inserted, or updated)
     gets a new one, a row left alone keeps it (within one transaction, too)."""
     with connection.cursor() as cursor:
@@ -327,20 +327,27 @@ def _dates_with_place(table: str, key: str) -> dict[tuple, tuple]:
 def test_a_full_sweep_rewrites_only_the_dates_that_changed_and_leaves_those_of_a_fresh_one():
     start = D(2026, 12, 20)
     generate(300, start, seed=12, progress=False)
-    jd, jd_key = JudgementDue._meta.db_table, "case_id, next_on"
-    pt = PendingThreshold._meta.db_table
-    pt_key = "rule, subject_type, subject_id, case_id, warning_on, violation_on, next_on"
+    tables = {
+        JudgementDue._meta.db_table: "case_id, next_on",
+        PendingThreshold._meta.db_table: (
+            "rule, subject_type, subject_id, case_id, warning_on, violation_on, next_on"
+        ),
+    }
+
+    def rows() -> dict[str, dict[tuple, str]]:
+        return {table: _dates_with_place(table, key) for table, key in tables.items()}
+
     sweep_full(start)
-    before = {t: _dates_with_place(t, k) for t, k in ((jd, jd_key), (pt, pt_key))}
+    before = rows()
     later = start + 2 * ONE  # as the daily test's first changes
     change_some_cases(later, 3)
     sweep_full(later)
-    after = {t: _dates_with_place(t, k) for t, k in ((jd, jd_key), (pt, pt_key))}
-    for table in (jd, pt):
+    after = rows()
+    for table in tables:
         kept = before[table].keys() & after[table].keys()
         assert len(kept) > len(after[table]) / 2, table
         # Every row that stayed as it was is the same row: not deleted and written again.
-        assert {after[table][row] for row in kept} == {before[table][row] for row in kept}
+        assert {r: after[table][r] for r in kept} == {r: before[table][r] for r in kept}
         # And rows went (their date came, or their case changed) and came.
         assert before[table].keys() - after[table].keys(), table
         assert after[table].keys() - before[table].keys(), table
@@ -348,7 +355,4 @@ def test_a_full_sweep_rewrites_only_the_dates_that_changed_and_leaves_those_of_a
     JudgementDue.objects.all().delete()
     PendingThreshold.objects.all().delete()
     assert not sweep_full(later).changed
-    fresh = {t: _dates_with_place(t, k) for t, k in ((jd, jd_key), (pt, pt_key))}
-    assert {t: set(rows) for t, rows in fresh.items()} == {
-        t: set(rows) for t, rows in after.items()
-    }
+    assert {t: set(r) for t, r in rows().items()} == {t: set(r) for t, r in after.items()}
